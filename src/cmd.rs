@@ -1,0 +1,357 @@
+//! A command: its name and typed arguments, already encoded as RESP bulk strings.
+//!
+//! Each argument is encoded the moment it is added, into one buffer owned by the [`Cmd`];
+//! sending a command is then one array header plus one copy of that buffer.
+
+use std::time::Duration;
+
+use crate::args::{FieldValues, ScoreMembers, ToArg, ToArgs};
+use crate::resp::encode::{write_array_header, write_bulk};
+
+/// A Redis command ready to send: `cmd("GET").arg("key")`.
+///
+/// Arguments added with [`Cmd::key`] / [`Cmd::keys`] are remembered as keys, so that the
+/// cluster client can route the command by their hash slot.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Cmd {
+    /// Every argument, the name first, each as a RESP bulk string.
+    buf: Vec<u8>,
+    argc: usize,
+    /// Byte ranges of the key arguments' payloads inside `buf`.
+    keys: Vec<(u32, u32)>,
+    /// For blocking commands: how long the server may legitimately take to answer.
+    blocking: Option<BlockingTimeout>,
+}
+
+/// How long a blocking command may wait on the server side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockingTimeout {
+    /// The server may take this long before it answers.
+    For(Duration),
+    /// The server may wait forever (a timeout of 0).
+    Forever,
+}
+
+/// Starts a command with its name: `cmd("SET").arg("k").arg("v")`.
+///
+/// A name with a space, such as `"CLIENT SETNAME"`, is sent as two arguments.
+pub fn cmd(name: &str) -> Cmd {
+    Cmd::new(name)
+}
+
+impl Cmd {
+    /// Starts a command with its name; see [`cmd`].
+    pub fn new(name: &str) -> Cmd {
+        let mut c = Cmd {
+            buf: Vec::with_capacity(64),
+            ..Cmd::default()
+        };
+        for part in name.split(' ').filter(|p| !p.is_empty()) {
+            c.push_bytes(part.as_bytes());
+        }
+        c
+    }
+
+    #[inline]
+    fn push_bytes(&mut self, b: &[u8]) {
+        write_bulk(&mut self.buf, b);
+        self.argc += 1;
+    }
+
+    #[inline]
+    fn push_key_bytes(&mut self, b: &[u8]) {
+        write_bulk(&mut self.buf, b);
+        self.argc += 1;
+        let end = self.buf.len() - 2;
+        let start = end - b.len();
+        self.keys.push((start as u32, end as u32));
+    }
+
+    /// Appends one argument.
+    #[inline]
+    pub fn arg(mut self, a: impl ToArg) -> Cmd {
+        self.push_arg(a);
+        self
+    }
+
+    /// Appends one argument, in place.
+    #[inline]
+    pub fn push_arg(&mut self, a: impl ToArg) -> &mut Cmd {
+        a.with_bytes(|b| self.push_bytes(b));
+        self
+    }
+
+    /// Appends one argument that is a key (routed on by the cluster client).
+    #[inline]
+    pub fn key(mut self, k: impl ToArg) -> Cmd {
+        k.with_bytes(|b| self.push_key_bytes(b));
+        self
+    }
+
+    /// Appends one or more arguments.
+    pub fn args(mut self, a: impl ToArgs) -> Cmd {
+        self.push_args(a);
+        self
+    }
+
+    /// Appends one or more arguments, in place.
+    pub fn push_args(&mut self, a: impl ToArgs) -> &mut Cmd {
+        a.for_each_arg(&mut |b| self.push_bytes(b));
+        self
+    }
+
+    /// Appends one or more keys.
+    pub fn keys(mut self, k: impl ToArgs) -> Cmd {
+        k.for_each_arg(&mut |b| self.push_key_bytes(b));
+        self
+    }
+
+    /// Appends the number of keys, then the keys (`numkeys key [key ...]`).
+    pub fn numkeys(self, k: impl ToArgs) -> Cmd {
+        let n = k.arg_count();
+        self.arg(n).keys(k)
+    }
+
+    /// Appends the number of arguments, then the arguments.
+    pub fn numargs(self, a: impl ToArgs) -> Cmd {
+        let n = a.arg_count();
+        self.arg(n).args(a)
+    }
+
+    /// Appends the argument only when `cond` holds.
+    pub fn arg_if(self, cond: bool, a: impl ToArg) -> Cmd {
+        if cond {
+            self.arg(a)
+        } else {
+            self
+        }
+    }
+
+    /// Appends `a` when it is `Some`.
+    pub fn opt_arg(self, a: Option<impl ToArg>) -> Cmd {
+        match a {
+            Some(a) => self.arg(a),
+            None => self,
+        }
+    }
+
+    /// Appends `token value` when `value` is `Some`.
+    pub fn opt_token(self, token: &str, value: Option<impl ToArg>) -> Cmd {
+        match value {
+            Some(v) => self.arg(token).arg(v),
+            None => self,
+        }
+    }
+
+    /// Appends `score member` for each `(member, score)` pair.
+    pub fn score_members(mut self, pairs: impl ScoreMembers) -> Cmd {
+        pairs.for_each_pair(&mut |score, member| {
+            score.with_bytes(|b| write_bulk(&mut self.buf, b));
+            write_bulk(&mut self.buf, member);
+            self.argc += 2;
+        });
+        self
+    }
+
+    /// Appends `field value` for each pair.
+    pub fn field_values(mut self, pairs: impl FieldValues) -> Cmd {
+        pairs.for_each_pair(&mut |f, v| {
+            self.push_bytes(f);
+            self.push_bytes(v);
+        });
+        self
+    }
+
+    /// Appends `key value` for each pair, recording the keys.
+    pub fn key_values(mut self, pairs: impl FieldValues) -> Cmd {
+        pairs.for_each_pair(&mut |k, v| {
+            self.push_key_bytes(k);
+            self.push_bytes(v);
+        });
+        self
+    }
+
+    /// Marks the command as blocking on the server for up to `timeout`.
+    ///
+    /// The connection then raises its read timeout for this one call, so the client's own
+    /// read timeout does not cut the wait short.
+    pub fn blocking(mut self, timeout: BlockingTimeout) -> Cmd {
+        self.blocking = Some(timeout);
+        self
+    }
+
+    /// Marks the command as blocking for `seconds` (0 = forever), as BLPOP's timeout.
+    pub fn blocking_secs(self, seconds: f64) -> Cmd {
+        if seconds <= 0.0 || !seconds.is_finite() {
+            self.blocking(BlockingTimeout::Forever)
+        } else {
+            self.blocking(BlockingTimeout::For(Duration::from_secs_f64(seconds)))
+        }
+    }
+
+    /// Marks the command as blocking for `ms` milliseconds (0 = forever), as XREAD's BLOCK.
+    pub fn blocking_ms(self, ms: u64) -> Cmd {
+        if ms == 0 {
+            self.blocking(BlockingTimeout::Forever)
+        } else {
+            self.blocking(BlockingTimeout::For(Duration::from_millis(ms)))
+        }
+    }
+
+    /// The blocking timeout set with [`Cmd::blocking`], if any.
+    pub fn blocking_timeout(&self) -> Option<BlockingTimeout> {
+        self.blocking
+    }
+
+    /// How many arguments, the name included.
+    pub fn arg_count(&self) -> usize {
+        self.argc
+    }
+
+    /// The arguments' payloads, the name first.
+    pub fn args_iter(&self) -> ArgsIter<'_> {
+        ArgsIter {
+            buf: &self.buf,
+            pos: 0,
+        }
+    }
+
+    /// The command's name as sent (its first argument).
+    pub fn name(&self) -> &[u8] {
+        self.args_iter().next().unwrap_or(b"")
+    }
+
+    /// The `n`th argument (0 is the name).
+    pub fn nth_arg(&self, n: usize) -> Option<&[u8]> {
+        self.args_iter().nth(n)
+    }
+
+    /// The name, with the subcommand for container commands (`CLIENT SETNAME`), upper-cased,
+    /// for messages and logs.
+    pub fn display_name(&self) -> String {
+        let mut it = self.args_iter();
+        let mut s = String::from_utf8_lossy(it.next().unwrap_or(b"")).to_ascii_uppercase();
+        if is_container(s.as_bytes()) {
+            if let Some(sub) = it.next() {
+                s.push(' ');
+                s.push_str(&String::from_utf8_lossy(sub).to_ascii_uppercase());
+            }
+        }
+        s
+    }
+
+    /// The key arguments recorded with [`Cmd::key`] and friends, in order.
+    pub fn key_args(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.keys
+            .iter()
+            .map(move |&(s, e)| &self.buf[s as usize..e as usize])
+    }
+
+    /// True when at least one key was recorded.
+    pub fn has_keys(&self) -> bool {
+        !self.keys.is_empty()
+    }
+
+    /// Appends the whole command, as one RESP array, to `out`.
+    #[inline]
+    pub fn write_packed(&self, out: &mut Vec<u8>) {
+        out.reserve(self.buf.len() + 16);
+        write_array_header(out, self.argc);
+        out.extend_from_slice(&self.buf);
+    }
+
+    /// The whole command as one RESP array.
+    pub fn to_packed(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.buf.len() + 16);
+        self.write_packed(&mut out);
+        out
+    }
+
+    /// The encoded arguments without the array header.
+    pub(crate) fn body(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+/// Commands whose first argument is a subcommand.
+pub(crate) fn is_container(name: &[u8]) -> bool {
+    const CONTAINERS: &[&[u8]] = &[
+        b"ACL", b"CLIENT", b"CLUSTER", b"COMMAND", b"CONFIG", b"FUNCTION", b"LATENCY", b"MEMORY",
+        b"MODULE", b"OBJECT", b"PUBSUB", b"SCRIPT", b"SLOWLOG", b"XGROUP", b"XINFO",
+        b"COMMANDLOG",
+    ];
+    CONTAINERS.iter().any(|c| c.eq_ignore_ascii_case(name))
+}
+
+impl std::fmt::Debug for Cmd {
+    /// Shows the command's name and argument count only: arguments may hold secrets
+    /// (`AUTH`, `HELLO ... AUTH`, `MIGRATE ... AUTH2`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cmd")
+            .field("name", &self.display_name())
+            .field("args", &self.argc)
+            .finish()
+    }
+}
+
+/// Iterator over a command's argument payloads.
+#[derive(Clone, Debug)]
+pub struct ArgsIter<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Iterator for ArgsIter<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        // Every entry is `$<len>\r\n<payload>\r\n`, written by `write_bulk`.
+        let rest = self.buf.get(self.pos..)?;
+        if rest.first() != Some(&b'$') {
+            return None;
+        }
+        let nl = memchr::memchr(b'\r', rest)?;
+        let len: usize = std::str::from_utf8(&rest[1..nl]).ok()?.parse().ok()?;
+        let start = self.pos + nl + 2;
+        let end = start + len;
+        self.pos = end + 2;
+        self.buf.get(start..end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packs_as_resp_array() {
+        let c = cmd("SET").key("k").arg(10u64).arg(1.5f64);
+        assert_eq!(
+            c.to_packed(),
+            b"*4\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n10\r\n$3\r\n1.5\r\n".to_vec()
+        );
+        assert_eq!(c.name(), b"SET");
+        assert_eq!(c.key_args().collect::<Vec<_>>(), vec![b"k".as_slice()]);
+        assert_eq!(c.nth_arg(2), Some(b"10".as_slice()));
+    }
+
+    #[test]
+    fn container_names_split() {
+        let c = cmd("CLIENT SETNAME").arg("x");
+        assert_eq!(c.arg_count(), 3);
+        assert_eq!(c.display_name(), "CLIENT SETNAME");
+    }
+
+    #[test]
+    fn debug_hides_arguments() {
+        let c = cmd("AUTH").arg("user").arg("hunter2-canary");
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn score_members_are_score_first() {
+        let c = cmd("ZADD").key("z").score_members(&[("a", 1.0), ("b", 2.5)]);
+        let args: Vec<_> = c.args_iter().collect();
+        assert_eq!(args, vec![&b"ZADD"[..], b"z", b"1", b"a", b"2.5", b"b"]);
+    }
+}

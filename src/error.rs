@@ -1,0 +1,209 @@
+//! The one error type of the crate.
+
+use std::fmt;
+use std::io;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong talking to Redis.
+///
+/// No variant ever carries a password: URLs and configs are redacted before they reach an
+/// error message.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The connection failed or broke.
+    #[error("I/O error: {0}")]
+    Io(io::Error),
+    /// A connect, read or write timeout passed.
+    #[error("timed out")]
+    Timeout,
+    /// No connection became free within the pool's timeout.
+    #[error("timed out waiting for a free connection from the pool")]
+    PoolTimeout,
+    /// The server answered with an error reply.
+    #[error("server error: {0}")]
+    Server(ServerError),
+    /// EXEC returned nil because a watched key changed.
+    #[error("transaction aborted: a watched key changed before EXEC")]
+    TransactionAborted,
+    /// The server sent bytes that are not valid RESP.
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// A reply could not be converted into the type asked for.
+    #[error("type error: {0}")]
+    Type(String),
+    /// A bad URL or option, found before anything was sent.
+    #[error("config error: {0}")]
+    Config(String),
+    /// The command's bytes may have reached the server, but the connection broke before its
+    /// reply arrived: whether it took effect is unknown. Retrying it is the caller's call.
+    #[error("outcome unknown: the connection broke after the command was sent ({source})")]
+    Ambiguous {
+        /// What broke the connection.
+        source: Box<Error>,
+    },
+    /// A command inside a pipeline failed; `index` is its position in the pipeline.
+    #[error("pipeline command #{index} ({command}) failed: {source}")]
+    Pipeline {
+        /// Zero-based position of the failing command in the pipeline.
+        index: usize,
+        /// The command's name, e.g. `INCR`.
+        command: String,
+        /// What went wrong with it.
+        source: Box<Error>,
+    },
+    /// A cluster-level failure: no slot owner, too many redirections, keys in different slots.
+    #[error("cluster error: {0}")]
+    Cluster(String),
+}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Self {
+        match e.kind() {
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Error::Timeout,
+            _ => Error::Io(e),
+        }
+    }
+}
+
+impl From<ServerError> for Error {
+    fn from(e: ServerError) -> Self {
+        Error::Server(e)
+    }
+}
+
+impl Error {
+    /// True for [`Error::Timeout`] and [`Error::PoolTimeout`], also when wrapped.
+    pub fn is_timeout(&self) -> bool {
+        match self.inner() {
+            Error::Timeout | Error::PoolTimeout => true,
+            _ => false,
+        }
+    }
+
+    /// True when the connection failed or broke ([`Error::Io`]), also when wrapped.
+    pub fn is_io(&self) -> bool {
+        matches!(self.inner(), Error::Io(_))
+    }
+
+    /// True when the server answered with an error reply, also inside a pipeline.
+    pub fn is_server(&self) -> bool {
+        matches!(self.inner(), Error::Server(_))
+    }
+
+    /// True when a command may or may not have been applied by the server.
+    pub fn is_ambiguous(&self) -> bool {
+        match self {
+            Error::Ambiguous { .. } => true,
+            Error::Pipeline { source, .. } => source.is_ambiguous(),
+            _ => false,
+        }
+    }
+
+    /// True when the error means the connection it happened on can no longer be trusted.
+    pub fn is_connection_error(&self) -> bool {
+        matches!(
+            self.inner(),
+            Error::Io(_) | Error::Timeout | Error::Protocol(_)
+        )
+    }
+
+    /// The server error behind this error, if it is one (also inside a pipeline).
+    pub fn server_error(&self) -> Option<&ServerError> {
+        match self.inner() {
+            Error::Server(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The error with [`Error::Ambiguous`] and [`Error::Pipeline`] wrappers peeled off.
+    pub fn inner(&self) -> &Error {
+        match self {
+            Error::Ambiguous { source } | Error::Pipeline { source, .. } => source.inner(),
+            other => other,
+        }
+    }
+}
+
+/// An error reply from the server: `-WRONGTYPE Operation against a key ...`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ServerError {
+    text: String,
+    kind_end: usize,
+}
+
+impl ServerError {
+    /// Builds a server error from the reply's text (without the leading `-`).
+    pub fn new(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let first = text.split(' ').next().unwrap_or("");
+        let is_code = !first.is_empty()
+            && first
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        let kind_end = if is_code { first.len() } else { 0 };
+        ServerError { text, kind_end }
+    }
+
+    /// The first word of the error: `ERR`, `WRONGTYPE`, `NOSCRIPT`, `MOVED`, `ASK`, ...
+    /// Empty when the server sent no upper-case code.
+    pub fn kind(&self) -> &str {
+        &self.text[..self.kind_end]
+    }
+
+    /// The rest of the error text, after the kind.
+    pub fn message(&self) -> &str {
+        self.text[self.kind_end..].trim_start()
+    }
+
+    /// The whole error text as the server sent it.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerError")
+            .field("kind", &self.kind())
+            .field("message", &self.message())
+            .finish()
+    }
+}
+
+impl std::error::Error for ServerError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_error_kind_and_message() {
+        let e = ServerError::new("WRONGTYPE Operation against a key holding the wrong kind of value");
+        assert_eq!(e.kind(), "WRONGTYPE");
+        assert_eq!(e.message(), "Operation against a key holding the wrong kind of value");
+        let e = ServerError::new("MOVED 3999 127.0.0.1:6381");
+        assert_eq!(e.kind(), "MOVED");
+        assert_eq!(e.message(), "3999 127.0.0.1:6381");
+        let e = ServerError::new("no code here");
+        assert_eq!(e.kind(), "");
+        assert_eq!(e.message(), "no code here");
+    }
+
+    #[test]
+    fn io_timeouts_become_timeout() {
+        let e: Error = io::Error::new(io::ErrorKind::WouldBlock, "x").into();
+        assert!(matches!(e, Error::Timeout));
+        assert!(e.is_timeout());
+        let e: Error = io::Error::new(io::ErrorKind::ConnectionReset, "x").into();
+        assert!(e.is_io());
+    }
+}
