@@ -1,0 +1,40 @@
+//! `strictredis`: a synchronous, blocking Redis client for Rust, with the command methods of
+//! redis-py's `StrictRedis`, compile-time argument types, and a thread-safe pool.
+//!
+//! ```no_run
+//! let client = strictredis::StrictRedis::from_url("redis://127.0.0.1:6379/0")?;
+//! client.setex("key", 10, "value")?;
+//! let v: Option<String> = client.get("key")?;
+//! # Ok::<(), strictredis::Error>(())
+//! ```
+//!
+//! The data path, one file a step: a facade method ([`client`]) builds a command
+//! ([`cmd`](mod@cmd), arguments typed by [`args`]) -> the pool checks out a connection
+//! ([`pool`]) -> the connection writes it and reads the reply ([`connection`]) -> the sans-IO
+//! codec decodes RESP ([`resp`]) -> the reply is converted to the caller's type
+//! ([`from_value`]) -> the connection goes back to the pool when its guard drops.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod args;
+pub mod client;
+pub mod cmd;
+pub mod commands;
+pub mod config;
+pub mod connection;
+pub mod error;
+pub mod from_value;
+pub mod pool;
+pub mod resp;
+pub mod value;
+
+pub use args::{FieldValues, ScoreMembers, ToArg, ToArgs};
+pub use client::{ClientBuilder, StrictRedis};
+pub use cmd::{cmd, Cmd};
+pub use config::{ConnectionAddr, ConnectionInfo, Protocol};
+pub use connection::Connection;
+pub use error::{Error, Result, ServerError};
+pub use from_value::FromValue;
+pub use pool::{ConnectionPool, PoolConfig, PooledConnection};
+pub use value::Value;

@@ -1,0 +1,356 @@
+//! The blocking connection pool: aioredis's pool semantics on a `parking_lot` mutex and
+//! condition variable.
+//!
+//! # Invariants
+//!
+//! Under the lock, with `open` the number of connections that exist or are being opened:
+//!
+//! 1. `open == in_use + idle.len() + opening <= max_size`: a slot is taken (`open += 1`)
+//!    *before* a connection is opened outside the lock, and given back (`open -= 1`) when a
+//!    connection is closed or an open fails. No path leaves a slot taken without a
+//!    connection or a guard that will give it back (the guard's `Drop` runs on panic too).
+//! 2. Every connection in `idle` is clean: not broken, not in MULTI, not watching, not
+//!    subscribed, no replies pending, on the pool's db. Release checks this; checkout also
+//!    peeks the socket (no round trip) and replaces a connection the server closed.
+//! 3. The lock is never held during I/O: connecting, the stale check, the health check and
+//!    closing all happen after the guard is dropped.
+//! 4. Whoever frees a slot or returns a connection wakes one waiter.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::{Condvar, Mutex};
+
+use crate::cmd::cmd;
+use crate::config::ConnectionInfo;
+use crate::connection::Connection;
+use crate::error::{Error, Result};
+use crate::value::Value;
+
+/// Sizes and timeout of a [`ConnectionPool`]. A plain struct: set the fields you need and
+/// take the rest from `Default`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolConfig {
+    /// Connections opened by [`ConnectionPool::new`] before it returns. Defaults to 0.
+    pub min_size: usize,
+    /// Most connections open at once (in use plus idle). Defaults to 16.
+    pub max_size: usize,
+    /// How long [`ConnectionPool::get`] waits for a free connection before it fails with
+    /// [`Error::PoolTimeout`]; `None` waits forever. Defaults to 20 seconds.
+    pub timeout: Option<Duration>,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            min_size: 0,
+            max_size: 16,
+            timeout: Some(Duration::from_secs(20)),
+        }
+    }
+}
+
+impl PoolConfig {
+    /// This config with the pool values given in a URL (`min_connections`,
+    /// `max_connections`, `pool_timeout`) applied on top.
+    pub fn with_overrides(mut self, info: &ConnectionInfo) -> PoolConfig {
+        if let Some(n) = info.pool.min_connections {
+            self.min_size = n;
+        }
+        if let Some(n) = info.pool.max_connections {
+            self.max_size = n;
+        }
+        if let Some(t) = info.pool.pool_timeout {
+            self.timeout = t;
+        }
+        self
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.max_size == 0 {
+            return Err(Error::Config("max_size must be at least 1".into()));
+        }
+        if self.min_size > self.max_size {
+            return Err(Error::Config(format!(
+                "min_size ({}) is larger than max_size ({})",
+                self.min_size, self.max_size
+            )));
+        }
+        Ok(())
+    }
+}
+
+struct State {
+    idle: VecDeque<Connection>,
+    open: usize,
+    /// Threads blocked in `get`, for [`ConnectionPool::waiting`].
+    waiting: usize,
+}
+
+struct Inner {
+    info: ConnectionInfo,
+    config: PoolConfig,
+    state: Mutex<State>,
+    freed: Condvar,
+}
+
+/// A thread-safe pool of connections to one server. Cloning it is cheap: clones share the
+/// same connections.
+#[derive(Clone)]
+pub struct ConnectionPool {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for ConnectionPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = self.inner.state.lock();
+        f.debug_struct("ConnectionPool")
+            .field("info", &self.inner.info)
+            .field("config", &self.inner.config)
+            .field("open", &st.open)
+            .field("idle", &st.idle.len())
+            .finish()
+    }
+}
+
+impl ConnectionPool {
+    /// Creates a pool and opens `min_size` connections now; the first failure is returned
+    /// (a refused connection is [`Error::Io`], bad credentials [`Error::Server`]).
+    pub fn new(info: ConnectionInfo, config: PoolConfig) -> Result<ConnectionPool> {
+        config.validate()?;
+        let pool = ConnectionPool {
+            inner: Arc::new(Inner {
+                info,
+                config,
+                state: Mutex::new(State {
+                    idle: VecDeque::with_capacity(config.max_size.min(1024)),
+                    open: 0,
+                    waiting: 0,
+                }),
+                freed: Condvar::new(),
+            }),
+        };
+        let mut opened = Vec::with_capacity(config.min_size);
+        for _ in 0..config.min_size {
+            opened.push(pool.get()?);
+        }
+        drop(opened); // back to the idle queue
+        Ok(pool)
+    }
+
+    /// Checks out a connection: an idle one, or a new one while fewer than `max_size` are
+    /// open, or the first one released within `timeout` ([`Error::PoolTimeout`] after).
+    pub fn get(&self) -> Result<PooledConnection> {
+        let deadline = self.inner.config.timeout.map(|t| Instant::now() + t);
+        self.get_until(deadline)
+    }
+
+    fn get_until(&self, deadline: Option<Instant>) -> Result<PooledConnection> {
+        let inner = &*self.inner;
+        let mut st = inner.state.lock();
+        loop {
+            if let Some(conn) = st.idle.pop_front() {
+                drop(st);
+                match self.check_idle(conn) {
+                    Some(conn) => return Ok(self.guard(conn)),
+                    None => {
+                        st = inner.state.lock();
+                        continue;
+                    }
+                }
+            }
+            if st.open < inner.config.max_size {
+                st.open += 1;
+                drop(st);
+                return match Connection::open(&inner.info) {
+                    Ok(conn) => Ok(self.guard(conn)),
+                    Err(e) => {
+                        self.free_slot();
+                        Err(e)
+                    }
+                };
+            }
+            st.waiting += 1;
+            let timed_out = match deadline {
+                None => {
+                    inner.freed.wait(&mut st);
+                    false
+                }
+                Some(d) => inner.freed.wait_until(&mut st, d).timed_out(),
+            };
+            st.waiting -= 1;
+            if timed_out && st.idle.is_empty() && st.open >= inner.config.max_size {
+                return Err(Error::PoolTimeout);
+            }
+        }
+    }
+
+    /// The stale check and the optional health check, outside the lock. `None` means the
+    /// connection was closed and its slot freed.
+    fn check_idle(&self, mut conn: Connection) -> Option<Connection> {
+        if conn.is_stale() {
+            log::debug!(
+                "discarding idle connection to {}: closed by the server or unexpected bytes",
+                conn.addr()
+            );
+            self.close(conn);
+            return None;
+        }
+        if let Some(every) = self.inner.info.health_check_interval {
+            if conn.last_used().elapsed() >= every {
+                match conn.request_value(&cmd("PING")) {
+                    Ok(Value::Simple(_)) | Ok(Value::Bulk(_)) => {}
+                    other => {
+                        log::debug!(
+                            "discarding idle connection to {}: health check failed ({:?})",
+                            conn.addr(),
+                            other.err()
+                        );
+                        self.close(conn);
+                        return None;
+                    }
+                }
+            }
+        }
+        Some(conn)
+    }
+
+    fn guard(&self, conn: Connection) -> PooledConnection {
+        PooledConnection {
+            conn: Some(conn),
+            pool: self.clone(),
+        }
+    }
+
+    fn free_slot(&self) {
+        let mut st = self.inner.state.lock();
+        st.open -= 1;
+        drop(st);
+        self.inner.freed.notify_one();
+    }
+
+    fn close(&self, conn: Connection) {
+        self.free_slot();
+        conn.close();
+    }
+
+    /// Puts a connection back, or closes it if it is not clean. Called by the guard's drop.
+    fn release(&self, conn: Connection) {
+        let reason = conn.dirty(self.inner.info.db);
+        let mut st = self.inner.state.lock();
+        if reason.is_none() && st.open <= self.inner.config.max_size {
+            st.idle.push_back(conn);
+            drop(st);
+            self.inner.freed.notify_one();
+        } else {
+            st.open -= 1;
+            drop(st);
+            self.inner.freed.notify_one();
+            log::debug!(
+                "closing connection to {} instead of reusing it: {:?}",
+                conn.addr(),
+                reason
+            );
+            conn.close();
+        }
+    }
+
+    /// Connections open: in use plus idle.
+    pub fn size(&self) -> usize {
+        self.inner.state.lock().open
+    }
+
+    /// Connections idle in the pool.
+    pub fn free_size(&self) -> usize {
+        self.inner.state.lock().idle.len()
+    }
+
+    /// Threads blocked in [`get`](Self::get) waiting for a connection.
+    pub fn waiting(&self) -> usize {
+        self.inner.state.lock().waiting
+    }
+
+    /// Closes every idle connection; connections in use are unaffected.
+    pub fn clear(&self) {
+        let idle: Vec<Connection> = {
+            let mut st = self.inner.state.lock();
+            let idle: Vec<_> = st.idle.drain(..).collect();
+            st.open -= idle.len();
+            idle
+        };
+        if !idle.is_empty() {
+            self.inner.freed.notify_all();
+        }
+        for c in idle {
+            c.close();
+        }
+    }
+
+    /// The connection settings of this pool.
+    pub fn connection_info(&self) -> &ConnectionInfo {
+        &self.inner.info
+    }
+
+    /// The sizes and timeout of this pool.
+    pub fn config(&self) -> &PoolConfig {
+        &self.inner.config
+    }
+}
+
+/// A connection checked out of a [`ConnectionPool`]; it goes back (or is closed, if it is
+/// not clean) when dropped. It has every command method of
+/// [`StrictRedis`](crate::StrictRedis), and derefs to [`Connection`].
+pub struct PooledConnection {
+    conn: Option<Connection>,
+    pool: ConnectionPool,
+}
+
+impl PooledConnection {
+    /// The pool this connection belongs to.
+    pub fn pool(&self) -> &ConnectionPool {
+        &self.pool
+    }
+
+    /// Closes this connection instead of returning it, freeing its slot.
+    pub fn discard(mut self) {
+        if let Some(c) = self.conn.as_mut() {
+            c.mark_broken();
+        }
+    }
+}
+
+impl fmt::Debug for PooledConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PooledConnection")
+            .field("conn", &self.conn)
+            .finish()
+    }
+}
+
+impl Deref for PooledConnection {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn.as_ref().expect("connection present until drop")
+    }
+}
+
+impl DerefMut for PooledConnection {
+    fn deref_mut(&mut self) -> &mut Connection {
+        self.conn.as_mut().expect("connection present until drop")
+    }
+}
+
+impl Drop for PooledConnection {
+    fn drop(&mut self) {
+        if let Some(mut conn) = self.conn.take() {
+            if std::thread::panicking() {
+                // The command in flight may have been cut anywhere: never reuse.
+                conn.mark_broken();
+            }
+            self.pool.release(conn);
+        }
+    }
+}
