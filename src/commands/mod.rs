@@ -18,18 +18,42 @@
 //! [`PooledConnection`](crate::PooledConnection)), and pipelines (queue and return
 //! `&mut Self`). So a command declared here is a method everywhere at once.
 
+pub mod bitmaps;
+pub mod cluster;
 pub mod connection;
+pub mod geo;
 pub mod hashes;
+pub mod hyperloglog;
 pub mod keys;
 pub mod lists;
 pub mod pubsub;
+pub mod scripting;
+pub mod server;
 pub mod sets;
 pub mod sorted_sets;
+pub mod streams;
 pub mod strings;
+pub mod transactions;
 
 /// Names the command tables use, in scope wherever the tables are expanded.
 #[allow(unused_imports)]
 pub(crate) mod prelude {
+    pub(crate) use super::strings::*;
+    pub(crate) use super::keys::*;
+    pub(crate) use super::hashes::*;
+    pub(crate) use super::lists::*;
+    pub(crate) use super::sets::*;
+    pub(crate) use super::sorted_sets::*;
+    pub(crate) use super::streams::*;
+    pub(crate) use super::geo::*;
+    pub(crate) use super::hyperloglog::*;
+    pub(crate) use super::bitmaps::*;
+    pub(crate) use super::scripting::*;
+    pub(crate) use super::pubsub::*;
+    pub(crate) use super::server::*;
+    pub(crate) use super::connection::*;
+    pub(crate) use super::cluster::*;
+    pub(crate) use super::transactions::*;
     pub(crate) use crate::args::{FieldValues, ScoreMembers, ToArg, ToArgs};
     pub(crate) use crate::cmd::{cmd, Cmd};
 }
@@ -76,49 +100,65 @@ macro_rules! queue_methods {
     )*};
 }
 
-/// Implements every command group on `$ty` with `$emit`, one `impl` block per group so that
-/// rustdoc shows the groups apart.
-macro_rules! impl_command_groups {
-    ($ty:ty, $emit:ident) => {
-        /// # String commands
-        impl $ty {
-            $crate::commands::strings::string_commands!($emit);
-        }
-        /// # Generic (keyspace) commands
-        impl $ty {
-            $crate::commands::keys::key_commands!($emit);
-        }
-        /// # Hash commands
-        impl $ty {
-            $crate::commands::hashes::hash_commands!($emit);
-        }
-        /// # List commands
-        impl $ty {
-            $crate::commands::lists::list_commands!($emit);
-        }
-        /// # Set commands
-        impl $ty {
-            $crate::commands::sets::set_commands!($emit);
-        }
-        /// # Sorted set commands
-        impl $ty {
-            $crate::commands::sorted_sets::sorted_set_commands!($emit);
-        }
-        /// # Pub/sub commands
-        impl $ty {
-            $crate::commands::pubsub::pubsub_commands!($emit);
-        }
-        /// # Connection commands
-        impl $ty {
-            $crate::commands::connection::connection_commands!($emit);
+/// Emits the names of a table's methods, as a `&[&str]`.
+macro_rules! method_names {
+    ($($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
+        ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
+/// Calls `$m!(<args> [table, doc, redis group]...)` with every command group: the one list
+/// of groups that every target is generated from.
+macro_rules! with_command_groups {
+    ($m:ident!($($pre:tt)*)) => {
+        $m! { $($pre)*
+            [strings::string_commands, "String commands", "string"]
+            [keys::key_commands, "Generic (keyspace) commands", "generic"]
+            [hashes::hash_commands, "Hash commands", "hash"]
+            [lists::list_commands, "List commands", "list"]
+            [sets::set_commands, "Set commands", "set"]
+            [sorted_sets::sorted_set_commands, "Sorted set commands", "sorted-set"]
+            [streams::stream_commands, "Stream commands", "stream"]
+            [geo::geo_commands, "Geospatial commands", "geo"]
+            [hyperloglog::hyperloglog_commands, "HyperLogLog commands", "hyperloglog"]
+            [bitmaps::bitmap_commands, "Bitmap commands", "bitmap"]
+            [scripting::scripting_commands, "Scripting and function commands", "scripting"]
+            [pubsub::pubsub_commands, "Pub/sub commands", "pubsub"]
+            [server::server_commands, "Server commands", "server"]
+            [connection::connection_commands, "Connection commands", "connection"]
+            [cluster::cluster_commands, "Cluster commands", "cluster"]
+            [transactions::transaction_commands, "Transaction commands", "transactions"]
         }
     };
 }
+
+/// Implements every command group on `$ty` with `$emit`, one `impl` block per group so that
+/// rustdoc shows the groups apart.
+macro_rules! impl_command_groups {
+    ($ty:ty, $emit:ident; $([$file:ident :: $table:ident, $doc:literal, $group:literal])*) => {$(
+        #[doc = concat!("# ", $doc)]
+        impl $ty {
+            $crate::commands::$file::$table!($emit);
+        }
+    )*};
+}
+
+macro_rules! group_method_names {
+    ($([$file:ident :: $table:ident, $doc:literal, $group:literal])*) => {
+        &[$(($group, $crate::commands::$file::$table!(method_names))),*]
+    };
+}
+
+/// Every command method, by Redis command group: `(group, method names)`.
+///
+/// Used by the coverage test that compares the server's `COMMAND LIST` with this crate.
+pub const METHODS_BY_GROUP: &[(&str, &[&str])] = with_command_groups!(group_method_names!());
 
 mod impls {
     #[allow(unused_imports)]
     use super::prelude::*;
 
-    impl_command_groups!(crate::StrictRedis, shared_methods);
-    impl_command_groups!(crate::Connection, mut_methods);
+    with_command_groups!(impl_command_groups!(crate::StrictRedis, shared_methods;));
+    with_command_groups!(impl_command_groups!(crate::Connection, mut_methods;));
 }
