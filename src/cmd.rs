@@ -17,8 +17,11 @@ pub struct Cmd {
     /// Every argument, the name first, each as a RESP bulk string.
     buf: Vec<u8>,
     argc: usize,
-    /// Byte ranges of the key arguments' payloads inside `buf`.
-    keys: Vec<(u32, u32)>,
+    /// Byte range of the first key argument's payload inside `buf` (kept inline: most
+    /// commands have exactly one key, and this saves an allocation per command).
+    first_key: Option<(u32, u32)>,
+    /// Byte ranges of any further key arguments.
+    more_keys: Vec<(u32, u32)>,
     /// For blocking commands: how long the server may legitimately take to answer.
     blocking: Option<BlockingTimeout>,
 }
@@ -63,8 +66,12 @@ impl Cmd {
         write_bulk(&mut self.buf, b);
         self.argc += 1;
         let end = self.buf.len() - 2;
-        let start = end - b.len();
-        self.keys.push((start as u32, end as u32));
+        let range = ((end - b.len()) as u32, end as u32);
+        if self.first_key.is_none() {
+            self.first_key = Some(range);
+        } else {
+            self.more_keys.push(range);
+        }
     }
 
     /// Appends one argument.
@@ -242,14 +249,15 @@ impl Cmd {
 
     /// The key arguments recorded with [`Cmd::key`] and friends, in order.
     pub fn key_args(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        self.keys
+        self.first_key
             .iter()
+            .chain(self.more_keys.iter())
             .map(move |&(s, e)| &self.buf[s as usize..e as usize])
     }
 
     /// True when at least one key was recorded.
     pub fn has_keys(&self) -> bool {
-        !self.keys.is_empty()
+        self.first_key.is_some()
     }
 
     /// Appends the whole command, as one RESP array, to `out`.

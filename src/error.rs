@@ -77,10 +77,7 @@ impl From<ServerError> for Error {
 impl Error {
     /// True for [`Error::Timeout`] and [`Error::PoolTimeout`], also when wrapped.
     pub fn is_timeout(&self) -> bool {
-        match self.inner() {
-            Error::Timeout | Error::PoolTimeout => true,
-            _ => false,
-        }
+        matches!(self.inner(), Error::Timeout | Error::PoolTimeout)
     }
 
     /// True when the connection failed or broke ([`Error::Io`]), also when wrapped.
