@@ -3,7 +3,9 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::args::ToArgs;
 use crate::cmd::Cmd;
+use crate::pipeline::Pipeline;
 use crate::config::{ConnectionAddr, ConnectionInfo, Protocol};
 use crate::error::Result;
 use crate::from_value::FromValue;
@@ -67,6 +69,69 @@ impl StrictRedis {
     /// dropped.
     pub fn get_connection(&self) -> Result<PooledConnection> {
         self.pool.get()
+    }
+
+    /// A pipeline whose commands run inside MULTI/EXEC (redis-py's default).
+    pub fn pipeline(&self) -> Pipeline {
+        Pipeline::new(Some(self.pool.clone()), true)
+    }
+
+    /// A pipeline sent as a plain batch, without MULTI/EXEC.
+    pub fn pipeline_without_transaction(&self) -> Pipeline {
+        Pipeline::new(Some(self.pool.clone()), false)
+    }
+
+    /// redis-py's `transaction()`: WATCH `keys`, run `f` (read through `conn`, queue on
+    /// `pipe`), then EXEC the queued commands; the whole closure runs again whenever a
+    /// watched key changed before EXEC. Returns what `f` returned on the run that committed.
+    ///
+    /// ```no_run
+    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+    /// let new: i64 = r.transaction(&["balance"], |conn, pipe| {
+    ///     let cur: Option<i64> = conn.get("balance")?;
+    ///     let next = cur.unwrap_or(0) + 1;
+    ///     pipe.set("balance", next);
+    ///     Ok(next)
+    /// })?;
+    /// # Ok::<(), strictredis::Error>(())
+    /// ```
+    pub fn transaction<T, F>(&self, keys: impl ToArgs, f: F) -> Result<T>
+    where
+        F: FnMut(&mut PooledConnection, &mut Pipeline) -> Result<T>,
+    {
+        self.transaction_with_retries(keys, None, f)
+    }
+
+    /// [`transaction`](Self::transaction) with a limit: after `max_retries` aborted
+    /// attempts, [`Error::TransactionAborted`](crate::Error::TransactionAborted) is returned.
+    /// `None` retries for as long as it takes.
+    pub fn transaction_with_retries<T, F>(
+        &self,
+        keys: impl ToArgs,
+        max_retries: Option<usize>,
+        mut f: F,
+    ) -> Result<T>
+    where
+        F: FnMut(&mut PooledConnection, &mut Pipeline) -> Result<T>,
+    {
+        let watch = crate::cmd::cmd("WATCH").keys(keys);
+        let mut attempts = 0usize;
+        loop {
+            let mut conn = self.pool.get()?;
+            conn.execute_command::<()>(watch.clone())?;
+            let mut pipe = Pipeline::new(None, true);
+            let out = f(&mut conn, &mut pipe)?;
+            match pipe.execute_on(&mut conn) {
+                Ok(_) => return Ok(out),
+                Err(crate::Error::TransactionAborted) => {
+                    attempts += 1;
+                    if max_retries.is_some_and(|m| attempts > m) {
+                        return Err(crate::Error::TransactionAborted);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Runs any command, including ones this crate has no method for, and converts its

@@ -88,7 +88,6 @@ macro_rules! mut_methods {
 
 /// Emits each table entry as a pipeline method that queues the command; the reply's type is
 /// chosen when the pipeline is executed.
-#[allow(unused_macros)]
 macro_rules! queue_methods {
     ($($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
         ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
@@ -161,4 +160,5 @@ mod impls {
 
     with_command_groups!(impl_command_groups!(crate::StrictRedis, shared_methods;));
     with_command_groups!(impl_command_groups!(crate::Connection, mut_methods;));
+    with_command_groups!(impl_command_groups!(crate::Pipeline, queue_methods;));
 }

@@ -1,0 +1,257 @@
+//! Pipelines and transactions: many commands, one write, every reply read in order.
+
+use std::fmt;
+
+use crate::args::ToArgs;
+use crate::cmd::{cmd, Cmd};
+use crate::connection::Connection;
+use crate::error::{Error, Result};
+use crate::from_value::FromValue;
+use crate::pool::{ConnectionPool, PooledConnection};
+use crate::value::Value;
+
+/// Commands queued to be sent together, as redis-py's `Pipeline`.
+///
+/// Made by [`StrictRedis::pipeline`](crate::StrictRedis::pipeline) (wrapped in
+/// MULTI/EXEC, redis-py's default) or
+/// [`StrictRedis::pipeline_without_transaction`](crate::StrictRedis::pipeline_without_transaction).
+/// Every command method queues its command and returns `&mut Pipeline`; the reply types are
+/// chosen at [`execute`](Pipeline::execute).
+///
+/// ```no_run
+/// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+/// let mut p = r.pipeline();
+/// p.set("a", "1").incr("a").get("a");
+/// let (_, n, v): ((), i64, String) = p.execute()?;
+/// # Ok::<(), strictredis::Error>(())
+/// ```
+pub struct Pipeline {
+    pool: Option<ConnectionPool>,
+    /// The connection held since `watch`, if any.
+    conn: Option<PooledConnection>,
+    transaction: bool,
+    cmds: Vec<Cmd>,
+}
+
+impl fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("transaction", &self.transaction)
+            .field("queued", &self.cmds.len())
+            .field("holds_connection", &self.conn.is_some())
+            .finish()
+    }
+}
+
+impl Pipeline {
+    pub(crate) fn new(pool: Option<ConnectionPool>, transaction: bool) -> Pipeline {
+        Pipeline {
+            pool,
+            conn: None,
+            transaction,
+            cmds: Vec::new(),
+        }
+    }
+
+    /// Queues any command, including ones without a method.
+    pub fn queue(&mut self, cmd: Cmd) -> &mut Pipeline {
+        self.cmds.push(cmd);
+        self
+    }
+
+    /// How many commands are queued.
+    pub fn len(&self) -> usize {
+        self.cmds.len()
+    }
+
+    /// True when nothing is queued.
+    pub fn is_empty(&self) -> bool {
+        self.cmds.is_empty()
+    }
+
+    /// True when the commands are sent inside MULTI/EXEC.
+    pub fn is_transaction(&self) -> bool {
+        self.transaction
+    }
+
+    /// Drops the queued commands (and any WATCH, by giving the connection up).
+    pub fn reset(&mut self) {
+        self.cmds.clear();
+        self.conn = None;
+    }
+
+    /// Sends `WATCH keys` now, on the connection this pipeline then holds until
+    /// [`execute`](Self::execute) or [`reset`](Self::reset). If a watched key changes
+    /// before EXEC, `execute` fails with [`Error::TransactionAborted`].
+    pub fn watch(&mut self, keys: impl ToArgs) -> Result<()> {
+        let conn = self.connection()?;
+        conn.execute_command(cmd("WATCH").keys(keys))
+    }
+
+    /// Sends `UNWATCH` now, if this pipeline holds a connection.
+    pub fn unwatch(&mut self) -> Result<()> {
+        match self.conn.as_mut() {
+            Some(c) => c.execute_command(cmd("UNWATCH")),
+            None => Ok(()),
+        }
+    }
+
+    fn connection(&mut self) -> Result<&mut PooledConnection> {
+        if self.conn.is_none() {
+            let pool = self.pool.as_ref().ok_or_else(|| {
+                Error::Config("this pipeline has no pool to take a connection from".into())
+            })?;
+            self.conn = Some(pool.get()?);
+        }
+        Ok(self.conn.as_mut().expect("just set"))
+    }
+
+    /// Sends every queued command in one write, reads every reply, and converts them into
+    /// `T` (a tuple, a `Vec`, or `Value`).
+    ///
+    /// The first command that failed is reported as [`Error::Pipeline`] with its index and
+    /// name; in a plain pipeline the others still ran. An aborted transaction (a watched key
+    /// changed) is [`Error::TransactionAborted`]. The pipeline is empty afterwards. An empty
+    /// pipeline does no I/O.
+    pub fn execute<T: FromValue>(&mut self) -> Result<T> {
+        let (cmds, replies) = self.run_queued()?;
+        check(&cmds, &replies)?;
+        T::from_value(Value::Array(replies))
+    }
+
+    /// Like [`execute`](Self::execute), but returns every reply as it came, with error
+    /// replies in place as [`Value::Error`].
+    pub fn execute_raw(&mut self) -> Result<Vec<Value>> {
+        self.run_queued().map(|(_, replies)| replies)
+    }
+
+    fn run_queued(&mut self) -> Result<(Vec<Cmd>, Vec<Value>)> {
+        if self.cmds.is_empty() {
+            self.conn = None;
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let cmds = std::mem::take(&mut self.cmds);
+        let mut conn = match self.conn.take() {
+            Some(c) => c,
+            None => match &self.pool {
+                Some(p) => p.get()?,
+                None => {
+                    return Err(Error::Config(
+                        "this pipeline has no pool to take a connection from".into(),
+                    ))
+                }
+            },
+        };
+        let replies = run(&mut conn, &cmds, self.transaction)?;
+        Ok((cmds, replies))
+    }
+
+    /// Runs the queued commands on a connection the caller holds (used by
+    /// [`StrictRedis::transaction`](crate::StrictRedis::transaction)).
+    pub(crate) fn execute_on(&mut self, conn: &mut Connection) -> Result<Vec<Value>> {
+        let cmds = std::mem::take(&mut self.cmds);
+        if cmds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let replies = run(conn, &cmds, self.transaction)?;
+        check(&cmds, &replies)?;
+        Ok(replies)
+    }
+}
+
+/// Names of the commands, only computed when an error needs one.
+fn failed(cmds: &[Cmd], index: usize, e: Error) -> Error {
+    Error::Pipeline {
+        index,
+        command: cmds.get(index).map(Cmd::display_name).unwrap_or_default(),
+        source: Box::new(e),
+    }
+}
+
+fn check(cmds: &[Cmd], replies: &[Value]) -> Result<()> {
+    for (i, r) in replies.iter().enumerate() {
+        if let Value::Error(e) = r {
+            return Err(failed(cmds, i, Error::Server(e.clone())));
+        }
+    }
+    Ok(())
+}
+
+/// The main loop of a pipeline: write everything (MULTI first and EXEC last for a
+/// transaction), flush once, then read exactly one reply per command written.
+fn run(conn: &mut Connection, cmds: &[Cmd], transaction: bool) -> Result<Vec<Value>> {
+    let multi = cmd("MULTI");
+    let exec = cmd("EXEC");
+    if transaction {
+        conn.write_cmd(&multi)?;
+    }
+    for c in cmds {
+        conn.write_cmd(c)?;
+    }
+    if transaction {
+        conn.write_cmd(&exec)?;
+    }
+    conn.flush()?;
+
+    if !transaction {
+        let mut replies = Vec::with_capacity(cmds.len());
+        for (i, c) in cmds.iter().enumerate() {
+            let v = conn
+                .read_reply()
+                .map_err(|e| arrived(e, i, cmds.len()))?;
+            conn.note_replied(c);
+            replies.push(v);
+        }
+        return Ok(replies);
+    }
+
+    // MULTI's +OK, one +QUEUED (or an error) per command, then EXEC's array.
+    let total = cmds.len() + 2;
+    let first = conn.read_reply().map_err(|e| arrived(e, 0, total))?;
+    conn.note_replied(&multi);
+    let mut queue_errors: Vec<Option<Value>> = Vec::with_capacity(cmds.len());
+    for i in 0..cmds.len() {
+        let v = conn.read_reply().map_err(|e| arrived(e, i + 1, total))?;
+        queue_errors.push(matches!(v, Value::Error(_)).then_some(v));
+    }
+    let result = conn.read_reply().map_err(|e| arrived(e, total - 1, total))?;
+    conn.note_replied(&exec);
+    if let Value::Error(e) = first {
+        return Err(Error::Server(e));
+    }
+    match result {
+        Value::Nil => Err(Error::TransactionAborted),
+        Value::Array(replies) => {
+            for c in cmds {
+                conn.note_replied(c);
+            }
+            Ok(replies)
+        }
+        Value::Error(e) => {
+            // EXECABORT: some command was refused while queueing; report it per command.
+            if let Some((i, Some(Value::Error(qe)))) = queue_errors
+                .into_iter()
+                .enumerate()
+                .find(|(_, q)| q.is_some())
+            {
+                return Err(failed(cmds, i, Error::Server(qe)));
+            }
+            Err(Error::Server(e))
+        }
+        other => Err(Error::Protocol(format!(
+            "EXEC answered with a {} instead of an array",
+            other.kind_name()
+        ))),
+    }
+}
+
+/// Says how many replies had arrived when the connection failed mid-pipeline.
+fn arrived(e: Error, got: usize, expected: usize) -> Error {
+    match e {
+        Error::Io(io) => Error::Io(std::io::Error::new(
+            io.kind(),
+            format!("{io} (after {got} of {expected} pipeline replies)"),
+        )),
+        other => other,
+    }
+}
