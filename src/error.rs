@@ -184,9 +184,13 @@ mod tests {
 
     #[test]
     fn server_error_kind_and_message() {
-        let e = ServerError::new("WRONGTYPE Operation against a key holding the wrong kind of value");
+        let e =
+            ServerError::new("WRONGTYPE Operation against a key holding the wrong kind of value");
         assert_eq!(e.kind(), "WRONGTYPE");
-        assert_eq!(e.message(), "Operation against a key holding the wrong kind of value");
+        assert_eq!(
+            e.message(),
+            "Operation against a key holding the wrong kind of value"
+        );
         let e = ServerError::new("MOVED 3999 127.0.0.1:6381");
         assert_eq!(e.kind(), "MOVED");
         assert_eq!(e.message(), "3999 127.0.0.1:6381");

@@ -4,4 +4,5 @@
 pub mod decode;
 pub mod encode;
 
-pub use decode::{Decoder, DEFAULT_MAX_BULK_LEN, MAX_DEPTH};
+pub use decode::{decode_one, Decoder, DEFAULT_MAX_BULK_LEN, MAX_DEPTH};
+pub use encode::encode_value;
