@@ -266,6 +266,7 @@ impl<K: ToArg, V: ToArg> FieldValues for &std::collections::BTreeMap<K, V> {
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_borrows_for_generic_args)]
 mod tests {
     use super::*;
 
@@ -295,6 +296,9 @@ mod tests {
         }
         assert_eq!(3.0f64.with_bytes(|b| b.to_vec()), b"3".to_vec());
         assert_eq!(f64::INFINITY.with_bytes(|b| b.to_vec()), b"inf".to_vec());
-        assert_eq!(f64::NEG_INFINITY.with_bytes(|b| b.to_vec()), b"-inf".to_vec());
+        assert_eq!(
+            f64::NEG_INFINITY.with_bytes(|b| b.to_vec()),
+            b"-inf".to_vec()
+        );
     }
 }

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use crate::args::ToArgs;
 use crate::cmd::Cmd;
-use crate::pipeline::Pipeline;
 use crate::config::{ConnectionAddr, ConnectionInfo, Protocol};
 use crate::error::Result;
 use crate::from_value::FromValue;
+use crate::pipeline::Pipeline;
 use crate::pool::{ConnectionPool, PoolConfig, PooledConnection};
 
 /// A Redis client, as redis-py's `StrictRedis`: one method per command, each checking a
@@ -300,6 +300,8 @@ impl ClientBuilder {
     /// Builds the client's pool (opening `min_connections` now) and the client.
     pub fn build(self) -> Result<StrictRedis> {
         let info = self.connection_info();
-        Ok(StrictRedis::with_pool(ConnectionPool::new(info, self.pool)?))
+        Ok(StrictRedis::with_pool(ConnectionPool::new(
+            info, self.pool,
+        )?))
     }
 }

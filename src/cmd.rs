@@ -284,8 +284,21 @@ impl Cmd {
 /// Commands whose first argument is a subcommand.
 pub(crate) fn is_container(name: &[u8]) -> bool {
     const CONTAINERS: &[&[u8]] = &[
-        b"ACL", b"CLIENT", b"CLUSTER", b"COMMAND", b"CONFIG", b"FUNCTION", b"LATENCY", b"MEMORY",
-        b"MODULE", b"OBJECT", b"PUBSUB", b"SCRIPT", b"SLOWLOG", b"XGROUP", b"XINFO",
+        b"ACL",
+        b"CLIENT",
+        b"CLUSTER",
+        b"COMMAND",
+        b"CONFIG",
+        b"FUNCTION",
+        b"LATENCY",
+        b"MEMORY",
+        b"MODULE",
+        b"OBJECT",
+        b"PUBSUB",
+        b"SCRIPT",
+        b"SLOWLOG",
+        b"XGROUP",
+        b"XINFO",
         b"COMMANDLOG",
     ];
     CONTAINERS.iter().any(|c| c.eq_ignore_ascii_case(name))
@@ -328,6 +341,7 @@ impl<'a> Iterator for ArgsIter<'a> {
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_borrows_for_generic_args)]
 mod tests {
     use super::*;
 
@@ -358,7 +372,9 @@ mod tests {
 
     #[test]
     fn score_members_are_score_first() {
-        let c = cmd("ZADD").key("z").score_members(&[("a", 1.0), ("b", 2.5)]);
+        let c = cmd("ZADD")
+            .key("z")
+            .score_members(&[("a", 1.0), ("b", 2.5)]);
         let args: Vec<_> = c.args_iter().collect();
         assert_eq!(args, vec![&b"ZADD"[..], b"z", b"1", b"a", b"2.5", b"b"]);
     }

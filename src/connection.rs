@@ -400,7 +400,7 @@ impl Connection {
     }
 
     /// Reads the next value off the wire, whatever it is (pub/sub messages included).
-    pub(crate) fn read_value(&mut self) -> Result<Value> {
+    pub fn read_value(&mut self) -> Result<Value> {
         self.usable()?;
         loop {
             let (consumed, value, rest) = {
@@ -434,7 +434,7 @@ impl Connection {
 
     /// Reads a value, giving up with `Ok(None)` when nothing at all arrived within `timeout`.
     /// A reply that started to arrive is read to its end under the normal read timeout.
-    pub(crate) fn read_value_timeout(&mut self, timeout: Duration) -> Result<Option<Value>> {
+    pub fn read_value_timeout(&mut self, timeout: Duration) -> Result<Option<Value>> {
         self.usable()?;
         if !self.leftover && self.decoder.is_idle() {
             let t = timeout.max(Duration::from_millis(1));
@@ -474,8 +474,7 @@ impl Connection {
                 .nth_arg(2)
                 .map(|a| a.eq_ignore_ascii_case(b"ON"))
                 .unwrap_or(false);
-            if sub.eq_ignore_ascii_case(b"REPLY") || (sub.eq_ignore_ascii_case(b"TRACKING") && on)
-            {
+            if sub.eq_ignore_ascii_case(b"REPLY") || (sub.eq_ignore_ascii_case(b"TRACKING") && on) {
                 self.tainted = true;
             }
         } else if is(b"SELECT") && self.in_multi {
@@ -545,10 +544,7 @@ impl Connection {
         if self.broken || self.leftover {
             return true;
         }
-        self.stream
-            .get_ref()
-            .has_unexpected_input()
-            .unwrap_or(true)
+        self.stream.get_ref().has_unexpected_input().unwrap_or(true)
     }
 
     /// True once an I/O error, timeout or protocol error has been seen.

@@ -149,7 +149,9 @@ impl FromValue for bool {
             Value::Simple(s) => match s.as_str() {
                 "OK" | "1" => Ok(true),
                 "0" => Ok(false),
-                _ => Err(Error::Type(format!("cannot convert status {s:?} into bool"))),
+                _ => Err(Error::Type(format!(
+                    "cannot convert status {s:?} into bool"
+                ))),
             },
             Value::Bulk(b) => match b.as_slice() {
                 b"1" | b"true" => Ok(true),
@@ -292,7 +294,10 @@ impl<A: FromValue, B: FromValue> FromValue for (A, B) {
             )));
         }
         let mut it = items.into_iter();
-        let (a, b) = (it.next().unwrap_or(Value::Nil), it.next().unwrap_or(Value::Nil));
+        let (a, b) = (
+            it.next().unwrap_or(Value::Nil),
+            it.next().unwrap_or(Value::Nil),
+        );
         Ok((A::from_value(a)?, B::from_value(b)?))
     }
 
@@ -367,7 +372,10 @@ mod tests {
         assert!(bool::from_value(Value::Int(1)).unwrap());
         assert!(!bool::from_value(Value::Nil).unwrap());
         assert_eq!(Option::<String>::from_value(Value::Nil).unwrap(), None);
-        assert!(matches!(String::from_value(Value::Nil), Err(Error::Type(_))));
+        assert!(matches!(
+            String::from_value(Value::Nil),
+            Err(Error::Type(_))
+        ));
         assert!(matches!(
             String::from_value(Value::Bulk(vec![0xff])),
             Err(Error::Type(_))

@@ -196,9 +196,7 @@ fn run(conn: &mut Connection, cmds: &[Cmd], transaction: bool) -> Result<Vec<Val
     if !transaction {
         let mut replies = Vec::with_capacity(cmds.len());
         for (i, c) in cmds.iter().enumerate() {
-            let v = conn
-                .read_reply()
-                .map_err(|e| arrived(e, i, cmds.len()))?;
+            let v = conn.read_reply().map_err(|e| arrived(e, i, cmds.len()))?;
             conn.note_replied(c);
             replies.push(v);
         }
@@ -214,7 +212,9 @@ fn run(conn: &mut Connection, cmds: &[Cmd], transaction: bool) -> Result<Vec<Val
         let v = conn.read_reply().map_err(|e| arrived(e, i + 1, total))?;
         queue_errors.push(matches!(v, Value::Error(_)).then_some(v));
     }
-    let result = conn.read_reply().map_err(|e| arrived(e, total - 1, total))?;
+    let result = conn
+        .read_reply()
+        .map_err(|e| arrived(e, total - 1, total))?;
     conn.note_replied(&exec);
     if let Value::Error(e) = first {
         return Err(Error::Server(e));

@@ -41,6 +41,9 @@ pub struct PoolConfig {
     /// How long [`ConnectionPool::get`] waits for a free connection before it fails with
     /// [`Error::PoolTimeout`]; `None` waits forever. Defaults to 20 seconds.
     pub timeout: Option<Duration>,
+    /// An idle connection unused for longer than this is closed at checkout instead of
+    /// handed out (and replaced). `None` keeps idle connections forever. Defaults to `None`.
+    pub idle_timeout: Option<Duration>,
 }
 
 impl Default for PoolConfig {
@@ -49,6 +52,7 @@ impl Default for PoolConfig {
             min_size: 0,
             max_size: 16,
             timeout: Some(Duration::from_secs(20)),
+            idle_timeout: None,
         }
     }
 }
@@ -191,6 +195,13 @@ impl ConnectionPool {
     /// The stale check and the optional health check, outside the lock. `None` means the
     /// connection was closed and its slot freed.
     fn check_idle(&self, mut conn: Connection) -> Option<Connection> {
+        if let Some(limit) = self.inner.config.idle_timeout {
+            if conn.last_used().elapsed() > limit {
+                log::debug!("closing connection to {}: idle for too long", conn.addr());
+                self.close(conn);
+                return None;
+            }
+        }
         if conn.is_stale() {
             log::debug!(
                 "discarding idle connection to {}: closed by the server or unexpected bytes",

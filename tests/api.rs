@@ -1,6 +1,9 @@
 //! Every call form of API.md's "Building a client", "Commands" and "Connections and the
 //! pool" sections, compiled and run against a real redis-server.
 
+// API.md writes multi-key arguments as `&[..]`; the tests use exactly that form.
+#![allow(clippy::needless_borrows_for_generic_args)]
+
 mod common;
 
 use std::collections::{HashMap, HashSet};
@@ -43,7 +46,9 @@ fn building_a_client() {
 #[test]
 fn builder_with_credentials() {
     let server = RedisServer::start();
-    server.raw_cmd(&["ACL", "SETUSER", "app", "on", ">secret", "~*", "&*", "+@all"]);
+    server.raw_cmd(&[
+        "ACL", "SETUSER", "app", "on", ">secret", "~*", "&*", "+@all",
+    ]);
     let r = StrictRedis::builder()
         .host("127.0.0.1")
         .port(server.port())
@@ -248,10 +253,7 @@ fn binary_safe_keys_and_large_values() -> Result<(), Error> {
 #[test]
 fn unix_socket_and_resp3() -> Result<(), Error> {
     let server = RedisServer::start();
-    let url = format!(
-        "redis+unix://{}?db=3",
-        server.unix_socket_path().display()
-    );
+    let url = format!("redis+unix://{}?db=3", server.unix_socket_path().display());
     let r = StrictRedis::from_url(&url)?;
     r.set("u", "1")?;
     let db: String = server.raw_cmd(&["INFO", "keyspace"]);

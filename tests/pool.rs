@@ -1,5 +1,8 @@
 //! The blocking pool against a real server: sizes, waiting, release rules, faults.
 
+// API.md writes multi-key arguments as `&[..]`; the tests use exactly that form.
+#![allow(clippy::needless_borrows_for_generic_args)]
+
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,6 +20,7 @@ fn pool(server: &RedisServer, min: usize, max: usize, timeout: Option<Duration>)
             min_size: min,
             max_size: max,
             timeout,
+            ..PoolConfig::default()
         },
     )
     .unwrap()
@@ -34,7 +38,11 @@ fn min_size_is_opened_eagerly_and_counted_by_the_server() {
     assert_eq!(p.free_size(), 3);
     let clients = server.raw_cmd(&["CLIENT", "LIST"]);
     // Three pool connections plus the raw one asking.
-    assert_eq!(clients.lines().filter(|l| l.contains("id=")).count(), 4, "{clients}");
+    assert_eq!(
+        clients.lines().filter(|l| l.contains("id=")).count(),
+        4,
+        "{clients}"
+    );
 }
 
 #[test]
@@ -48,8 +56,14 @@ fn exhausted_pool_times_out_with_pool_timeout() {
     let e = p.get().unwrap_err();
     let waited = start.elapsed();
     assert!(matches!(e, Error::PoolTimeout), "{e:?}");
-    assert!(waited >= Duration::from_millis(100), "gave up early: {waited:?}");
-    assert!(waited < Duration::from_secs(2), "waited far too long: {waited:?}");
+    assert!(
+        waited >= Duration::from_millis(100),
+        "gave up early: {waited:?}"
+    );
+    assert!(
+        waited < Duration::from_secs(2),
+        "waited far too long: {waited:?}"
+    );
     assert_eq!(p.size(), 2, "a timed-out get takes no slot");
 }
 
@@ -182,14 +196,18 @@ fn panics_while_holding_a_connection_leak_no_slot() {
     let p = pool(&server, 0, 4, Some(Duration::from_secs(2)));
     for i in 0..100 {
         let p2 = p.clone();
-        let r = std::panic::catch_unwind(move || {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
             let mut c = p2.get().unwrap();
             let () = c.set("k", i).unwrap();
             panic!("boom {i}");
-        });
+        }));
         assert!(r.is_err());
     }
-    assert_eq!(p.size(), 0, "a connection held during a panic is closed, not reused");
+    assert_eq!(
+        p.size(),
+        0,
+        "a connection held during a panic is closed, not reused"
+    );
     // All four slots are usable at once.
     let held: Vec<_> = (0..4).map(|_| p.get().unwrap()).collect();
     assert_eq!(p.size(), 4);
@@ -214,7 +232,9 @@ fn a_read_timeout_discards_the_connection_and_the_next_reply_is_our_own() {
     assert!(matches!(e, Error::Timeout), "{e:?}");
     assert!(e.is_timeout());
     assert_eq!(r.pool().size(), 0, "the timed-out connection was closed");
-    // The late +OK of DEBUG SLEEP must not be taken as this GET's reply.
+    // Once the server is awake again, the late +OK of DEBUG SLEEP has been sent; it must
+    // not be taken as this GET's reply.
+    assert!(server.raw_cmd(&["PING"]).contains("PONG"));
     let v: String = r.get("mine").unwrap();
     assert_eq!(v, "mine-value");
     let id: i64 = r.execute_command(cmd("CLIENT ID")).unwrap();
@@ -276,9 +296,31 @@ fn invalid_sizes_are_config_errors() {
                 min_size: min,
                 max_size: max,
                 timeout: None,
+                ..PoolConfig::default()
             },
         )
         .unwrap_err();
         assert!(matches!(e, Error::Config(_)), "{e:?}");
     }
+}
+
+#[test]
+fn idle_timeout_replaces_old_idle_connections() {
+    let server = RedisServer::start();
+    let p = ConnectionPool::new(
+        server.url().parse().unwrap(),
+        PoolConfig {
+            max_size: 2,
+            idle_timeout: Some(Duration::from_millis(1)),
+            ..PoolConfig::default()
+        },
+    )
+    .unwrap();
+    let first = client_id(&mut p.get().unwrap());
+    let returned_at = Instant::now();
+    assert!(wait_until(Duration::from_secs(5), || returned_at.elapsed()
+        > Duration::from_millis(5)));
+    let second = client_id(&mut p.get().unwrap());
+    assert_ne!(first, second, "the idle connection was closed and replaced");
+    assert_eq!(p.size(), 1);
 }

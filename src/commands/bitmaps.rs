@@ -3,8 +3,7 @@
 /// The bitmap command table; see [the module docs](crate::commands).
 macro_rules! bitmap_commands {
     ($emit:ident) => {
-        $emit! {
-        }
+        $emit! {}
     };
 }
 pub(crate) use bitmap_commands;

@@ -3,8 +3,7 @@
 /// The cluster command table; see [the module docs](crate::commands).
 macro_rules! cluster_commands {
     ($emit:ident) => {
-        $emit! {
-        }
+        $emit! {}
     };
 }
 pub(crate) use cluster_commands;

@@ -3,8 +3,7 @@
 /// The geo command table; see [the module docs](crate::commands).
 macro_rules! geo_commands {
     ($emit:ident) => {
-        $emit! {
-        }
+        $emit! {}
     };
 }
 pub(crate) use geo_commands;

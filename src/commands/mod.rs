@@ -38,21 +38,21 @@ pub mod transactions;
 /// Names the command tables use, in scope wherever the tables are expanded.
 #[allow(unused_imports)]
 pub(crate) mod prelude {
-    pub(crate) use super::strings::*;
-    pub(crate) use super::keys::*;
+    pub(crate) use super::bitmaps::*;
+    pub(crate) use super::cluster::*;
+    pub(crate) use super::connection::*;
+    pub(crate) use super::geo::*;
     pub(crate) use super::hashes::*;
+    pub(crate) use super::hyperloglog::*;
+    pub(crate) use super::keys::*;
     pub(crate) use super::lists::*;
+    pub(crate) use super::pubsub::*;
+    pub(crate) use super::scripting::*;
+    pub(crate) use super::server::*;
     pub(crate) use super::sets::*;
     pub(crate) use super::sorted_sets::*;
     pub(crate) use super::streams::*;
-    pub(crate) use super::geo::*;
-    pub(crate) use super::hyperloglog::*;
-    pub(crate) use super::bitmaps::*;
-    pub(crate) use super::scripting::*;
-    pub(crate) use super::pubsub::*;
-    pub(crate) use super::server::*;
-    pub(crate) use super::connection::*;
-    pub(crate) use super::cluster::*;
+    pub(crate) use super::strings::*;
     pub(crate) use super::transactions::*;
     pub(crate) use crate::args::{FieldValues, ScoreMembers, ToArg, ToArgs};
     pub(crate) use crate::cmd::{cmd, Cmd};

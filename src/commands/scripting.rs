@@ -3,8 +3,7 @@
 /// The scripting command table; see [the module docs](crate::commands).
 macro_rules! scripting_commands {
     ($emit:ident) => {
-        $emit! {
-        }
+        $emit! {}
     };
 }
 pub(crate) use scripting_commands;

@@ -3,8 +3,7 @@
 /// The server command table; see [the module docs](crate::commands).
 macro_rules! server_commands {
     ($emit:ident) => {
-        $emit! {
-        }
+        $emit! {}
     };
 }
 pub(crate) use server_commands;

@@ -3,8 +3,7 @@
 /// The stream command table; see [the module docs](crate::commands).
 macro_rules! stream_commands {
     ($emit:ident) => {
-        $emit! {
-        }
+        $emit! {}
     };
 }
 pub(crate) use stream_commands;

@@ -3,8 +3,7 @@
 /// The transactions command table; see [the module docs](crate::commands).
 macro_rules! transaction_commands {
     ($emit:ident) => {
-        $emit! {
-        }
+        $emit! {}
     };
 }
 pub(crate) use transaction_commands;
