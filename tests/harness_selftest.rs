@@ -360,3 +360,10 @@ fn restart_waits_for_the_port_to_come_free() {
     assert_eq!(server.raw_cmd(&["PING"]), "PONG");
     assert!(server.log().contains("Address already in use"));
 }
+
+#[test]
+fn valkey_starts_and_answers() {
+    let server = RedisServer::start_valkey(&[]);
+    let info = server.raw_cmd(&["INFO", "server"]);
+    assert!(info.contains("valkey_version:9.1"), "{info}");
+}

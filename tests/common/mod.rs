@@ -84,6 +84,16 @@ impl RedisServer {
         Self::start_binary(server_binary(), args)
     }
 
+    /// Starts Valkey 9.1 (`$STRICTREDIS_VALKEY_SERVER`, else `valkey-server` from `PATH`, as
+    /// `scripts/setup.sh` installs it) with extra configuration arguments.
+    pub fn start_valkey(args: &[&str]) -> RedisServer {
+        let binary = match std::env::var_os("STRICTREDIS_VALKEY_SERVER") {
+            Some(path) if !path.is_empty() => PathBuf::from(path),
+            _ => PathBuf::from("valkey-server"),
+        };
+        Self::start_binary(binary, args)
+    }
+
     /// Starts the given binary (not looked up in `STRICTREDIS_REDIS_SERVER`).
     ///
     /// Panics when the binary cannot be run, when the server exits during start-up, or when
