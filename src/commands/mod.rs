@@ -154,6 +154,39 @@ macro_rules! group_method_names {
 /// Used by the coverage test that compares the server's `COMMAND LIST` with this crate.
 pub const METHODS_BY_GROUP: &[(&str, &[&str])] = with_command_groups!(group_method_names!());
 
+/// The commands that deliberately have no method, each with the reason: `(name as in
+/// COMMAND LIST, lowercase with `|` before a subcommand, why)`. Every other command of the
+/// server has a method in [`METHODS_BY_GROUP`]; the coverage test checks both lists.
+pub const EXCLUDED: &[(&str, &str)] = &[
+    (
+        "psync",
+        "replication protocol: a client library must not issue it on a pooled connection",
+    ),
+    (
+        "sync",
+        "replication protocol: a client library must not issue it on a pooled connection",
+    ),
+    (
+        "replconf",
+        "replication protocol: a client library must not issue it on a pooled connection",
+    ),
+    ("subscribe", "owned by the PubSub object (r.pubsub())"),
+    ("psubscribe", "owned by the PubSub object (r.pubsub())"),
+    ("ssubscribe", "owned by the PubSub object (r.pubsub())"),
+    ("unsubscribe", "owned by the PubSub object (r.pubsub())"),
+    ("punsubscribe", "owned by the PubSub object (r.pubsub())"),
+    ("sunsubscribe", "owned by the PubSub object (r.pubsub())"),
+    ("multi", "pipelines and transactions (r.pipeline())"),
+    ("exec", "pipelines and transactions (r.pipeline())"),
+    ("discard", "pipelines and transactions (r.pipeline())"),
+    ("watch", "pipelines and transactions (Pipeline::watch)"),
+    ("unwatch", "pipelines and transactions (Pipeline::unwatch)"),
+    (
+        "monitor",
+        "turns the connection into a stream of events: an iterator object",
+    ),
+];
+
 mod impls {
     #[allow(unused_imports)]
     use super::prelude::*;
