@@ -128,7 +128,8 @@ pub(crate) fn migrate_cmd(
 }
 
 /// The options of [`scan`](crate::StrictRedis::scan): `[MATCH pattern] [COUNT count] [TYPE
-/// type]`.
+/// type]`. A plain struct: set the fields you need and take the rest from `Default`, or use
+/// the builder methods.
 ///
 /// ```
 /// use strictredis::commands::keys::ScanOptions;
@@ -138,7 +139,7 @@ pub(crate) fn migrate_cmd(
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ScanOptions {
     /// `MATCH pattern`: only keys matching this glob-style pattern.
-    pub pattern: Option<Vec<u8>>,
+    pub pattern: Option<String>,
     /// `COUNT count`: a hint of how much work one call does.
     pub count: Option<u64>,
     /// `TYPE type`: only keys holding this type (`string`, `hash`, ...; Redis 6.0.0+).
@@ -152,8 +153,8 @@ impl ScanOptions {
     }
 
     /// Only keys matching `pattern`.
-    pub fn pattern(mut self, pattern: impl ToArg) -> ScanOptions {
-        self.pattern = Some(pattern.with_bytes(|b| b.to_vec()));
+    pub fn pattern(mut self, pattern: impl Into<String>) -> ScanOptions {
+        self.pattern = Some(pattern.into());
         self
     }
 
