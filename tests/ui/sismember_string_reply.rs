@@ -1,0 +1,5 @@
+fn main() -> Result<(), strictredis::Error> {
+    let r = strictredis::StrictRedis::from_url("redis://127.0.0.1:6379/0")?;
+    let _: String = r.sismember("s", "member")?;
+    Ok(())
+}
