@@ -342,15 +342,22 @@ fn pops_blocking_and_not() {
             .unwrap();
         assert_eq!(got, Some(("z".into(), pairs(&[("x", 7.0), ("y", 8.0)]))));
         assert_eq!(server.raw_cmd(&["EXISTS", "z"]), "0");
+    }
 
-        // Nothing to pop: the blocking forms time out with None.
-        let none: Option<(String, String, f64)> = r.bzpopmin("z", 0.1).unwrap();
+    // Nothing to pop: the blocking forms time out with None, even on a client whose own read
+    // timeout (50 ms) is shorter than the server-side wait (they raise it for the call).
+    let url = format!("{}?socket_timeout=0.05", server.url());
+    let short2 = StrictRedis::from_url(&url).unwrap();
+    let short3 = StrictRedis::from_url(&format!("{url}&protocol=3")).unwrap();
+    for r in [short2, short3] {
+        let none: Option<(String, String, f64)> = r.bzpopmin("z", 0.2).unwrap();
         assert_eq!(none, None);
-        let none: Option<(String, String, f64)> = r.bzpopmax(&["z", "y"], 0.1).unwrap();
+        let none: Option<(String, String, f64)> = r.bzpopmax(&["z", "y"], 0.2).unwrap();
         assert_eq!(none, None);
         let none: Option<(String, Vec<(String, f64)>)> =
-            r.bzmpop(0.1, "z", ZPopSide::Max, None).unwrap();
+            r.bzmpop(0.2, "z", ZPopSide::Max, None).unwrap();
         assert_eq!(none, None);
+        assert_eq!(r.zcard("z").unwrap(), 0);
     }
 }
 

@@ -552,3 +552,63 @@ macro_rules! hash_commands {
     };
 }
 pub(crate) use hash_commands;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmd::cmd;
+
+    fn args(c: &Cmd) -> Vec<String> {
+        c.args_iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn hsetex_options_come_before_the_fields() {
+        let opts = HSetExOptions::default()
+            .expiry(HSetExExpiry::PxAt(1_700_000_000_000))
+            .fxx()
+            .xx();
+        let c = hash_setex("h", [("a", "1"), ("b", "2")], opts);
+        assert_eq!(
+            args(&c),
+            [
+                "HSETEX",
+                "h",
+                "XX",
+                "FXX",
+                "PXAT",
+                "1700000000000",
+                "FIELDS",
+                "2",
+                "a",
+                "1",
+                "b",
+                "2"
+            ]
+        );
+        assert_eq!(c.key_args().collect::<Vec<_>>(), [b"h"]);
+    }
+
+    #[test]
+    fn expire_and_fields() {
+        let c = hash_expire("HEXPIRE", "h", 10, ["a", "b"], Some(HExpireCondition::Gt));
+        assert_eq!(
+            args(&c),
+            ["HEXPIRE", "h", "10", "GT", "FIELDS", "2", "a", "b"]
+        );
+        let c = hash_expire("HPEXPIREAT", "h", 5, "a", None);
+        assert_eq!(args(&c), ["HPEXPIREAT", "h", "5", "FIELDS", "1", "a"]);
+        let c = HGetExExpiry::Persist.apply(cmd("HGETEX").key("h"));
+        assert_eq!(
+            args(&hash_fields(c, "f")),
+            ["HGETEX", "h", "PERSIST", "FIELDS", "1", "f"]
+        );
+        let c = HScanOptions::default()
+            .novalues()
+            .pattern("f*")
+            .apply(cmd("HSCAN").key("h").arg(0u64));
+        assert_eq!(args(&c), ["HSCAN", "h", "0", "MATCH", "f*", "NOVALUES"]);
+    }
+}

@@ -961,3 +961,91 @@ macro_rules! sorted_set_commands {
     };
 }
 pub(crate) use sorted_set_commands;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmd::cmd;
+
+    fn args(c: &Cmd) -> Vec<String> {
+        c.args_iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn score_bounds() {
+        let c = ScoreBound::exclusive(1.5).apply(cmd("X"));
+        let c = ScoreBound::inclusive(-2.0).apply(c);
+        let c = ScoreBound::NegInf.apply(ScoreBound::PosInf.apply(c));
+        let c = ScoreBound::from(f64::INFINITY).apply(c);
+        let c = ScoreBound::exclusive(f64::NEG_INFINITY).apply(c);
+        assert_eq!(
+            args(&c),
+            ["X", "(1.5", "-2", "+inf", "-inf", "inf", "(-inf"]
+        );
+        let tiny = ScoreBound::exclusive(f64::MIN).apply(cmd("X"));
+        assert_eq!(args(&tiny)[1], "(-1.7976931348623157e308");
+    }
+
+    #[test]
+    fn lex_bounds() {
+        let c = LexBound::inclusive("a").apply(cmd("X"));
+        let c = LexBound::exclusive(&b"\xff"[..]).apply(c);
+        let c = LexBound::Max.apply(LexBound::Min.apply(c));
+        let got: Vec<&[u8]> = c.args_iter().collect();
+        assert_eq!(got, [&b"X"[..], b"[a", b"(\xff", b"-", b"+"]);
+    }
+
+    #[test]
+    fn ranges_and_options() {
+        let c = ZRange::by_score(ScoreBound::PosInf, 2.0)
+            .rev()
+            .limit(1, -1)
+            .apply(cmd("ZRANGE").key("z"));
+        assert_eq!(
+            args(&c),
+            ["ZRANGE", "z", "+inf", "2", "BYSCORE", "REV", "LIMIT", "1", "-1"]
+        );
+        let c = ZRange::by_index(0, -1).apply(cmd("ZRANGE").key("z"));
+        assert_eq!(args(&c), ["ZRANGE", "z", "0", "-1"]);
+        let c =
+            ZRange::by_lex(LexBound::Min, LexBound::inclusive("c")).apply(cmd("ZRANGE").key("z"));
+        assert_eq!(args(&c), ["ZRANGE", "z", "-", "[c", "BYLEX"]);
+
+        let c = ZAddOptions::default()
+            .ch()
+            .lt()
+            .xx()
+            .apply(cmd("ZADD").key("z"));
+        assert_eq!(args(&c), ["ZADD", "z", "XX", "LT", "CH"]);
+        assert_eq!(args(&ZAddOptions::default().apply(cmd("ZADD"))), ["ZADD"]);
+
+        let c = ZCombineOptions::default()
+            .aggregate(ZAggregate::Min)
+            .weights(&[1.0, 2.5]);
+        let c = zset_combine(cmd("ZUNION"), ["a", "b"], c);
+        assert_eq!(
+            args(&c),
+            [
+                "ZUNION",
+                "2",
+                "a",
+                "b",
+                "WEIGHTS",
+                "1",
+                "2.5",
+                "AGGREGATE",
+                "MIN"
+            ]
+        );
+        assert_eq!(c.key_args().count(), 2);
+
+        let c = ZScanOptions::default()
+            .noscores()
+            .count(5)
+            .pattern("m*")
+            .apply(cmd("ZSCAN"));
+        assert_eq!(args(&c), ["ZSCAN", "MATCH", "m*", "COUNT", "5", "NOSCORES"]);
+    }
+}
