@@ -14,7 +14,7 @@ use crate::cmd::Cmd;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HScanOptions {
     /// `MATCH pattern`: only fields matching this glob-style pattern.
-    pub pattern: Option<Vec<u8>>,
+    pub pattern: Option<String>,
     /// `COUNT count`: a hint of how much work to do per call.
     pub count: Option<u64>,
     /// `NOVALUES`: return field names only (Valkey 8.0+).
@@ -22,9 +22,14 @@ pub struct HScanOptions {
 }
 
 impl HScanOptions {
+    /// No options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     /// Only fields matching the glob-style `pattern` (`MATCH`).
-    pub fn pattern(mut self, pattern: impl ToArg) -> Self {
-        self.pattern = Some(pattern.with_bytes(<[u8]>::to_vec));
+    pub fn pattern(mut self, pattern: impl Into<String>) -> Self {
+        self.pattern = Some(pattern.into());
         self
     }
 

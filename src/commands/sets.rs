@@ -1,6 +1,5 @@
 //! Set commands: members, set algebra, random members and scans.
 
-use crate::args::ToArg;
 use crate::cmd::Cmd;
 
 /// The options of [`sscan`](crate::StrictRedis::sscan): `MATCH` and `COUNT`.
@@ -13,15 +12,20 @@ use crate::cmd::Cmd;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SScanOptions {
     /// `MATCH pattern`: only members matching this glob-style pattern.
-    pub pattern: Option<Vec<u8>>,
+    pub pattern: Option<String>,
     /// `COUNT count`: a hint of how much work to do per call.
     pub count: Option<u64>,
 }
 
 impl SScanOptions {
+    /// No options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     /// Only members matching the glob-style `pattern` (`MATCH`).
-    pub fn pattern(mut self, pattern: impl ToArg) -> Self {
-        self.pattern = Some(pattern.with_bytes(<[u8]>::to_vec));
+    pub fn pattern(mut self, pattern: impl Into<String>) -> Self {
+        self.pattern = Some(pattern.into());
         self
     }
 

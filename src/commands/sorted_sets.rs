@@ -363,7 +363,7 @@ impl ZPopSide {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ZScanOptions {
     /// `MATCH pattern`: only members matching this glob-style pattern.
-    pub pattern: Option<Vec<u8>>,
+    pub pattern: Option<String>,
     /// `COUNT count`: a hint of how much work to do per call.
     pub count: Option<u64>,
     /// `NOSCORES`: return members only (Valkey 8.0+).
@@ -371,9 +371,14 @@ pub struct ZScanOptions {
 }
 
 impl ZScanOptions {
+    /// No options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     /// Only members matching the glob-style `pattern` (`MATCH`).
-    pub fn pattern(mut self, pattern: impl ToArg) -> Self {
-        self.pattern = Some(pattern.with_bytes(<[u8]>::to_vec));
+    pub fn pattern(mut self, pattern: impl Into<String>) -> Self {
+        self.pattern = Some(pattern.into());
         self
     }
 
