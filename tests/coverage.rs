@@ -17,7 +17,17 @@ use strictredis::{cmd, StrictRedis, Value};
 
 /// The groups whose files this test checks on every branch: string, generic, bitmap,
 /// hyperloglog and transactions.
-const OWN_GROUPS: &[&str] = &["string", "generic", "bitmap", "hyperloglog", "transactions"];
+const OWN_GROUPS: &[&str] = &[
+    "string",
+    "generic",
+    "bitmap",
+    "hyperloglog",
+    "transactions",
+    "hash",
+    "list",
+    "set",
+    "sorted-set",
+];
 
 const RUST_KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
