@@ -1,9 +1,1403 @@
-//! Stream commands.
+//! Stream commands: XADD, XRANGE, XREAD, consumer groups and their introspection.
+//!
+//! Entries come back as [`StreamEntry`], generic over the Rust types of field names and
+//! values (both `String` unless you say otherwise). Structured replies (XPENDING, XINFO,
+//! XAUTOCLAIM, XREAD) have their own types; each converts from the RESP2 form (flat arrays)
+//! and the RESP3 form (maps) alike.
+
+use std::borrow::Borrow;
+
+use crate::args::{FieldValues, ToArg};
+use crate::cmd::Cmd;
+use crate::error::Result;
+use crate::from_value::{into_pairs, FromValue};
+use crate::value::Value;
 
 /// The stream command table; see [the module docs](crate::commands).
 macro_rules! stream_commands {
     ($emit:ident) => {
-        $emit! {}
+        $emit! {
+            /// Acknowledge `ids` in consumer group `group`: removes them from its pending
+            /// entries list; returns how many were acknowledged.
+            ///
+            /// Redis 5.0.0+.
+            fn xack(key: impl ToArg, group: impl ToArg, ids: impl ToArgs) -> u64 {
+                cmd("XACK").key(key).arg(group).args(ids)
+            }
+
+            /// Append an entry with `fields` to the stream at `key` (created if missing) and
+            /// return its ID. `id` is `"*"` for an ID the server picks, or an explicit one.
+            ///
+            /// Redis 5.0.0+.
+            ///
+            /// ```no_run
+            /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+            /// let id: String = r.xadd("events", "*", &[("kind", "click"), ("x", "3")])?;
+            /// # Ok::<(), strictredis::Error>(())
+            /// ```
+            fn xadd(key: impl ToArg, id: impl ToArg, fields: impl FieldValues) -> String {
+                cmd("XADD").key(key).arg(id).field_values(fields)
+            }
+
+            /// XADD with options: NOMKSTREAM and trimming (MAXLEN / MINID, `=` / `~`,
+            /// LIMIT). `None` when NOMKSTREAM is set and the stream does not exist.
+            ///
+            /// Redis 5.0.0+ (NOMKSTREAM, MINID and LIMIT: 6.2.0+).
+            ///
+            /// ```no_run
+            /// use strictredis::commands::streams::{StreamTrim, XAddOptions};
+            /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+            /// let opts = XAddOptions::default().trim(StreamTrim::maxlen(1000).approximate());
+            /// let id: Option<String> = r.xadd_options("events", "*", &[("kind", "click")], opts)?;
+            /// # Ok::<(), strictredis::Error>(())
+            /// ```
+            fn xadd_options(
+                key: impl ToArg,
+                id: impl ToArg,
+                fields: impl FieldValues,
+                options: XAddOptions,
+            ) -> Option<String> {
+                options.apply(cmd("XADD").key(key)).arg(id).field_values(fields)
+            }
+
+            /// Claim the pending entries of `group` idle for at least `min_idle_ms`, scanning
+            /// from `start` (`"0-0"` for the beginning), for `consumer`; at most `count`
+            /// (server default 100). Returns the cursor to continue from, the claimed
+            /// entries and the IDs that no longer exist.
+            ///
+            /// Redis 6.2.0+.
+            fn xautoclaim<F, V>(
+                key: impl ToArg,
+                group: impl ToArg,
+                consumer: impl ToArg,
+                min_idle_ms: u64,
+                start: impl ToArg,
+                count: Option<u64>,
+            ) -> XAutoClaim<StreamEntry<F, V>> {
+                cmd("XAUTOCLAIM")
+                    .key(key)
+                    .arg(group)
+                    .arg(consumer)
+                    .arg(min_idle_ms)
+                    .arg(start)
+                    .opt_token("COUNT", count)
+            }
+
+            /// XAUTOCLAIM with JUSTID: as [`xautoclaim`](Self::xautoclaim), but returns the
+            /// claimed IDs only, and does not count as a delivery.
+            ///
+            /// Redis 6.2.0+.
+            fn xautoclaim_justid(
+                key: impl ToArg,
+                group: impl ToArg,
+                consumer: impl ToArg,
+                min_idle_ms: u64,
+                start: impl ToArg,
+                count: Option<u64>,
+            ) -> XAutoClaim<String> {
+                cmd("XAUTOCLAIM")
+                    .key(key)
+                    .arg(group)
+                    .arg(consumer)
+                    .arg(min_idle_ms)
+                    .arg(start)
+                    .opt_token("COUNT", count)
+                    .arg("JUSTID")
+            }
+
+            /// Give `consumer` the pending entries `ids` of `group` that are idle for at
+            /// least `min_idle_ms`; returns the claimed entries.
+            ///
+            /// Redis 5.0.0+.
+            fn xclaim<F, V>(
+                key: impl ToArg,
+                group: impl ToArg,
+                consumer: impl ToArg,
+                min_idle_ms: u64,
+                ids: impl ToArgs,
+                options: XClaimOptions,
+            ) -> Vec<StreamEntry<F, V>> {
+                options.apply(
+                    cmd("XCLAIM")
+                        .key(key)
+                        .arg(group)
+                        .arg(consumer)
+                        .arg(min_idle_ms)
+                        .args(ids),
+                )
+            }
+
+            /// XCLAIM with JUSTID: returns the claimed IDs only, and does not count as a
+            /// delivery.
+            ///
+            /// Redis 5.0.0+.
+            fn xclaim_justid(
+                key: impl ToArg,
+                group: impl ToArg,
+                consumer: impl ToArg,
+                min_idle_ms: u64,
+                ids: impl ToArgs,
+                options: XClaimOptions,
+            ) -> Vec<String> {
+                options
+                    .apply(
+                        cmd("XCLAIM")
+                            .key(key)
+                            .arg(group)
+                            .arg(consumer)
+                            .arg(min_idle_ms)
+                            .args(ids),
+                    )
+                    .arg("JUSTID")
+            }
+
+            /// Delete the entries `ids` from the stream; returns how many were deleted.
+            ///
+            /// Redis 5.0.0+.
+            fn xdel(key: impl ToArg, ids: impl ToArgs) -> u64 {
+                cmd("XDEL").key(key).args(ids)
+            }
+
+            /// Create consumer group `group` on the stream at `key`, starting after `id`
+            /// (`"$"` for the stream's last entry, `"0"` for its beginning).
+            ///
+            /// Redis 5.0.0+ (MKSTREAM: 6.2.0+ in practice; ENTRIESREAD: 7.0.0+).
+            ///
+            /// ```no_run
+            /// use strictredis::commands::streams::XGroupCreateOptions;
+            /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+            /// r.xgroup_create("events", "workers", "$", XGroupCreateOptions::default().mkstream())?;
+            /// # Ok::<(), strictredis::Error>(())
+            /// ```
+            fn xgroup_create(
+                key: impl ToArg,
+                group: impl ToArg,
+                id: impl ToArg,
+                options: XGroupCreateOptions,
+            ) -> () {
+                options.apply(cmd("XGROUP CREATE").key(key).arg(group).arg(id))
+            }
+
+            /// Create `consumer` in `group`; `true` if it was created, `false` if it existed.
+            ///
+            /// Redis 6.2.0+.
+            fn xgroup_createconsumer(
+                key: impl ToArg,
+                group: impl ToArg,
+                consumer: impl ToArg,
+            ) -> bool {
+                cmd("XGROUP CREATECONSUMER").key(key).arg(group).arg(consumer)
+            }
+
+            /// Delete `consumer` from `group`; returns how many pending entries it had.
+            ///
+            /// Redis 5.0.0+.
+            fn xgroup_delconsumer(
+                key: impl ToArg,
+                group: impl ToArg,
+                consumer: impl ToArg,
+            ) -> u64 {
+                cmd("XGROUP DELCONSUMER").key(key).arg(group).arg(consumer)
+            }
+
+            /// Destroy consumer group `group`; `true` if it existed.
+            ///
+            /// Redis 5.0.0+.
+            fn xgroup_destroy(key: impl ToArg, group: impl ToArg) -> bool {
+                cmd("XGROUP DESTROY").key(key).arg(group)
+            }
+
+            /// The server's help text for XGROUP, one line per item.
+            ///
+            /// Redis 5.0.0+.
+            fn xgroup_help() -> Vec<String> {
+                cmd("XGROUP HELP")
+            }
+
+            /// Set the last delivered ID of `group` to `id` (`"$"` for the stream's last
+            /// entry); `entries_read` sets its read counter (Redis 7.0.0+).
+            ///
+            /// Redis 5.0.0+.
+            fn xgroup_setid(
+                key: impl ToArg,
+                group: impl ToArg,
+                id: impl ToArg,
+                entries_read: Option<u64>,
+            ) -> () {
+                cmd("XGROUP SETID")
+                    .key(key)
+                    .arg(group)
+                    .arg(id)
+                    .opt_token("ENTRIESREAD", entries_read)
+            }
+
+            /// The consumers of `group`, with their pending counts and idle times.
+            ///
+            /// Redis 5.0.0+.
+            fn xinfo_consumers(key: impl ToArg, group: impl ToArg) -> Vec<XInfoConsumer> {
+                cmd("XINFO CONSUMERS").key(key).arg(group)
+            }
+
+            /// The consumer groups of the stream at `key`.
+            ///
+            /// Redis 5.0.0+.
+            fn xinfo_groups(key: impl ToArg) -> Vec<XInfoGroup> {
+                cmd("XINFO GROUPS").key(key)
+            }
+
+            /// The server's help text for XINFO, one line per item.
+            ///
+            /// Redis 5.0.0+.
+            fn xinfo_help() -> Vec<String> {
+                cmd("XINFO HELP")
+            }
+
+            /// General information about the stream at `key`: length, last ID, first and
+            /// last entries, number of groups.
+            ///
+            /// Redis 5.0.0+.
+            ///
+            /// ```no_run
+            /// use strictredis::commands::streams::XInfoStream;
+            /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+            /// let info: XInfoStream = r.xinfo_stream("events")?;
+            /// println!("{} entries, last {}", info.length, info.last_generated_id);
+            /// # Ok::<(), strictredis::Error>(())
+            /// ```
+            fn xinfo_stream<F, V>(key: impl ToArg) -> XInfoStream<F, V> {
+                cmd("XINFO STREAM").key(key)
+            }
+
+            /// XINFO STREAM FULL: the stream with its entries, groups, consumers and pending
+            /// entries; `count` limits the entries and PEL items listed (server default 10,
+            /// 0 for all).
+            ///
+            /// Redis 6.0.0+.
+            fn xinfo_stream_full<F, V>(
+                key: impl ToArg,
+                count: Option<u64>,
+            ) -> XInfoStreamFull<F, V> {
+                cmd("XINFO STREAM").key(key).arg("FULL").opt_token("COUNT", count)
+            }
+
+            /// The number of entries in the stream at `key` (0 if it does not exist).
+            ///
+            /// Redis 5.0.0+.
+            fn xlen(key: impl ToArg) -> u64 {
+                cmd("XLEN").key(key)
+            }
+
+            /// The summary form of XPENDING: how many entries of `group` are pending, their
+            /// smallest and greatest IDs, and how many each consumer holds.
+            ///
+            /// Redis 5.0.0+.
+            fn xpending(key: impl ToArg, group: impl ToArg) -> PendingSummary {
+                cmd("XPENDING").key(key).arg(group)
+            }
+
+            /// The extended form of XPENDING: up to `count` pending entries of `group` with
+            /// IDs in `start..=end` (`"-"`, `"+"` for the extremes), optionally only those
+            /// idle for `IDLE` ms (Redis 6.2.0+) or held by one consumer.
+            ///
+            /// Redis 5.0.0+.
+            ///
+            /// ```no_run
+            /// use strictredis::commands::streams::{PendingEntry, XPendingOptions};
+            /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+            /// let p: Vec<PendingEntry> =
+            ///     r.xpending_range("events", "workers", "-", "+", 10, XPendingOptions::default())?;
+            /// # Ok::<(), strictredis::Error>(())
+            /// ```
+            fn xpending_range(
+                key: impl ToArg,
+                group: impl ToArg,
+                start: impl ToArg,
+                end: impl ToArg,
+                count: u64,
+                options: XPendingOptions,
+            ) -> Vec<PendingEntry> {
+                options.apply(cmd("XPENDING").key(key).arg(group), start, end, count)
+            }
+
+            /// The entries with IDs in `start..=end` (`"-"` and `"+"` for the extremes;
+            /// `"(id"` excludes `id`, Redis 6.2.0+), oldest first, at most `count`.
+            ///
+            /// Redis 5.0.0+.
+            ///
+            /// ```no_run
+            /// use strictredis::commands::streams::StreamEntry;
+            /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+            /// let entries: Vec<StreamEntry> = r.xrange("events", "-", "+", Some(100))?;
+            /// for e in &entries {
+            ///     println!("{} kind={:?}", e.id, e.get("kind"));
+            /// }
+            /// # Ok::<(), strictredis::Error>(())
+            /// ```
+            fn xrange<F, V>(
+                key: impl ToArg,
+                start: impl ToArg,
+                end: impl ToArg,
+                count: Option<u64>,
+            ) -> Vec<StreamEntry<F, V>> {
+                cmd("XRANGE").key(key).arg(start).arg(end).opt_token("COUNT", count)
+            }
+
+            /// Read entries newer than the given IDs from one or more streams, given as
+            /// `(key, id)` pairs (`"$"` for entries added from now on). With
+            /// [`XReadOptions::block_ms`] the call waits up to that long for an entry; a wait
+            /// that ends without one gives an empty reply.
+            ///
+            /// Redis 5.0.0+.
+            ///
+            /// ```no_run
+            /// use strictredis::commands::streams::{StreamReadReply, XReadOptions};
+            /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+            /// let opts = XReadOptions::default().count(10).block_ms(5000);
+            /// let read: StreamReadReply = r.xread(&[("events", "$")], opts)?;
+            /// for stream in &read.streams {
+            ///     for e in &stream.entries {
+            ///         println!("{}: {}", stream.key, e.id);
+            ///     }
+            /// }
+            /// # Ok::<(), strictredis::Error>(())
+            /// ```
+            fn xread<F, V>(
+                streams: impl FieldValues,
+                options: XReadOptions,
+            ) -> StreamReadReply<F, V> {
+                streams_clause(options.apply(cmd("XREAD")), streams)
+            }
+
+            /// Read entries as `consumer` of `group`, from `(key, id)` pairs: `">"` for
+            /// entries never delivered to the group, another ID for this consumer's own
+            /// pending history. Blocks as [`xread`](Self::xread) with
+            /// [`XReadGroupOptions::block_ms`].
+            ///
+            /// Redis 5.0.0+.
+            ///
+            /// ```no_run
+            /// use strictredis::commands::streams::{StreamReadReply, XReadGroupOptions};
+            /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+            /// let read: StreamReadReply =
+            ///     r.xreadgroup("workers", "w1", &[("events", ">")], XReadGroupOptions::default())?;
+            /// # Ok::<(), strictredis::Error>(())
+            /// ```
+            fn xreadgroup<F, V>(
+                group: impl ToArg,
+                consumer: impl ToArg,
+                streams: impl FieldValues,
+                options: XReadGroupOptions,
+            ) -> StreamReadReply<F, V> {
+                streams_clause(
+                    options.apply(cmd("XREADGROUP").arg("GROUP").arg(group).arg(consumer)),
+                    streams,
+                )
+            }
+
+            /// The entries with IDs in `start..=end`, newest first (note the order of the
+            /// bounds: `end` comes first, as in the command), at most `count`.
+            ///
+            /// Redis 5.0.0+.
+            fn xrevrange<F, V>(
+                key: impl ToArg,
+                end: impl ToArg,
+                start: impl ToArg,
+                count: Option<u64>,
+            ) -> Vec<StreamEntry<F, V>> {
+                cmd("XREVRANGE").key(key).arg(end).arg(start).opt_token("COUNT", count)
+            }
+
+            /// Set the stream's last generated ID (an internal command, used by replication).
+            ///
+            /// Redis 5.0.0+ (ENTRIESADDED and MAXDELETEDID: 7.0.0+).
+            fn xsetid(key: impl ToArg, last_id: impl ToArg, options: XSetIdOptions) -> () {
+                options.apply(cmd("XSETID").key(key).arg(last_id))
+            }
+
+            /// Trim the stream (MAXLEN or MINID, exact or `~` approximate, with LIMIT);
+            /// returns how many entries were deleted.
+            ///
+            /// Redis 5.0.0+ (MINID and LIMIT: 6.2.0+).
+            ///
+            /// ```no_run
+            /// use strictredis::commands::streams::StreamTrim;
+            /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+            /// let deleted: u64 = r.xtrim("events", StreamTrim::maxlen(1000))?;
+            /// # Ok::<(), strictredis::Error>(())
+            /// ```
+            fn xtrim(key: impl ToArg, trim: StreamTrim) -> u64 {
+                trim.apply(cmd("XTRIM").key(key))
+            }
+        }
     };
 }
 pub(crate) use stream_commands;
+
+// ---------------------------------------------------------------------------------------
+// Arguments
+// ---------------------------------------------------------------------------------------
+
+/// Appends `STREAMS key1 key2 ... id1 id2 ...` from `(key, id)` pairs, marking the keys.
+pub(crate) fn streams_clause(c: Cmd, streams: impl FieldValues) -> Cmd {
+    let mut c = c.arg("STREAMS");
+    streams.for_each_pair(&mut |key, _| {
+        c = std::mem::take(&mut c).key(key);
+    });
+    streams.for_each_pair(&mut |_, id| {
+        c.push_arg(id);
+    });
+    c
+}
+
+/// Which entries a trim removes: XTRIM's and XADD's `MAXLEN` / `MINID` clause.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StreamTrimStrategy {
+    /// `MAXLEN n`: keep the newest `n` entries.
+    MaxLen(u64),
+    /// `MINID id`: remove the entries with IDs lower than `id` (Redis 6.2.0+).
+    MinId(String),
+}
+
+/// How exactly a trim is applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamTrimOperator {
+    /// `=`: trim exactly (the server's default).
+    Exact,
+    /// `~`: trim only whole radix tree nodes, which is cheaper; may keep a few more.
+    Approximate,
+}
+
+/// A trim clause for [`xtrim`](crate::StrictRedis::xtrim) and [`XAddOptions::trim`]:
+/// `MAXLEN|MINID [=|~] threshold [LIMIT count]`.
+///
+/// ```
+/// use strictredis::commands::streams::StreamTrim;
+/// let t = StreamTrim::maxlen(1000).approximate().limit(100);
+/// let t = StreamTrim::minid("1700000000000-0");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamTrim {
+    /// MAXLEN or MINID with its threshold.
+    pub strategy: StreamTrimStrategy,
+    /// `=` or `~`; `None` sends neither (exact).
+    pub operator: Option<StreamTrimOperator>,
+    /// `LIMIT count`: at most this many entries evicted (only with `~`; Redis 6.2.0+).
+    pub limit: Option<u64>,
+}
+
+impl StreamTrim {
+    /// `MAXLEN n`: keep the newest `n` entries.
+    pub fn maxlen(n: u64) -> StreamTrim {
+        StreamTrim {
+            strategy: StreamTrimStrategy::MaxLen(n),
+            operator: None,
+            limit: None,
+        }
+    }
+
+    /// `MINID id`: evict the entries with IDs lower than `id` (Redis 6.2.0+).
+    pub fn minid(id: impl Into<String>) -> StreamTrim {
+        StreamTrim {
+            strategy: StreamTrimStrategy::MinId(id.into()),
+            operator: None,
+            limit: None,
+        }
+    }
+
+    /// Trim exactly (`=`).
+    pub fn exact(mut self) -> StreamTrim {
+        self.operator = Some(StreamTrimOperator::Exact);
+        self
+    }
+
+    /// Trim approximately (`~`), the efficient form.
+    pub fn approximate(mut self) -> StreamTrim {
+        self.operator = Some(StreamTrimOperator::Approximate);
+        self
+    }
+
+    /// `LIMIT count`: evict at most `count` entries (with [`approximate`](Self::approximate)).
+    pub fn limit(mut self, count: u64) -> StreamTrim {
+        self.limit = Some(count);
+        self
+    }
+
+    pub(crate) fn apply(self, c: Cmd) -> Cmd {
+        let c = match &self.strategy {
+            StreamTrimStrategy::MaxLen(_) => c.arg("MAXLEN"),
+            StreamTrimStrategy::MinId(_) => c.arg("MINID"),
+        };
+        let c = match self.operator {
+            None => c,
+            Some(StreamTrimOperator::Exact) => c.arg("="),
+            Some(StreamTrimOperator::Approximate) => c.arg("~"),
+        };
+        let c = match &self.strategy {
+            StreamTrimStrategy::MaxLen(n) => c.arg(*n),
+            StreamTrimStrategy::MinId(id) => c.arg(id),
+        };
+        c.opt_token("LIMIT", self.limit)
+    }
+}
+
+/// Options of [`xadd_options`](crate::StrictRedis::xadd_options).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct XAddOptions {
+    /// `NOMKSTREAM`: do not create a missing stream (the reply is then `None`; 6.2.0+).
+    pub nomkstream: bool,
+    /// Trim the stream in the same call.
+    pub trim: Option<StreamTrim>,
+}
+
+impl XAddOptions {
+    /// Sets `NOMKSTREAM`.
+    pub fn nomkstream(mut self) -> XAddOptions {
+        self.nomkstream = true;
+        self
+    }
+
+    /// Trims the stream as `trim` says.
+    pub fn trim(mut self, trim: StreamTrim) -> XAddOptions {
+        self.trim = Some(trim);
+        self
+    }
+
+    pub(crate) fn apply(self, c: Cmd) -> Cmd {
+        let c = c.arg_if(self.nomkstream, "NOMKSTREAM");
+        match self.trim {
+            Some(t) => t.apply(c),
+            None => c,
+        }
+    }
+}
+
+/// Options of [`xread`](crate::StrictRedis::xread).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct XReadOptions {
+    /// `COUNT n`: at most `n` entries per stream.
+    pub count: Option<u64>,
+    /// `BLOCK ms`: wait up to `ms` milliseconds for an entry (0: forever).
+    pub block: Option<u64>,
+}
+
+impl XReadOptions {
+    /// At most `n` entries per stream.
+    pub fn count(mut self, n: u64) -> XReadOptions {
+        self.count = Some(n);
+        self
+    }
+
+    /// Wait up to `ms` milliseconds for an entry when there is none (0: wait forever).
+    pub fn block_ms(mut self, ms: u64) -> XReadOptions {
+        self.block = Some(ms);
+        self
+    }
+
+    pub(crate) fn apply(self, c: Cmd) -> Cmd {
+        let c = c.opt_token("COUNT", self.count);
+        match self.block {
+            Some(ms) => c.arg("BLOCK").arg(ms).blocking_ms(ms),
+            None => c,
+        }
+    }
+}
+
+/// Options of [`xreadgroup`](crate::StrictRedis::xreadgroup).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct XReadGroupOptions {
+    /// `COUNT n`: at most `n` entries per stream.
+    pub count: Option<u64>,
+    /// `BLOCK ms`: wait up to `ms` milliseconds for an entry (0: forever).
+    pub block: Option<u64>,
+    /// `NOACK`: do not add the delivered entries to the pending entries list.
+    pub noack: bool,
+}
+
+impl XReadGroupOptions {
+    /// At most `n` entries per stream.
+    pub fn count(mut self, n: u64) -> XReadGroupOptions {
+        self.count = Some(n);
+        self
+    }
+
+    /// Wait up to `ms` milliseconds for an entry when there is none (0: wait forever).
+    pub fn block_ms(mut self, ms: u64) -> XReadGroupOptions {
+        self.block = Some(ms);
+        self
+    }
+
+    /// Sets `NOACK`.
+    pub fn noack(mut self) -> XReadGroupOptions {
+        self.noack = true;
+        self
+    }
+
+    pub(crate) fn apply(self, c: Cmd) -> Cmd {
+        let c = c.opt_token("COUNT", self.count);
+        let c = match self.block {
+            Some(ms) => c.arg("BLOCK").arg(ms).blocking_ms(ms),
+            None => c,
+        };
+        c.arg_if(self.noack, "NOACK")
+    }
+}
+
+/// Options of [`xclaim`](crate::StrictRedis::xclaim).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct XClaimOptions {
+    /// `IDLE ms`: set the entries' idle time.
+    pub idle: Option<u64>,
+    /// `TIME ms`: set the entries' last delivery time, as a Unix time in milliseconds.
+    pub time: Option<u64>,
+    /// `RETRYCOUNT n`: set the entries' delivery counter.
+    pub retry_count: Option<u64>,
+    /// `FORCE`: create pending entries for IDs that are not pending yet.
+    pub force: bool,
+    /// `LASTID id`: move the group's last delivered ID forward (internal use).
+    pub last_id: Option<String>,
+}
+
+impl XClaimOptions {
+    /// `IDLE ms`.
+    pub fn idle(mut self, ms: u64) -> XClaimOptions {
+        self.idle = Some(ms);
+        self
+    }
+
+    /// `TIME unix-time-ms`.
+    pub fn time(mut self, unix_ms: u64) -> XClaimOptions {
+        self.time = Some(unix_ms);
+        self
+    }
+
+    /// `RETRYCOUNT n`.
+    pub fn retry_count(mut self, n: u64) -> XClaimOptions {
+        self.retry_count = Some(n);
+        self
+    }
+
+    /// `FORCE`.
+    pub fn force(mut self) -> XClaimOptions {
+        self.force = true;
+        self
+    }
+
+    /// `LASTID id`.
+    pub fn last_id(mut self, id: impl Into<String>) -> XClaimOptions {
+        self.last_id = Some(id.into());
+        self
+    }
+
+    pub(crate) fn apply(self, c: Cmd) -> Cmd {
+        c.opt_token("IDLE", self.idle)
+            .opt_token("TIME", self.time)
+            .opt_token("RETRYCOUNT", self.retry_count)
+            .arg_if(self.force, "FORCE")
+            .opt_token("LASTID", self.last_id)
+    }
+}
+
+/// Filters of [`xpending_range`](crate::StrictRedis::xpending_range).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct XPendingOptions {
+    /// `IDLE ms`: only entries idle for at least `ms` milliseconds (Redis 6.2.0+).
+    pub idle: Option<u64>,
+    /// Only the entries held by this consumer.
+    pub consumer: Option<String>,
+}
+
+impl XPendingOptions {
+    /// Only entries idle for at least `ms` milliseconds.
+    pub fn idle(mut self, ms: u64) -> XPendingOptions {
+        self.idle = Some(ms);
+        self
+    }
+
+    /// Only entries held by `consumer`.
+    pub fn consumer(mut self, consumer: impl Into<String>) -> XPendingOptions {
+        self.consumer = Some(consumer.into());
+        self
+    }
+
+    pub(crate) fn apply(self, c: Cmd, start: impl ToArg, end: impl ToArg, count: u64) -> Cmd {
+        c.opt_token("IDLE", self.idle)
+            .arg(start)
+            .arg(end)
+            .arg(count)
+            .opt_arg(self.consumer)
+    }
+}
+
+/// Options of [`xgroup_create`](crate::StrictRedis::xgroup_create).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct XGroupCreateOptions {
+    /// `MKSTREAM`: create the stream (empty) if it does not exist.
+    pub mkstream: bool,
+    /// `ENTRIESREAD n`: the group's read counter (Redis 7.0.0+).
+    pub entries_read: Option<u64>,
+}
+
+impl XGroupCreateOptions {
+    /// Sets `MKSTREAM`.
+    pub fn mkstream(mut self) -> XGroupCreateOptions {
+        self.mkstream = true;
+        self
+    }
+
+    /// Sets `ENTRIESREAD n`.
+    pub fn entries_read(mut self, n: u64) -> XGroupCreateOptions {
+        self.entries_read = Some(n);
+        self
+    }
+
+    pub(crate) fn apply(self, c: Cmd) -> Cmd {
+        c.arg_if(self.mkstream, "MKSTREAM")
+            .opt_token("ENTRIESREAD", self.entries_read)
+    }
+}
+
+/// Options of [`xsetid`](crate::StrictRedis::xsetid).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct XSetIdOptions {
+    /// `ENTRIESADDED n`: the count of entries ever added (Redis 7.0.0+).
+    pub entries_added: Option<u64>,
+    /// `MAXDELETEDID id`: the greatest ID ever deleted (Redis 7.0.0+).
+    pub max_deleted_id: Option<String>,
+}
+
+impl XSetIdOptions {
+    /// Sets `ENTRIESADDED n`.
+    pub fn entries_added(mut self, n: u64) -> XSetIdOptions {
+        self.entries_added = Some(n);
+        self
+    }
+
+    /// Sets `MAXDELETEDID id`.
+    pub fn max_deleted_id(mut self, id: impl Into<String>) -> XSetIdOptions {
+        self.max_deleted_id = Some(id.into());
+        self
+    }
+
+    pub(crate) fn apply(self, c: Cmd) -> Cmd {
+        c.opt_token("ENTRIESADDED", self.entries_added)
+            .opt_token("MAXDELETEDID", self.max_deleted_id)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Replies
+// ---------------------------------------------------------------------------------------
+
+/// Small helpers for taking structured replies apart, shared with the other group files.
+pub(crate) mod reply_parts {
+    use crate::error::{Error, Result};
+    use crate::from_value::{into_items, into_pairs, FromValue};
+    use crate::value::Value;
+
+    /// The fields of a map-shaped reply (a RESP3 map or a RESP2 flat array), looked up by name.
+    pub(crate) struct ReplyFields {
+        what: &'static str,
+        pairs: Vec<(String, Value)>,
+    }
+
+    impl ReplyFields {
+        /// Reads the pairs of `v`; `what` names the reply type in error messages.
+        pub(crate) fn new(v: Value, what: &'static str) -> Result<ReplyFields> {
+            let pairs = into_pairs(v, what)?
+                .into_iter()
+                .map(|(k, v)| Ok((String::from_value(k)?, v)))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(ReplyFields { what, pairs })
+        }
+
+        /// Removes and returns the value of field `name`, if present.
+        pub(crate) fn take(&mut self, name: &str) -> Option<Value> {
+            let i = self.pairs.iter().position(|(k, _)| k == name)?;
+            Some(self.pairs.swap_remove(i).1)
+        }
+
+        /// A field that must be present.
+        pub(crate) fn req<T: FromValue>(&mut self, name: &str) -> Result<T> {
+            match self.take(name) {
+                Some(v) => T::from_value(v).map_err(|e| self.context(name, e)),
+                None => Err(Error::Type(format!(
+                    "{} reply has no `{name}` field",
+                    self.what
+                ))),
+            }
+        }
+
+        /// A field that may be missing (older servers) or nil: both give `None`.
+        pub(crate) fn opt<T: FromValue>(&mut self, name: &str) -> Result<Option<T>> {
+            match self.take(name) {
+                None | Some(Value::Nil) => Ok(None),
+                Some(v) => T::from_value(v)
+                    .map(Some)
+                    .map_err(|e| self.context(name, e)),
+            }
+        }
+
+        fn context(&self, name: &str, e: Error) -> Error {
+            match e {
+                Error::Type(msg) => Error::Type(format!("{} field `{name}`: {msg}", self.what)),
+                other => other,
+            }
+        }
+    }
+
+    /// The items of an array reply, which must have a length in `min..=max`.
+    pub(crate) fn items_between(
+        v: Value,
+        min: usize,
+        max: usize,
+        what: &str,
+    ) -> Result<std::vec::IntoIter<Value>> {
+        let items = into_items(v, what)?;
+        if items.len() < min || items.len() > max {
+            return Err(Error::Type(format!(
+                "expected {min} to {max} items for {what}, got {}",
+                items.len()
+            )));
+        }
+        Ok(items.into_iter())
+    }
+
+    /// Converts the next item of a checked iterator (see [`items_between`]).
+    pub(crate) fn next_item<T: FromValue>(it: &mut std::vec::IntoIter<Value>) -> Result<T> {
+        T::from_value(it.next().unwrap_or(Value::Nil))
+    }
+}
+
+use reply_parts::{items_between, next_item, ReplyFields};
+
+/// One stream entry: its ID and its field/value pairs, in the order they were added.
+///
+/// `F` and `V` are the Rust types of field names and values (`String` by default; use
+/// `Vec<u8>` for binary data, or any [`FromValue`] type such as `i64`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StreamEntry<F = String, V = String> {
+    /// The entry's ID, `<ms>-<seq>`.
+    pub id: String,
+    /// The entry's fields and values. Empty for an entry that was deleted while pending
+    /// (XREADGROUP of a consumer's history shows those with no fields).
+    pub fields: Vec<(F, V)>,
+}
+
+impl<F, V> StreamEntry<F, V> {
+    /// The value of the first field equal to `field`.
+    pub fn get<Q>(&self, field: &Q) -> Option<&V>
+    where
+        F: Borrow<Q>,
+        Q: PartialEq + ?Sized,
+    {
+        self.fields
+            .iter()
+            .find(|(f, _)| f.borrow() == field)
+            .map(|(_, v)| v)
+    }
+}
+
+impl<F: FromValue, V: FromValue> FromValue for StreamEntry<F, V> {
+    fn from_value(v: Value) -> Result<Self> {
+        let mut it = items_between(v, 2, 2, "a stream entry")?;
+        let id: String = next_item(&mut it)?;
+        let fields = match it.next().unwrap_or(Value::Nil) {
+            Value::Nil => Vec::new(),
+            f => into_pairs(f, "stream entry fields")?
+                .into_iter()
+                .map(|(f, v)| Ok((F::from_value(f)?, V::from_value(v)?)))
+                .collect::<Result<Vec<_>>>()?,
+        };
+        Ok(StreamEntry { id, fields })
+    }
+}
+
+/// The entries read from one stream by XREAD / XREADGROUP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamEntries<F = String, V = String> {
+    /// The stream's key.
+    pub key: String,
+    /// The entries read, oldest first.
+    pub entries: Vec<StreamEntry<F, V>>,
+}
+
+/// The reply of XREAD and XREADGROUP: for each stream that had entries, its key and
+/// entries. Empty when a blocking read timed out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamReadReply<F = String, V = String> {
+    /// One item per stream that had entries, in the order of the request.
+    pub streams: Vec<StreamEntries<F, V>>,
+}
+
+impl<F, V> StreamReadReply<F, V> {
+    /// True when no stream had entries (a blocking read that timed out).
+    pub fn is_empty(&self) -> bool {
+        self.streams.iter().all(|s| s.entries.is_empty())
+    }
+
+    /// The entries read from the stream `key`, if any.
+    pub fn entries_of(&self, key: &str) -> Option<&[StreamEntry<F, V>]> {
+        self.streams
+            .iter()
+            .find(|s| s.key == key)
+            .map(|s| s.entries.as_slice())
+    }
+}
+
+impl<F, V> Default for StreamReadReply<F, V> {
+    fn default() -> Self {
+        StreamReadReply {
+            streams: Vec::new(),
+        }
+    }
+}
+
+impl<F: FromValue, V: FromValue> FromValue for StreamReadReply<F, V> {
+    /// RESP2: an array of `[key, entries]` pairs; RESP3: a map of key to entries; nil
+    /// (a timed-out BLOCK) is empty.
+    fn from_value(v: Value) -> Result<Self> {
+        let streams = into_pairs(v, "StreamReadReply")?
+            .into_iter()
+            .map(|(k, e)| {
+                Ok(StreamEntries {
+                    key: String::from_value(k)?,
+                    entries: Vec::from_value(e)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(StreamReadReply { streams })
+    }
+}
+
+/// The summary form of XPENDING.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PendingSummary {
+    /// How many entries are pending in the group.
+    pub count: u64,
+    /// The smallest pending ID (`None` when nothing is pending).
+    pub min_id: Option<String>,
+    /// The greatest pending ID (`None` when nothing is pending).
+    pub max_id: Option<String>,
+    /// Each consumer that holds pending entries, with how many.
+    pub consumers: Vec<(String, u64)>,
+}
+
+impl FromValue for PendingSummary {
+    fn from_value(v: Value) -> Result<Self> {
+        let mut it = items_between(v, 4, 4, "PendingSummary")?;
+        Ok(PendingSummary {
+            count: next_item(&mut it)?,
+            min_id: next_item(&mut it)?,
+            max_id: next_item(&mut it)?,
+            consumers: next_item::<Option<Vec<(String, u64)>>>(&mut it)?.unwrap_or_default(),
+        })
+    }
+}
+
+/// One item of the extended form of XPENDING.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingEntry {
+    /// The entry's ID.
+    pub id: String,
+    /// The consumer that holds it.
+    pub consumer: String,
+    /// Milliseconds since it was last delivered.
+    pub idle_ms: u64,
+    /// How many times it was delivered.
+    pub deliveries: u64,
+}
+
+impl FromValue for PendingEntry {
+    fn from_value(v: Value) -> Result<Self> {
+        let mut it = items_between(v, 4, 4, "PendingEntry")?;
+        Ok(PendingEntry {
+            id: next_item(&mut it)?,
+            consumer: next_item(&mut it)?,
+            idle_ms: next_item(&mut it)?,
+            deliveries: next_item(&mut it)?,
+        })
+    }
+}
+
+/// The reply of XAUTOCLAIM: `E` is [`StreamEntry`], or `String` with JUSTID.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XAutoClaim<E> {
+    /// The cursor to pass as `start` next time; `"0-0"` when the scan is complete.
+    pub next_id: String,
+    /// The claimed entries (or IDs).
+    pub claimed: Vec<E>,
+    /// IDs that were pending but no longer exist in the stream; the server removed them
+    /// from the pending list (Redis 7.0.0+; empty before).
+    pub deleted: Vec<String>,
+}
+
+impl<E: FromValue> FromValue for XAutoClaim<E> {
+    fn from_value(v: Value) -> Result<Self> {
+        let mut it = items_between(v, 2, 3, "XAutoClaim")?;
+        Ok(XAutoClaim {
+            next_id: next_item(&mut it)?,
+            claimed: next_item(&mut it)?,
+            deleted: next_item::<Option<Vec<String>>>(&mut it)?.unwrap_or_default(),
+        })
+    }
+}
+
+/// One item of XINFO CONSUMERS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XInfoConsumer {
+    /// The consumer's name.
+    pub name: String,
+    /// How many entries it has pending.
+    pub pending: u64,
+    /// Milliseconds since it last interacted with the server.
+    pub idle_ms: u64,
+    /// Milliseconds since its last successful read or claim; `None` on servers that do not
+    /// report it (before Redis 7.2) and when it never had one (`-1`).
+    pub inactive_ms: Option<u64>,
+}
+
+impl FromValue for XInfoConsumer {
+    fn from_value(v: Value) -> Result<Self> {
+        let mut f = ReplyFields::new(v, "XInfoConsumer")?;
+        Ok(XInfoConsumer {
+            name: f.req("name")?,
+            pending: f.req("pending")?,
+            idle_ms: f.req("idle")?,
+            inactive_ms: non_negative(f.opt::<i64>("inactive")?),
+        })
+    }
+}
+
+fn non_negative(v: Option<i64>) -> Option<u64> {
+    v.and_then(|n| u64::try_from(n).ok())
+}
+
+/// One item of XINFO GROUPS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XInfoGroup {
+    /// The group's name.
+    pub name: String,
+    /// How many consumers it has.
+    pub consumers: u64,
+    /// How many entries are pending (delivered, not acknowledged).
+    pub pending: u64,
+    /// The ID of the last entry delivered to the group.
+    pub last_delivered_id: String,
+    /// How many entries the group has read (Redis 7.0.0+; `None` when unknown).
+    pub entries_read: Option<u64>,
+    /// How many entries are still waiting for delivery (Redis 7.0.0+; `None` when unknown).
+    pub lag: Option<u64>,
+}
+
+impl FromValue for XInfoGroup {
+    fn from_value(v: Value) -> Result<Self> {
+        let mut f = ReplyFields::new(v, "XInfoGroup")?;
+        Ok(XInfoGroup {
+            name: f.req("name")?,
+            consumers: f.req("consumers")?,
+            pending: f.req("pending")?,
+            last_delivered_id: f.req("last-delivered-id")?,
+            entries_read: f.opt("entries-read")?,
+            lag: f.opt("lag")?,
+        })
+    }
+}
+
+/// The reply of XINFO STREAM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XInfoStream<F = String, V = String> {
+    /// How many entries the stream holds.
+    pub length: u64,
+    /// Keys of the underlying radix tree.
+    pub radix_tree_keys: u64,
+    /// Nodes of the underlying radix tree.
+    pub radix_tree_nodes: u64,
+    /// The ID of the last entry added.
+    pub last_generated_id: String,
+    /// The greatest ID ever deleted (Redis 7.0.0+).
+    pub max_deleted_entry_id: Option<String>,
+    /// How many entries were ever added (Redis 7.0.0+).
+    pub entries_added: Option<u64>,
+    /// The first entry's ID as recorded by the server (Redis 7.0.0+).
+    pub recorded_first_entry_id: Option<String>,
+    /// How many consumer groups the stream has.
+    pub groups: u64,
+    /// The first entry, `None` for an empty stream.
+    pub first_entry: Option<StreamEntry<F, V>>,
+    /// The last entry, `None` for an empty stream.
+    pub last_entry: Option<StreamEntry<F, V>>,
+}
+
+impl<F: FromValue, V: FromValue> FromValue for XInfoStream<F, V> {
+    fn from_value(v: Value) -> Result<Self> {
+        let mut f = ReplyFields::new(v, "XInfoStream")?;
+        Ok(XInfoStream {
+            length: f.req("length")?,
+            radix_tree_keys: f.req("radix-tree-keys")?,
+            radix_tree_nodes: f.req("radix-tree-nodes")?,
+            last_generated_id: f.req("last-generated-id")?,
+            max_deleted_entry_id: f.opt("max-deleted-entry-id")?,
+            entries_added: f.opt("entries-added")?,
+            recorded_first_entry_id: f.opt("recorded-first-entry-id")?,
+            groups: f.req("groups")?,
+            first_entry: f.opt("first-entry")?,
+            last_entry: f.opt("last-entry")?,
+        })
+    }
+}
+
+/// The reply of XINFO STREAM FULL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XInfoStreamFull<F = String, V = String> {
+    /// How many entries the stream holds.
+    pub length: u64,
+    /// Keys of the underlying radix tree.
+    pub radix_tree_keys: u64,
+    /// Nodes of the underlying radix tree.
+    pub radix_tree_nodes: u64,
+    /// The ID of the last entry added.
+    pub last_generated_id: String,
+    /// The greatest ID ever deleted (Redis 7.0.0+).
+    pub max_deleted_entry_id: Option<String>,
+    /// How many entries were ever added (Redis 7.0.0+).
+    pub entries_added: Option<u64>,
+    /// The first entry's ID as recorded by the server (Redis 7.0.0+).
+    pub recorded_first_entry_id: Option<String>,
+    /// The entries, oldest first (at most COUNT of them).
+    pub entries: Vec<StreamEntry<F, V>>,
+    /// The consumer groups, in full.
+    pub groups: Vec<XInfoFullGroup>,
+}
+
+impl<F: FromValue, V: FromValue> FromValue for XInfoStreamFull<F, V> {
+    fn from_value(v: Value) -> Result<Self> {
+        let mut f = ReplyFields::new(v, "XInfoStreamFull")?;
+        Ok(XInfoStreamFull {
+            length: f.req("length")?,
+            radix_tree_keys: f.req("radix-tree-keys")?,
+            radix_tree_nodes: f.req("radix-tree-nodes")?,
+            last_generated_id: f.req("last-generated-id")?,
+            max_deleted_entry_id: f.opt("max-deleted-entry-id")?,
+            entries_added: f.opt("entries-added")?,
+            recorded_first_entry_id: f.opt("recorded-first-entry-id")?,
+            entries: f.opt("entries")?.unwrap_or_default(),
+            groups: f.opt("groups")?.unwrap_or_default(),
+        })
+    }
+}
+
+/// A consumer group as XINFO STREAM FULL describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XInfoFullGroup {
+    /// The group's name.
+    pub name: String,
+    /// The ID of the last entry delivered to the group.
+    pub last_delivered_id: String,
+    /// How many entries the group has read (Redis 7.0.0+).
+    pub entries_read: Option<u64>,
+    /// How many entries still wait for delivery (Redis 7.0.0+).
+    pub lag: Option<u64>,
+    /// How many entries are pending in the group.
+    pub pel_count: u64,
+    /// The pending entries (at most COUNT of them).
+    pub pending: Vec<XInfoFullGroupPending>,
+    /// The group's consumers.
+    pub consumers: Vec<XInfoFullConsumer>,
+}
+
+impl FromValue for XInfoFullGroup {
+    fn from_value(v: Value) -> Result<Self> {
+        let mut f = ReplyFields::new(v, "XInfoFullGroup")?;
+        Ok(XInfoFullGroup {
+            name: f.req("name")?,
+            last_delivered_id: f.req("last-delivered-id")?,
+            entries_read: f.opt("entries-read")?,
+            lag: f.opt("lag")?,
+            pel_count: f.req("pel-count")?,
+            pending: f.opt("pending")?.unwrap_or_default(),
+            consumers: f.opt("consumers")?.unwrap_or_default(),
+        })
+    }
+}
+
+/// A pending entry of a group, as XINFO STREAM FULL lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XInfoFullGroupPending {
+    /// The entry's ID.
+    pub id: String,
+    /// The consumer that holds it.
+    pub consumer: String,
+    /// When it was last delivered, Unix time in milliseconds.
+    pub delivery_time_ms: u64,
+    /// How many times it was delivered.
+    pub delivery_count: u64,
+}
+
+impl FromValue for XInfoFullGroupPending {
+    fn from_value(v: Value) -> Result<Self> {
+        let mut it = items_between(v, 4, 4, "XInfoFullGroupPending")?;
+        Ok(XInfoFullGroupPending {
+            id: next_item(&mut it)?,
+            consumer: next_item(&mut it)?,
+            delivery_time_ms: next_item(&mut it)?,
+            delivery_count: next_item(&mut it)?,
+        })
+    }
+}
+
+/// A consumer as XINFO STREAM FULL describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XInfoFullConsumer {
+    /// The consumer's name.
+    pub name: String,
+    /// When it last interacted with the server, Unix time in milliseconds.
+    pub seen_time_ms: u64,
+    /// When it last read or claimed successfully, Unix time in milliseconds (Redis 7.2+;
+    /// `None` before, or when it never did).
+    pub active_time_ms: Option<u64>,
+    /// How many entries it has pending.
+    pub pel_count: u64,
+    /// Its pending entries (at most COUNT of them).
+    pub pending: Vec<XInfoFullConsumerPending>,
+}
+
+impl FromValue for XInfoFullConsumer {
+    fn from_value(v: Value) -> Result<Self> {
+        let mut f = ReplyFields::new(v, "XInfoFullConsumer")?;
+        Ok(XInfoFullConsumer {
+            name: f.req("name")?,
+            seen_time_ms: f.req("seen-time")?,
+            active_time_ms: non_negative(f.opt::<i64>("active-time")?),
+            pel_count: f.req("pel-count")?,
+            pending: f.opt("pending")?.unwrap_or_default(),
+        })
+    }
+}
+
+/// A pending entry of a consumer, as XINFO STREAM FULL lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XInfoFullConsumerPending {
+    /// The entry's ID.
+    pub id: String,
+    /// When it was last delivered, Unix time in milliseconds.
+    pub delivery_time_ms: u64,
+    /// How many times it was delivered.
+    pub delivery_count: u64,
+}
+
+impl FromValue for XInfoFullConsumerPending {
+    fn from_value(v: Value) -> Result<Self> {
+        let mut it = items_between(v, 3, 3, "XInfoFullConsumerPending")?;
+        Ok(XInfoFullConsumerPending {
+            id: next_item(&mut it)?,
+            delivery_time_ms: next_item(&mut it)?,
+            delivery_count: next_item(&mut it)?,
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::needless_borrows_for_generic_args)]
+mod tests {
+    use super::*;
+    use crate::cmd::cmd;
+    use crate::error::Error;
+
+    fn bulk(s: &str) -> Value {
+        Value::Bulk(s.as_bytes().to_vec())
+    }
+
+    fn args(c: &Cmd) -> Vec<String> {
+        c.args_iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn trim_clauses() {
+        let c = StreamTrim::maxlen(10)
+            .approximate()
+            .limit(5)
+            .apply(cmd("XTRIM").key("s"));
+        assert_eq!(args(&c), ["XTRIM", "s", "MAXLEN", "~", "10", "LIMIT", "5"]);
+        let c = StreamTrim::minid("5-0")
+            .exact()
+            .apply(cmd("XTRIM").key("s"));
+        assert_eq!(args(&c), ["XTRIM", "s", "MINID", "=", "5-0"]);
+        let c = XAddOptions::default()
+            .nomkstream()
+            .trim(StreamTrim::maxlen(3))
+            .apply(cmd("XADD").key("s"));
+        assert_eq!(args(&c), ["XADD", "s", "NOMKSTREAM", "MAXLEN", "3"]);
+    }
+
+    #[test]
+    fn streams_clause_puts_keys_then_ids() {
+        let c = streams_clause(
+            XReadOptions::default()
+                .count(2)
+                .block_ms(100)
+                .apply(cmd("XREAD")),
+            &[("a", "0"), ("b", "$")],
+        );
+        assert_eq!(
+            args(&c),
+            ["XREAD", "COUNT", "2", "BLOCK", "100", "STREAMS", "a", "b", "0", "$"]
+        );
+        assert_eq!(c.key_args().count(), 2);
+        assert!(c.blocking_timeout().is_some());
+        let c = streams_clause(XReadOptions::default().apply(cmd("XREAD")), &[("a", "0")]);
+        assert!(c.blocking_timeout().is_none());
+    }
+
+    #[test]
+    fn entries_from_resp2_and_resp3_and_nil_fields() {
+        let e = Value::Array(vec![
+            bulk("1-1"),
+            Value::Array(vec![bulk("a"), bulk("1"), bulk("b"), bulk("2")]),
+        ]);
+        let parsed: StreamEntry = FromValue::from_value(e).unwrap();
+        assert_eq!(parsed.id, "1-1");
+        assert_eq!(parsed.get("b").map(String::as_str), Some("2"));
+        let gone: StreamEntry =
+            FromValue::from_value(Value::Array(vec![bulk("2-1"), Value::Nil])).unwrap();
+        assert!(gone.fields.is_empty());
+        assert!(matches!(
+            StreamEntry::<String, String>::from_value(bulk("x")),
+            Err(Error::Type(_))
+        ));
+    }
+
+    #[test]
+    fn read_reply_from_both_protocols() {
+        let entries = Value::Array(vec![Value::Array(vec![
+            bulk("1-1"),
+            Value::Array(vec![bulk("f"), bulk("v")]),
+        ])]);
+        let resp2 = Value::Array(vec![Value::Array(vec![bulk("s"), entries.clone()])]);
+        let resp3 = Value::Map(vec![(bulk("s"), entries)]);
+        let a: StreamReadReply = FromValue::from_value(resp2).unwrap();
+        let b: StreamReadReply = FromValue::from_value(resp3).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.entries_of("s").unwrap()[0].id, "1-1");
+        let empty: StreamReadReply = FromValue::from_value(Value::Nil).unwrap();
+        assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn pending_summary_when_empty() {
+        let v = Value::Array(vec![Value::Int(0), Value::Nil, Value::Nil, Value::Nil]);
+        let s: PendingSummary = FromValue::from_value(v).unwrap();
+        assert_eq!(s, PendingSummary::default());
+    }
+
+    #[test]
+    fn missing_field_is_a_type_error() {
+        let v = Value::Map(vec![(bulk("name"), bulk("c"))]);
+        let e = XInfoConsumer::from_value(v).unwrap_err();
+        assert!(
+            matches!(&e, Error::Type(m) if m.contains("pending")),
+            "{e:?}"
+        );
+    }
+}
