@@ -161,7 +161,7 @@ macro_rules! stream_commands {
             /// Create consumer group `group` on the stream at `key`, starting after `id`
             /// (`"$"` for the stream's last entry, `"0"` for its beginning).
             ///
-            /// Redis 5.0.0+ (MKSTREAM: 6.2.0+ in practice; ENTRIESREAD: 7.0.0+).
+            /// Redis 5.0.0+ (ENTRIESREAD: 7.0.0+).
             ///
             /// ```no_run
             /// use strictredis::commands::streams::XGroupCreateOptions;
@@ -915,7 +915,8 @@ impl<F: FromValue, V: FromValue> FromValue for StreamEntry<F, V> {
 /// The entries read from one stream by XREAD / XREADGROUP.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StreamEntries<F = String, V = String> {
-    /// The stream's key.
+    /// The stream's key (a key that is not UTF-8 makes the conversion fail with
+    /// [`Error::Type`](crate::Error::Type)).
     pub key: String,
     /// The entries read, oldest first.
     pub entries: Vec<StreamEntry<F, V>>,
