@@ -27,6 +27,10 @@ const OWN_GROUPS: &[&str] = &[
     "list",
     "set",
     "sorted-set",
+    "stream",
+    "geo",
+    "scripting",
+    "pubsub",
 ];
 
 const RUST_KEYWORDS: &[&str] = &[
