@@ -57,6 +57,11 @@ pub enum Error {
     /// A cluster-level failure: no slot owner, too many redirections, keys in different slots.
     #[error("cluster error: {0}")]
     Cluster(String),
+    /// A [`Lock`](crate::Lock) was released, extended or reacquired while this `Lock` does
+    /// not hold it: never acquired, already released, or expired (and maybe taken by
+    /// another client). The text says which lock and what was attempted.
+    #[error("lock not owned: {0}")]
+    LockNotOwned(String),
 }
 
 impl From<io::Error> for Error {
