@@ -281,11 +281,7 @@ impl Connection {
     /// normal read timeout as a margin, for this one call.
     fn request_blocking(&mut self, cmd: &Cmd, b: BlockingTimeout) -> Result<Value> {
         let base = self.read_timeout;
-        let raised = match (b, base) {
-            (_, None) => None,
-            (BlockingTimeout::Forever, Some(_)) => None,
-            (BlockingTimeout::For(t), Some(base)) => Some(t + base.max(Duration::from_secs(1))),
-        };
+        let raised = self.blocking_read_timeout(b);
         if raised != base {
             self.set_read_timeout_inner(raised)?;
         }
@@ -295,6 +291,22 @@ impl Connection {
             self.set_read_timeout_inner(base)?;
         }
         r
+    }
+
+    /// The read timeout to wait under for a command that may block on the server for `b`:
+    /// its own timeout plus the normal read timeout (at least 1 s) as a margin.
+    pub(crate) fn blocking_read_timeout(&self, b: BlockingTimeout) -> Option<Duration> {
+        match (b, self.read_timeout) {
+            (_, None) => None,
+            (BlockingTimeout::Forever, Some(_)) => None,
+            (BlockingTimeout::For(t), Some(base)) => Some(t + base.max(Duration::from_secs(1))),
+        }
+    }
+
+    /// Sets the socket's read timeout for a while, leaving [`read_timeout`](Self::read_timeout)
+    /// as configured (restore it by passing that value back).
+    pub(crate) fn set_socket_read_timeout(&mut self, t: Option<Duration>) -> Result<()> {
+        self.set_read_timeout_inner(t)
     }
 
     fn read_reply_for(&mut self, cmd: &Cmd) -> Result<Value> {

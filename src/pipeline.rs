@@ -3,11 +3,12 @@
 use std::fmt;
 
 use crate::args::ToArgs;
-use crate::cmd::{cmd, Cmd};
+use crate::cmd::{cmd, BlockingTimeout, Cmd};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::from_value::FromValue;
 use crate::pool::{ConnectionPool, PooledConnection};
+use crate::script::{self, Script, ScriptInvocation};
 use crate::value::Value;
 
 /// Commands queued to be sent together, as redis-py's `Pipeline`.
@@ -31,6 +32,8 @@ pub struct Pipeline {
     conn: Option<PooledConnection>,
     transaction: bool,
     cmds: Vec<Cmd>,
+    /// Scripts of queued `EVALSHA`s, loaded on the connection before the commands go out.
+    scripts: Vec<Script>,
 }
 
 impl fmt::Debug for Pipeline {
@@ -50,6 +53,7 @@ impl Pipeline {
             conn: None,
             transaction,
             cmds: Vec::new(),
+            scripts: Vec::new(),
         }
     }
 
@@ -57,6 +61,26 @@ impl Pipeline {
     pub fn queue(&mut self, cmd: Cmd) -> &mut Pipeline {
         self.cmds.push(cmd);
         self
+    }
+
+    /// Queues a script call as `EVALSHA`. The script is loaded (`SCRIPT LOAD`) on the
+    /// pipeline's connection before the queued commands (and MULTI) are sent, so the call
+    /// cannot fail with `NOSCRIPT`.
+    ///
+    /// ```no_run
+    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+    /// let script = r.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+    /// let mut p = r.pipeline();
+    /// p.invoke_script(&script.key("n").arg(2)).invoke_script(&script.key("n").arg(3));
+    /// let (a, b): (i64, i64) = p.execute()?;
+    /// # Ok::<(), strictredis::Error>(())
+    /// ```
+    pub fn invoke_script(&mut self, invocation: &ScriptInvocation) -> &mut Pipeline {
+        let s = invocation.script();
+        if !self.scripts.iter().any(|k| k.sha() == s.sha()) {
+            self.scripts.push(s.clone());
+        }
+        self.queue(invocation.evalsha_cmd())
     }
 
     /// How many commands are queued.
@@ -77,6 +101,7 @@ impl Pipeline {
     /// Drops the queued commands (and any WATCH, by giving the connection up).
     pub fn reset(&mut self) {
         self.cmds.clear();
+        self.scripts.clear();
         self.conn = None;
     }
 
@@ -128,9 +153,11 @@ impl Pipeline {
     fn run_queued(&mut self) -> Result<(Vec<Cmd>, Vec<Value>)> {
         if self.cmds.is_empty() {
             self.conn = None;
+            self.scripts.clear();
             return Ok((Vec::new(), Vec::new()));
         }
         let cmds = std::mem::take(&mut self.cmds);
+        let scripts = std::mem::take(&mut self.scripts);
         let mut conn = match self.conn.take() {
             Some(c) => c,
             None => match &self.pool {
@@ -142,6 +169,7 @@ impl Pipeline {
                 }
             },
         };
+        script::load_all(&mut conn, &scripts)?;
         let replies = run(&mut conn, &cmds, self.transaction)?;
         Ok((cmds, replies))
     }
@@ -150,9 +178,11 @@ impl Pipeline {
     /// [`StrictRedis::transaction`](crate::StrictRedis::transaction)).
     pub(crate) fn execute_on(&mut self, conn: &mut Connection) -> Result<Vec<Value>> {
         let cmds = std::mem::take(&mut self.cmds);
+        let scripts = std::mem::take(&mut self.scripts);
         if cmds.is_empty() {
             return Ok(Vec::new());
         }
+        script::load_all(conn, &scripts)?;
         let replies = run(conn, &cmds, self.transaction)?;
         check(&cmds, &replies)?;
         Ok(replies)
@@ -177,9 +207,46 @@ fn check(cmds: &[Cmd], replies: &[Value]) -> Result<()> {
     Ok(())
 }
 
+/// How long the server may block on the queued commands altogether (they run one after
+/// the other): the sum of their blocking timeouts, `Forever` if any waits forever.
+fn total_blocking(cmds: &[Cmd]) -> Option<BlockingTimeout> {
+    let mut total: Option<BlockingTimeout> = None;
+    for b in cmds.iter().filter_map(Cmd::blocking_timeout) {
+        total = Some(match (total, b) {
+            (Some(BlockingTimeout::Forever), _) | (_, BlockingTimeout::Forever) => {
+                BlockingTimeout::Forever
+            }
+            (Some(BlockingTimeout::For(a)), BlockingTimeout::For(t)) => {
+                BlockingTimeout::For(a.saturating_add(t))
+            }
+            (None, b) => b,
+        });
+    }
+    total
+}
+
+/// Runs the pipeline, with the read timeout raised for its blocking commands if it has any
+/// (BLPOP and friends queued in a pipeline wait on the server as they do alone).
+fn run(conn: &mut Connection, cmds: &[Cmd], transaction: bool) -> Result<Vec<Value>> {
+    let Some(blocking) = total_blocking(cmds) else {
+        return run_plain(conn, cmds, transaction);
+    };
+    let base = conn.read_timeout();
+    let raised = conn.blocking_read_timeout(blocking);
+    if raised == base {
+        return run_plain(conn, cmds, transaction);
+    }
+    conn.set_socket_read_timeout(raised)?;
+    let r = run_plain(conn, cmds, transaction);
+    if !conn.is_broken() {
+        conn.set_socket_read_timeout(base)?;
+    }
+    r
+}
+
 /// The main loop of a pipeline: write everything (MULTI first and EXEC last for a
 /// transaction), flush once, then read exactly one reply per command written.
-fn run(conn: &mut Connection, cmds: &[Cmd], transaction: bool) -> Result<Vec<Value>> {
+fn run_plain(conn: &mut Connection, cmds: &[Cmd], transaction: bool) -> Result<Vec<Value>> {
     let multi = cmd("MULTI");
     let exec = cmd("EXEC");
     if transaction {
