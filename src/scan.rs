@@ -1,0 +1,309 @@
+//! Cursor iterators over `SCAN`, `HSCAN`, `SSCAN` and `ZSCAN`, as redis-py's
+//! `scan_iter` and friends.
+//!
+//! The iterators are lazy: a page is fetched (one pool checkout, one round trip) only when
+//! the items of the previous one are used up, and iteration ends when the server hands back
+//! cursor `0`. Each item is a `Result`: a failed page is yielded as an `Err`, after which the
+//! iterator ends.
+//!
+//! SCAN's guarantee holds, no more: an element present from the start to the end of the
+//! iteration is returned; one added or removed meanwhile may or may not be; and when the
+//! keyspace changes (a rehash), an element may be returned more than once.
+//!
+//! ```no_run
+//! # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+//! for key in r.scan_iter::<String>(Some("user:*"), Some(500)) {
+//!     let key = key?;
+//! }
+//! for pair in r.hscan_iter::<String, i64>("scores", None, None) {
+//!     let (field, value) = pair?;
+//! }
+//! # Ok::<(), strictredis::Error>(())
+//! ```
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::args::ToArg;
+use crate::client::StrictRedis;
+use crate::cmd::{cmd, Cmd};
+use crate::error::{Error, Result};
+use crate::from_value::{into_items, FromValue};
+use crate::pool::ConnectionPool;
+use crate::value::Value;
+
+/// Options of a `SCAN`: `MATCH pattern`, `COUNT count`, `TYPE type`. A plain struct: set the
+/// fields you need and take the rest from `Default`.
+///
+/// ```no_run
+/// use strictredis::ScanOptions;
+/// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+/// let opts = ScanOptions { pattern: Some("session:*".into()), type_: Some("hash".into()), ..Default::default() };
+/// let keys: Vec<String> = r.scan_iter_with(opts).collect::<Result<_, _>>()?;
+/// # Ok::<(), strictredis::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// Only elements matching this glob-style pattern (`MATCH`).
+    pub pattern: Option<String>,
+    /// How much work the server does per page, a hint (`COUNT`; the server's default is 10).
+    pub count: Option<u64>,
+    /// Only keys of this type, e.g. `"string"`, `"hash"`, `"zset"` (`TYPE`, Redis 6.0+;
+    /// `SCAN` only).
+    pub type_: Option<String>,
+}
+
+/// What is being scanned: the keyspace, or the elements of one key.
+#[derive(Clone)]
+enum Source {
+    Keys,
+    Hash(Vec<u8>),
+    Set(Vec<u8>),
+    SortedSet(Vec<u8>),
+}
+
+/// A lazy iterator over the items of a `SCAN`-family command; see [the module docs](self).
+///
+/// Made by [`StrictRedis::scan_iter`] and friends. Yields `Result<T>`.
+pub struct ScanIter<T> {
+    pool: ConnectionPool,
+    source: Source,
+    options: ScanOptions,
+    /// The cursor of the next page; `None` once the server answered cursor 0.
+    cursor: Option<Vec<u8>>,
+    page: std::vec::IntoIter<T>,
+    _item: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for ScanIter<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let command = match &self.source {
+            Source::Keys => "SCAN",
+            Source::Hash(_) => "HSCAN",
+            Source::Set(_) => "SSCAN",
+            Source::SortedSet(_) => "ZSCAN",
+        };
+        f.debug_struct("ScanIter")
+            .field("command", &command)
+            .field("options", &self.options)
+            .field(
+                "cursor",
+                &self.cursor.as_deref().map(String::from_utf8_lossy),
+            )
+            .field("buffered", &self.page.len())
+            .finish()
+    }
+}
+
+impl<T: FromValue> ScanIter<T> {
+    fn new(pool: ConnectionPool, source: Source, options: ScanOptions) -> ScanIter<T> {
+        ScanIter {
+            pool,
+            source,
+            options,
+            cursor: Some(b"0".to_vec()),
+            page: Vec::new().into_iter(),
+            _item: PhantomData,
+        }
+    }
+
+    /// The command that fetches the page at `cursor`.
+    fn page_cmd(&self, cursor: &[u8]) -> Cmd {
+        let c = match &self.source {
+            Source::Keys => cmd("SCAN"),
+            Source::Hash(k) => cmd("HSCAN").key(k),
+            Source::Set(k) => cmd("SSCAN").key(k),
+            Source::SortedSet(k) => cmd("ZSCAN").key(k),
+        };
+        let c = c
+            .arg(cursor)
+            .opt_token("MATCH", self.options.pattern.as_deref())
+            .opt_token("COUNT", self.options.count);
+        match self.source {
+            Source::Keys => c.opt_token("TYPE", self.options.type_.as_deref()),
+            _ => c,
+        }
+    }
+
+    /// Fetches the next page; `Ok(false)` when there is none.
+    fn fetch(&mut self) -> Result<bool> {
+        let Some(cursor) = self.cursor.take() else {
+            return Ok(false);
+        };
+        let c = self.page_cmd(&cursor);
+        let reply: Value = self.pool.get()?.execute_command(c)?;
+        let (next, items) = split_page(reply)?;
+        if next != b"0" {
+            self.cursor = Some(next);
+        }
+        self.page = Vec::<T>::from_value(Value::Array(items))?.into_iter();
+        Ok(true)
+    }
+
+    /// True once the server has answered cursor 0 and the last page is used up.
+    pub fn is_finished(&self) -> bool {
+        self.cursor.is_none() && self.page.len() == 0
+    }
+}
+
+/// `[cursor, [items...]]` into the cursor's digits and the items.
+fn split_page(reply: Value) -> Result<(Vec<u8>, Vec<Value>)> {
+    let mut parts = into_items(reply, "a SCAN page")?.into_iter();
+    let (Some(cursor), Some(items), None) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(Error::Type(
+            "a SCAN page is not [cursor, items] (two elements)".into(),
+        ));
+    };
+    let cursor = match cursor {
+        Value::Int(i) if i >= 0 => i.to_string().into_bytes(),
+        v => Vec::<u8>::from_value(v)?,
+    };
+    if cursor.is_empty() || !cursor.iter().all(u8::is_ascii_digit) {
+        return Err(Error::Type(format!(
+            "SCAN cursor {:?} is not a number",
+            String::from_utf8_lossy(&cursor)
+        )));
+    }
+    Ok((cursor, into_items(items, "SCAN page items")?))
+}
+
+impl<T: FromValue> Iterator for ScanIter<T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        loop {
+            if let Some(item) = self.page.next() {
+                return Some(Ok(item));
+            }
+            match self.fetch() {
+                Ok(true) => continue,
+                Ok(false) => return None,
+                Err(e) => {
+                    self.cursor = None;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+impl<T: FromValue> std::iter::FusedIterator for ScanIter<T> {}
+
+fn opts(pattern: Option<&str>, count: Option<u64>) -> ScanOptions {
+    ScanOptions {
+        pattern: pattern.map(str::to_string),
+        count,
+        type_: None,
+    }
+}
+
+fn key_bytes(key: impl ToArg) -> Vec<u8> {
+    key.with_bytes(<[u8]>::to_vec)
+}
+
+/// # Scan iterators
+impl StrictRedis {
+    /// redis-py's `scan_iter`: every key matching `pattern` (all keys when `None`), following
+    /// SCAN's cursor to its end; `count` is the per-page hint. Each page is one pool checkout.
+    ///
+    /// ```no_run
+    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+    /// for key in r.scan_iter::<String>(Some("user:*"), None) {
+    ///     let key = key?;
+    /// }
+    /// # Ok::<(), strictredis::Error>(())
+    /// ```
+    pub fn scan_iter<T: FromValue>(
+        &self,
+        pattern: Option<&str>,
+        count: Option<u64>,
+    ) -> ScanIter<T> {
+        ScanIter::new(self.pool().clone(), Source::Keys, opts(pattern, count))
+    }
+
+    /// [`scan_iter`](Self::scan_iter) with every option of SCAN, `TYPE` included.
+    pub fn scan_iter_with<T: FromValue>(&self, options: ScanOptions) -> ScanIter<T> {
+        ScanIter::new(self.pool().clone(), Source::Keys, options)
+    }
+
+    /// The `(field, value)` pairs of the hash at `key` (HSCAN), optionally only the fields
+    /// matching `pattern`.
+    ///
+    /// ```no_run
+    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+    /// for pair in r.hscan_iter::<String, String>("user:1", None, None) {
+    ///     let (field, value) = pair?;
+    /// }
+    /// # Ok::<(), strictredis::Error>(())
+    /// ```
+    pub fn hscan_iter<F: FromValue, V: FromValue>(
+        &self,
+        key: impl ToArg,
+        pattern: Option<&str>,
+        count: Option<u64>,
+    ) -> ScanIter<(F, V)> {
+        ScanIter::new(
+            self.pool().clone(),
+            Source::Hash(key_bytes(key)),
+            opts(pattern, count),
+        )
+    }
+
+    /// The members of the set at `key` (SSCAN), optionally only those matching `pattern`.
+    pub fn sscan_iter<T: FromValue>(
+        &self,
+        key: impl ToArg,
+        pattern: Option<&str>,
+        count: Option<u64>,
+    ) -> ScanIter<T> {
+        ScanIter::new(
+            self.pool().clone(),
+            Source::Set(key_bytes(key)),
+            opts(pattern, count),
+        )
+    }
+
+    /// The `(member, score)` pairs of the sorted set at `key` (ZSCAN), optionally only the
+    /// members matching `pattern`.
+    pub fn zscan_iter<M: FromValue>(
+        &self,
+        key: impl ToArg,
+        pattern: Option<&str>,
+        count: Option<u64>,
+    ) -> ScanIter<(M, f64)> {
+        ScanIter::new(
+            self.pool().clone(),
+            Source::SortedSet(key_bytes(key)),
+            opts(pattern, count),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bulk(s: &str) -> Value {
+        Value::Bulk(s.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn pages_split_into_cursor_and_items() {
+        let v = Value::Array(vec![bulk("17"), Value::Array(vec![bulk("a"), bulk("b")])]);
+        let (c, items) = split_page(v).unwrap();
+        assert_eq!(c, b"17");
+        assert_eq!(items.len(), 2);
+    }
+
+    #[test]
+    fn bad_pages_are_type_errors() {
+        for v in [
+            Value::Int(3),
+            Value::Array(vec![bulk("1")]),
+            Value::Array(vec![bulk("x1"), Value::Array(vec![])]),
+            Value::Array(vec![bulk("1"), Value::Array(vec![]), bulk("extra")]),
+        ] {
+            assert!(matches!(split_page(v), Err(Error::Type(_))));
+        }
+    }
+}
