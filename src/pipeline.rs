@@ -180,6 +180,11 @@ impl Pipeline {
         let cmds = std::mem::take(&mut self.cmds);
         let scripts = std::mem::take(&mut self.scripts);
         if cmds.is_empty() {
+            // Nothing to commit: end the WATCH so the connection can go back to the pool
+            // (one round trip, cheaper than the reconnect a dirty connection would cost).
+            if conn.is_watching() {
+                conn.execute_command::<()>(cmd("UNWATCH"))?;
+            }
             return Ok(Vec::new());
         }
         script::load_all(conn, &scripts)?;
