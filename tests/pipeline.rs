@@ -470,3 +470,18 @@ fn a_connection_lost_mid_pipeline_is_an_io_error_and_is_not_pooled() {
     let n: i64 = r.get("n").unwrap();
     assert_eq!(n, 1, "the command after the kill never ran");
 }
+
+#[test]
+fn a_transaction_that_queues_nothing_unwatches_and_keeps_its_connection() {
+    let server = RedisServer::start();
+    let r = client(&server);
+    r.set("k", 7).unwrap();
+    let id: i64 = r.execute_command(cmd("CLIENT ID")).unwrap();
+    let seen: i64 = r.transaction(&["k"], |conn, _pipe| conn.get("k")).unwrap();
+    assert_eq!(seen, 7);
+    assert_eq!(calls(&server, "exec"), 0, "nothing to commit");
+    assert_eq!(calls(&server, "unwatch"), 1);
+    assert_eq!((r.pool().size(), r.pool().free_size()), (1, 1));
+    let again: i64 = r.execute_command(cmd("CLIENT ID")).unwrap();
+    assert_eq!(again, id, "the same connection, back in the pool");
+}

@@ -259,3 +259,18 @@ fn functions_load_and_fcall_with_typed_returns() {
     let (a, b): (i64, String) = p.execute().unwrap();
     assert_eq!((a, b.as_str()), (6, "6"));
 }
+
+#[test]
+fn a_pipeline_whose_script_does_not_load_sends_nothing_else() {
+    let server = RedisServer::start();
+    let r = StrictRedis::from_url(&server.url()).unwrap();
+    let broken = r.register_script("this is not lua");
+    let mut p = r.pipeline();
+    p.set("k", "v").invoke_script(&broken.prepare());
+    let err = p.execute::<Vec<Value>>().unwrap_err();
+    assert!(err.is_server(), "{err:?}");
+    let k: Option<String> = r.get("k").unwrap();
+    assert_eq!(k, None, "the pipeline was not sent");
+    assert!(p.is_empty());
+    assert_eq!(r.pool().free_size(), 1, "the connection is still clean");
+}
