@@ -32,26 +32,9 @@ use crate::from_value::{into_items, FromValue};
 use crate::pool::ConnectionPool;
 use crate::value::Value;
 
-/// Options of a `SCAN`: `MATCH pattern`, `COUNT count`, `TYPE type`. A plain struct: set the
-/// fields you need and take the rest from `Default`.
-///
-/// ```no_run
-/// use strictredis::ScanOptions;
-/// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-/// let opts = ScanOptions { pattern: Some("session:*".into()), type_: Some("hash".into()), ..Default::default() };
-/// let keys: Vec<String> = r.scan_iter_with(opts).collect::<Result<_, _>>()?;
-/// # Ok::<(), strictredis::Error>(())
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ScanOptions {
-    /// Only elements matching this glob-style pattern (`MATCH`).
-    pub pattern: Option<String>,
-    /// How much work the server does per page, a hint (`COUNT`; the server's default is 10).
-    pub count: Option<u64>,
-    /// Only keys of this type, e.g. `"string"`, `"hash"`, `"zset"` (`TYPE`, Redis 6.0+;
-    /// `SCAN` only).
-    pub type_: Option<String>,
-}
+/// The options of a keyspace scan (`MATCH`, `COUNT`, `TYPE`), shared with the single-page
+/// [`scan`](crate::StrictRedis::scan) command method; see [`StrictRedis::scan_iter_with`].
+pub use crate::commands::keys::ScanOptions;
 
 /// What is being scanned: the keyspace, or the elements of one key.
 #[derive(Clone)]
@@ -222,6 +205,14 @@ impl StrictRedis {
     }
 
     /// [`scan_iter`](Self::scan_iter) with every option of SCAN, `TYPE` included.
+    ///
+    /// ```no_run
+    /// use strictredis::ScanOptions;
+    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+    /// let opts = ScanOptions::new().pattern("session:*").type_("hash");
+    /// let keys: Vec<String> = r.scan_iter_with(opts).collect::<Result<_, _>>()?;
+    /// # Ok::<(), strictredis::Error>(())
+    /// ```
     pub fn scan_iter_with<T: FromValue>(&self, options: ScanOptions) -> ScanIter<T> {
         ScanIter::new(self.pool().clone(), Source::Keys, options)
     }
