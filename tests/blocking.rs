@@ -2,12 +2,16 @@
 //! with `Cmd::blocking_secs` / `blocking_ms` waits as long as the server may legitimately
 //! take, alone or in a pipeline, and the normal read timeout is back afterwards.
 
+// API.md writes multi-key arguments as `&[..]`; the tests use exactly that form.
+#![allow(clippy::needless_borrows_for_generic_args)]
+
 mod common;
 
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{wait_until, RedisServer};
+use strictredis::commands::streams::{StreamReadReply, XReadOptions};
 use strictredis::{cmd, Error, StrictRedis, Value};
 
 const READ_TIMEOUT: Duration = Duration::from_secs(1);
@@ -204,4 +208,38 @@ fn a_blocking_command_on_a_held_connection() {
         assert_eq!(v, Some(("q".to_string(), "v".to_string())));
     });
     assert_eq!(conn.read_timeout(), Some(READ_TIMEOUT));
+}
+
+#[test]
+fn the_blpop_method_under_a_1s_read_timeout() {
+    let server = RedisServer::start();
+    let r = client(&server);
+    let started = Instant::now();
+    let v: Option<(String, String)> = r.blpop(&["q"], 5.0).unwrap();
+    assert_eq!(v, None);
+    assert!(started.elapsed() >= Duration::from_millis(4500));
+    thread::scope(|s| {
+        s.spawn(|| push_later(&server, &["RPUSH", "q2", "x"]));
+        let v: Option<(String, String)> = r.blpop(&["q1", "q2"], 5.0).unwrap();
+        assert_eq!(v, Some(("q2".to_string(), "x".to_string())));
+    });
+}
+
+#[test]
+fn the_xread_method_with_block_under_a_1s_read_timeout() {
+    let server = RedisServer::start();
+    let r = client(&server);
+    let started = Instant::now();
+    let read: StreamReadReply = r
+        .xread(&[("s", "$")], XReadOptions::default().block_ms(3000))
+        .unwrap();
+    assert!(read.is_empty());
+    assert!(started.elapsed() >= Duration::from_millis(2500));
+    thread::scope(|s| {
+        s.spawn(|| push_later(&server, &["XADD", "s", "*", "f", "v"]));
+        let read: StreamReadReply = r
+            .xread(&[("s", "$")], XReadOptions::default().block_ms(5000))
+            .unwrap();
+        assert_eq!(read.entries_of("s").map(<[_]>::len), Some(1));
+    });
 }

@@ -274,3 +274,22 @@ fn a_pipeline_whose_script_does_not_load_sends_nothing_else() {
     assert!(p.is_empty());
     assert_eq!(r.pool().free_size(), 1, "the connection is still clean");
 }
+
+#[test]
+fn function_methods() {
+    let server = RedisServer::start();
+    let r = StrictRedis::from_url(&server.url()).unwrap();
+    assert_eq!(r.function_load(LIBRARY, false).unwrap(), "testlib");
+    assert_eq!(r.function_load(LIBRARY, true).unwrap(), "testlib");
+    let v: String = r.fcall("echo_arg", &[] as &[&str], &["hi"]).unwrap();
+    assert_eq!(v, "hi");
+    let n: i64 = r.fcall("incr_key", &["fk"], &["3"]).unwrap();
+    assert_eq!(n, 3);
+    let v: Option<i64> = r.fcall_ro("read_key", &["fk"], &[] as &[&str]).unwrap();
+    assert_eq!(v, Some(3));
+    let mut p = r.pipeline();
+    p.fcall("incr_key", &["fk"], &["1"])
+        .fcall_ro("read_key", &["fk"], &[] as &[&str]);
+    let (a, b): (i64, i64) = p.execute().unwrap();
+    assert_eq!((a, b), (4, 4));
+}
