@@ -48,11 +48,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (_, a, b): ((), i64, i64) = p.execute()?;
     println!("pipeline after SCRIPT FLUSH -> {a}, {b}");
 
-    // Functions (Redis 7.0+), through execute_command.
+    // Functions (Redis 7.0+).
     let lib = "#!lua name=example_lib
 redis.register_function('double', function(keys, args) return tonumber(args[1]) * 2 end)";
-    let name: String = r.execute_command(cmd("FUNCTION LOAD").arg("REPLACE").arg(lib))?;
-    let doubled: i64 = r.execute_command(cmd("FCALL").arg("double").arg(0).arg(21))?;
+    let name = r.function_load(lib, true)?;
+    let doubled: i64 = r.fcall("double", &[] as &[&str], ["21"])?;
     println!("FUNCTION LOAD -> {name}; FCALL double 21 -> {doubled}");
     let _: () = r.execute_command(cmd("FUNCTION DELETE").arg("example_lib"))?;
 
