@@ -122,6 +122,10 @@ pub struct Connection {
     subscribed: bool,
     tainted: bool,
     broken: bool,
+    /// `CLIENT REPLY OFF` in force: the server answers nothing until `CLIENT REPLY ON`.
+    replies_off: bool,
+    /// `CLIENT REPLY SKIP` was sent: the server will not answer the next command.
+    skip_next_reply: bool,
     /// Replies sent for but not read yet.
     pending: usize,
     /// Bytes left in the read buffer after the last complete reply.
@@ -197,6 +201,8 @@ impl Connection {
             subscribed: false,
             tainted: false,
             broken: false,
+            replies_off: false,
+            skip_next_reply: false,
             pending: 0,
             leftover: false,
             last_used: Instant::now(),
@@ -267,14 +273,53 @@ impl Connection {
     }
 
     /// Sends `cmd` and reads its reply, unconverted; an error reply is `Err(Error::Server)`.
+    ///
+    /// A command the server will not answer (under `CLIENT REPLY OFF` or `SKIP`) returns
+    /// `Ok(Value::Nil)` once sent. A `SHUTDOWN` that closes the connection succeeded.
     pub fn request_value(&mut self, cmd: &Cmd) -> Result<Value> {
-        match cmd.blocking_timeout() {
+        if !self.reply_expected(cmd) {
+            self.send(cmd)?;
+            self.pending = self.pending.saturating_sub(1);
+            self.after_reply(cmd);
+            return Ok(Value::Nil);
+        }
+        let r = match cmd.blocking_timeout() {
             None => {
                 self.send(cmd)?;
                 self.read_reply_for(cmd)
             }
             Some(b) => self.request_blocking(cmd, b),
+        };
+        crate::commands::server::shutdown_closed_is_ok(cmd, r)
+    }
+
+    /// Whether the server will answer `cmd`, as `CLIENT REPLY` left it; updates that state.
+    fn reply_expected(&mut self, cmd: &Cmd) -> bool {
+        let skip = std::mem::take(&mut self.skip_next_reply);
+        let name = cmd.name();
+        if name.eq_ignore_ascii_case(b"RESET") {
+            // RESET turns replies back on, but a pending SKIP still swallows its own reply.
+            self.replies_off = false;
+            return !skip;
         }
+        if name.eq_ignore_ascii_case(b"CLIENT")
+            && cmd
+                .nth_arg(1)
+                .is_some_and(|s| s.eq_ignore_ascii_case(b"REPLY"))
+        {
+            let mode = cmd.nth_arg(2).unwrap_or(b"");
+            if mode.eq_ignore_ascii_case(b"ON") {
+                self.replies_off = false;
+                return true;
+            } else if mode.eq_ignore_ascii_case(b"OFF") {
+                self.replies_off = true;
+                return false;
+            } else if mode.eq_ignore_ascii_case(b"SKIP") {
+                self.skip_next_reply = !self.replies_off;
+                return false;
+            }
+        }
+        !skip && !self.replies_off
     }
 
     /// A blocking command: the read timeout is raised to the command's own timeout plus the
@@ -520,6 +565,12 @@ impl Connection {
             self.watching = true;
         } else if is(b"UNWATCH") {
             self.watching = false;
+        } else if is(b"RESET") {
+            // The server ended MULTI, WATCH and subscriptions and went back to db 0.
+            self.db = 0;
+            self.in_multi = false;
+            self.watching = false;
+            self.subscribed = false;
         }
     }
 
