@@ -1129,7 +1129,8 @@ macro_rules! server_commands {
                 command_list_cmd(filter)
             }
 
-            /// Valkey's command log of one type, newest first: `count` entries.
+            /// Valkey's command log of one type, newest first: `count` entries (for all of
+            /// them, a count of at least `commandlog-*-max-len`).
             ///
             /// Valkey 8.1.0+ (not in Redis).
             fn commandlog_get(count: u64, log: CommandLogType) -> Vec<CommandLogEntry> {
@@ -1468,7 +1469,8 @@ macro_rules! server_commands {
                 replicaof_apply(cmd("SLAVEOF"), target)
             }
 
-            /// The slow log's entries, newest first: 10, or `count`.
+            /// The slow log's entries, newest first: 10, or `count` (for all of them, a count
+            /// of at least `slowlog-max-len`).
             ///
             /// Redis 2.2.12+.
             ///
