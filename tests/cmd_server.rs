@@ -820,3 +820,29 @@ fn valkey_shutdown_options() {
     .unwrap();
     assert!(wait_until(WAIT, || !server.is_running()));
 }
+
+#[test]
+fn restore_asking_restores_a_dump() -> Result<(), Error> {
+    let server = RedisServer::start();
+    let r = client(&server);
+    r.set("src", "payload")?;
+    let blob = r.dump("src")?.expect("src exists");
+    r.restore_asking("dst", 0, &blob, Default::default())?;
+    let v: Option<String> = r.get("dst")?;
+    assert_eq!(v.as_deref(), Some("payload"));
+    assert_eq!(
+        server_err(r.restore_asking("dst", 0, &blob, Default::default())),
+        "BUSYKEY Target key name already exists."
+    );
+    r.restore_asking(
+        "dst",
+        100_000,
+        &blob,
+        strictredis::commands::keys::RestoreOptions {
+            replace: true,
+            ..Default::default()
+        },
+    )?;
+    assert!(r.ttl("dst")? > 0);
+    Ok(())
+}

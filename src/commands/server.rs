@@ -1,9 +1,8 @@
 //! Server commands: ACL, COMMAND, CONFIG, INFO, MEMORY, LATENCY, SLOWLOG, COMMANDLOG, ROLE and
 //! the rest of the administration commands.
 //!
-//! MONITOR, SYNC, PSYNC, REPLCONF and RESTORE-ASKING are not here: they turn a connection
-//! into a replication or monitoring stream (or are internal to the cluster bus), which a
-//! request/reply client cannot carry.
+//! MONITOR, SYNC, PSYNC and REPLCONF are not here: they turn a connection into a replication
+//! or monitoring stream, which a request/reply client cannot carry.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -1429,6 +1428,20 @@ macro_rules! server_commands {
             /// Redis 5.0.0+.
             fn replicaof(target: ReplicaOf) -> String {
                 replicaof_apply(cmd("REPLICAOF"), target)
+            }
+
+            /// RESTORE that a cluster node accepts for a slot it is importing, as MIGRATE
+            /// sends it between nodes; otherwise the same as
+            /// [`restore`](Self::restore).
+            ///
+            /// Redis 3.0.0+.
+            fn restore_asking(
+                key: impl ToArg,
+                ttl: u64,
+                serialized_value: impl ToArg,
+                options: RestoreOptions
+            ) -> () {
+                options.apply(cmd("RESTORE-ASKING").key(key).arg(ttl).arg(serialized_value))
             }
 
             /// The server's replication role, with its details.
