@@ -443,7 +443,9 @@ fn info_parsed_into_sections() -> Result<(), Error> {
 fn latency_monitor() -> Result<(), Error> {
     let server = RedisServer::start();
     let r = client(&server);
-    r.config_set(&[("latency-monitor-threshold", "10")])?;
+    // A threshold well under the 50 ms sleep, and well over what ordinary commands take
+    // even on a loaded machine.
+    r.config_set(&[("latency-monitor-threshold", "40")])?;
     r.debug::<()>("SLEEP", 0.05)?;
     let latest = r.latency_latest()?;
     let cmd = latest
@@ -457,7 +459,7 @@ fn latency_monitor() -> Result<(), Error> {
     assert!(history[0].1 >= 50, "{history:?}");
     assert!(r.latency_graph("command")?.contains("command"));
     assert!(!r.latency_doctor()?.is_empty());
-    assert_eq!(r.latency_reset(NO_ARGS)?, 1);
+    assert!(r.latency_reset(NO_ARGS)? >= 1);
     assert!(r.latency_latest()?.is_empty());
     assert_eq!(r.latency_reset(&["command"])?, 0);
 
