@@ -98,8 +98,10 @@ impl Pipeline {
         self.transaction
     }
 
-    /// Drops the queued commands (and any WATCH, by giving the connection up).
-    pub fn reset(&mut self) {
+    /// Drops the queued commands (and any WATCH, by giving the connection up): redis-py's
+    /// `pipeline.reset()`. (`reset` itself queues the RESET command, like every command
+    /// method.)
+    pub fn clear(&mut self) {
         self.cmds.clear();
         self.scripts.clear();
         self.conn = None;

@@ -462,7 +462,7 @@ fn reset_and_quit() -> Result<(), Error> {
     let mut conn = r.get_connection()?;
     conn.select(5)?;
     conn.client_setname("before-reset")?;
-    assert_eq!(conn.reset_connection()?, "RESET");
+    assert_eq!(conn.reset()?, "RESET");
     assert_eq!(conn.db(), 0);
     let me = conn.client_info()?;
     assert_eq!((me.db, me.name.as_str()), (0, ""));

@@ -260,10 +260,10 @@ fn a_dropped_watching_pipeline_does_not_leave_a_watching_connection_in_the_pool(
     p.set("x", "1");
     let _: Vec<()> = p.execute().unwrap();
 
-    // A pipeline reset gives the connection up the same way.
+    // A pipeline clear gives the connection up the same way.
     let mut p = r.pipeline();
     p.watch(&["w"]).unwrap();
-    p.reset();
+    p.clear();
     server.raw_cmd(&["SET", "w", "again"]);
     let mut p = r.pipeline();
     p.set("x", "2");

@@ -767,6 +767,15 @@ macro_rules! cluster_commands {
                 cluster_slot_stats_cmd(filter)
             }
 
+            /// `CLUSTER SYNCSLOTS` with raw arguments: Valkey's internal slot-migration
+            /// messages between cluster nodes. Applications have no use for it; it is here so
+            /// that every command has a method.
+            ///
+            /// Valkey 9.0.0+ (not in Redis).
+            fn cluster_syncslots<T>(args: impl ToArgs) -> T {
+                cmd("CLUSTER SYNCSLOTS").args(args)
+            }
+
             /// The slot ranges and the nodes serving them (superseded by
             /// [`cluster_shards`](Self::cluster_shards) in Redis 7).
             ///

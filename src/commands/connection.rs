@@ -707,11 +707,11 @@ macro_rules! connection_commands {
             }
 
             /// `RESET`: end MULTI, WATCH, subscriptions, tracking and authentication, go back
-            /// to database 0 and RESP2; returns `RESET`. (Named `reset_connection` because
-            /// [`Pipeline::reset`](crate::Pipeline::reset) empties a pipeline.)
+            /// to database 0 and RESP2; returns `RESET`. A pooled connection that was reset
+            /// is closed rather than reused (it may have dropped the pool's authentication).
             ///
             /// Redis 6.2.0+.
-            fn reset_connection() -> String {
+            fn reset() -> String {
                 cmd("RESET")
             }
 

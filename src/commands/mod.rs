@@ -185,14 +185,6 @@ pub const EXCLUDED: &[(&str, &str)] = &[
         "monitor",
         "turns the connection into a stream of events: an iterator object",
     ),
-    (
-        "reset",
-        "named reset_connection: Pipeline::reset (empty the pipeline) has the name",
-    ),
-    (
-        "cluster|syncslots",
-        "internal to Valkey's atomic slot migration, between cluster nodes",
-    ),
 ];
 
 mod impls {
