@@ -14,7 +14,7 @@ use strictredis::commands::cluster::{
     ClusterSlotStatsFilter, ClusterSlotStatsOrder, SlotMigration,
 };
 use strictredis::commands::server::FlushMode;
-use strictredis::{Error, StrictRedis};
+use strictredis::{Error, StrictRedis, Value};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -275,6 +275,14 @@ fn valkey_cluster_subcommands() -> Result<(), Error> {
     let shard = r.cluster_myshardid()?;
     assert_eq!(shard.len(), 40);
     serve_all_slots(&r);
+
+    // CLUSTER SYNCSLOTS is Valkey's internal migration channel: sent as written, the
+    // server parses it and refuses a subcommand it does not know.
+    let e = server_err(r.cluster_syncslots::<Value>(["NOT-A-SYNCSLOTS-STEP"]));
+    assert!(
+        e.to_ascii_lowercase().contains("syncslots") || e.starts_with("ERR"),
+        "{e}"
+    );
 
     let shards = r.cluster_shards()?;
     assert_eq!(shards[0].id.as_deref(), Some(shard.as_str()));
