@@ -145,8 +145,7 @@ impl StrictRedis {
     /// # Ok::<(), strictredis::Error>(())
     /// ```
     pub fn execute_command<T: FromValue>(&self, cmd: Cmd) -> Result<T> {
-        let mut conn = self.pool.get()?;
-        conn.execute_command(cmd)
+        T::from_value(self.pool.request(&cmd)?)
     }
 }
 

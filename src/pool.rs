@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
-use crate::cmd::cmd;
+use crate::cmd::{cmd, Cmd};
 use crate::config::ConnectionInfo;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
@@ -94,9 +94,43 @@ struct State {
     waiting: usize,
 }
 
+/// How a pool opens its connections, for clients that must do more than
+/// [`Connection::open`]: the Sentinel client resolves the master's address at connect time
+/// and follows a failover; the cluster client sends `READONLY` on connections to replicas.
+///
+/// Any `Fn(&ConnectionInfo) -> Result<Connection> + Send + Sync` is a connector that never
+/// asks for a retry.
+pub trait Connector: Send + Sync + 'static {
+    /// Opens one connection for the pool, which passes its own [`ConnectionInfo`].
+    fn connect(&self, info: &ConnectionInfo) -> Result<Connection>;
+
+    /// Asked by [`ConnectionPool::request`] when `cmd` failed with `err`: return true to
+    /// close the pool's idle connections and run the command again on a new connection.
+    /// `sent` is false when no connection could be had (the command never left);
+    /// `attempt` counts the retries so far, from 0. The connector bounds the retries (and
+    /// may sleep before it answers, to back off). Defaults to never retrying.
+    fn should_retry(&self, cmd: &Cmd, err: &Error, sent: bool, attempt: usize) -> bool {
+        let _ = (cmd, err, sent, attempt);
+        false
+    }
+}
+
+impl<F> Connector for F
+where
+    F: Fn(&ConnectionInfo) -> Result<Connection> + Send + Sync + 'static,
+{
+    fn connect(&self, info: &ConnectionInfo) -> Result<Connection> {
+        self(info)
+    }
+}
+
+/// A hard limit on [`Connector::should_retry`] rounds, whatever the connector says.
+const MAX_CONNECTOR_RETRIES: usize = 32;
+
 struct Inner {
     info: ConnectionInfo,
     config: PoolConfig,
+    connector: Option<Arc<dyn Connector>>,
     state: Mutex<State>,
     freed: Condvar,
 }
@@ -114,6 +148,7 @@ impl fmt::Debug for ConnectionPool {
         f.debug_struct("ConnectionPool")
             .field("info", &self.inner.info)
             .field("config", &self.inner.config)
+            .field("custom_connector", &self.inner.connector.is_some())
             .field("open", &st.open)
             .field("idle", &st.idle.len())
             .finish()
@@ -124,11 +159,31 @@ impl ConnectionPool {
     /// Creates a pool and opens `min_size` connections now; the first failure is returned
     /// (a refused connection is [`Error::Io`], bad credentials [`Error::Server`]).
     pub fn new(info: ConnectionInfo, config: PoolConfig) -> Result<ConnectionPool> {
+        Self::build(info, config, None)
+    }
+
+    /// Like [`new`](Self::new), but every connection is opened by `connector` instead of
+    /// [`Connection::open`] (which the connector may call itself, with another address or
+    /// followed by commands that prepare the connection).
+    pub fn with_connector(
+        info: ConnectionInfo,
+        config: PoolConfig,
+        connector: impl Connector,
+    ) -> Result<ConnectionPool> {
+        Self::build(info, config, Some(Arc::new(connector)))
+    }
+
+    fn build(
+        info: ConnectionInfo,
+        config: PoolConfig,
+        connector: Option<Arc<dyn Connector>>,
+    ) -> Result<ConnectionPool> {
         config.validate()?;
         let pool = ConnectionPool {
             inner: Arc::new(Inner {
                 info,
                 config,
+                connector,
                 state: Mutex::new(State {
                     idle: VecDeque::with_capacity(config.max_size.min(1024)),
                     open: 0,
@@ -169,7 +224,11 @@ impl ConnectionPool {
             if st.open < inner.config.max_size {
                 st.open += 1;
                 drop(st);
-                return match Connection::open(&inner.info) {
+                let opened = match &inner.connector {
+                    None => Connection::open(&inner.info),
+                    Some(c) => c.connect(&inner.info),
+                };
+                return match opened {
                     Ok(conn) => Ok(self.guard(conn)),
                     Err(e) => {
                         self.free_slot();
@@ -188,6 +247,33 @@ impl ConnectionPool {
             st.waiting -= 1;
             if timed_out && st.idle.is_empty() && st.open >= inner.config.max_size {
                 return Err(Error::PoolTimeout);
+            }
+        }
+    }
+
+    /// Runs one command on a connection of this pool and returns its raw reply (an error
+    /// reply is `Err(Error::Server)`). With a [`Connector`] that asks for it, a failed
+    /// command is run again on a new connection (see [`Connector::should_retry`]).
+    pub fn request(&self, cmd: &Cmd) -> Result<Value> {
+        let Some(connector) = &self.inner.connector else {
+            return self.get()?.request_value(cmd);
+        };
+        let mut attempt = 0;
+        loop {
+            let (result, sent) = match self.get() {
+                Ok(mut conn) => (conn.request_value(cmd), true),
+                Err(e) => (Err(e), false),
+            };
+            match result {
+                Err(e)
+                    if attempt < MAX_CONNECTOR_RETRIES
+                        && connector.should_retry(cmd, &e, sent, attempt) =>
+                {
+                    log::debug!("retrying {} on a new connection: {}", cmd.display_name(), e);
+                    attempt += 1;
+                    self.clear();
+                }
+                r => return r,
             }
         }
     }
