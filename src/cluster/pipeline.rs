@@ -1,0 +1,621 @@
+//! Many commands at once in a cluster: [`ClusterPipeline`], and the batch runner that split
+//! commands and fan-outs share with it.
+//!
+//! A batch is a list of jobs (a command and where it goes). The runner resolves each job to
+//! a node, sends each node its jobs in one write (the nodes in parallel, one thread each),
+//! reads the replies, then sends again, one by one through the redirecting loop, whatever
+//! was redirected (`MOVED`, `ASK`), refused for a while (`TRYAGAIN`, `CLUSTERDOWN`) or never
+//! sent (a node that refused the connection). Replies are returned in job order.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io;
+
+use crate::cmd::{cmd, Cmd};
+use crate::connection::Connection;
+use crate::error::{Error, Result};
+use crate::from_value::FromValue;
+use crate::value::Value;
+
+use super::routing::{self, Agg, SplitKind};
+use super::topology::NodeAddr;
+use super::{Node, Redirect, RedisCluster, Target, SCAN_NODE_SHIFT};
+
+/// One command of a batch and where it goes.
+pub(crate) struct Job<'a> {
+    pub cmd: Cow<'a, Cmd>,
+    pub target: Target,
+}
+
+/// How the replies of a command's jobs become its one reply.
+pub(crate) enum Merge {
+    /// One job, its reply as is.
+    One,
+    /// A fan-out to several nodes.
+    Agg(Agg),
+    /// A command split per slot; `parts[j]` lists which of the original keys job `j` holds.
+    Split {
+        kind: SplitKind,
+        parts: Vec<Vec<usize>>,
+        total: usize,
+    },
+    /// One step of a cluster-wide SCAN on primary `index` of `count`.
+    Scan { index: usize, count: usize },
+}
+
+/// The jobs of one command and how to merge their replies.
+pub(crate) struct Plan<'a> {
+    pub jobs: Vec<Job<'a>>,
+    pub merge: Merge,
+}
+
+impl<'a> Plan<'a> {
+    pub fn single(cmd: &'a Cmd, target: Target) -> Plan<'a> {
+        Plan {
+            jobs: vec![Job {
+                cmd: Cow::Borrowed(cmd),
+                target,
+            }],
+            merge: Merge::One,
+        }
+    }
+}
+
+/// Merges the replies of one command's jobs. Error replies stay in place as
+/// [`Value::Error`] (the first one wins for merged replies); a job that failed for good
+/// (connection lost) makes the whole command fail.
+pub(crate) fn finish(merge: &Merge, results: Vec<Result<Value>>) -> Result<Value> {
+    let mut replies = Vec::with_capacity(results.len());
+    for r in results {
+        replies.push(r?);
+    }
+    if !matches!(merge, Merge::One | Merge::Agg(Agg::OneSucceeded)) {
+        if let Some(e) = replies.iter().find(|v| matches!(v, Value::Error(_))) {
+            return Ok(e.clone());
+        }
+    }
+    match merge {
+        Merge::One => Ok(replies.pop().unwrap_or(Value::Nil)),
+        Merge::Agg(agg) => {
+            let as_results = replies
+                .into_iter()
+                .map(|v| match v {
+                    Value::Error(e) => Err(Error::Server(e)),
+                    v => Ok(v),
+                })
+                .collect();
+            match routing::aggregate(*agg, as_results) {
+                Err(Error::Server(e)) => Ok(Value::Error(e)),
+                other => other,
+            }
+        }
+        Merge::Split { kind, parts, total } => match kind {
+            SplitKind::Values => {
+                let mut out = vec![Value::Nil; *total];
+                for (reply, ords) in replies.into_iter().zip(parts) {
+                    let Value::Array(items) = reply.strip_attributes() else {
+                        return Err(Error::Type("MGET part did not answer with an array".into()));
+                    };
+                    if items.len() != ords.len() {
+                        return Err(Error::Protocol(format!(
+                            "MGET part answered {} values for {} keys",
+                            items.len(),
+                            ords.len()
+                        )));
+                    }
+                    for (v, &ord) in items.into_iter().zip(ords) {
+                        out[ord] = v;
+                    }
+                }
+                Ok(Value::Array(out))
+            }
+            SplitKind::Pairs => Ok(replies
+                .into_iter()
+                .next()
+                .unwrap_or(Value::Simple("OK".into()))),
+            SplitKind::Count => {
+                let mut sum = 0i64;
+                for r in replies {
+                    match r {
+                        Value::Int(n) => sum += n,
+                        other => {
+                            return Err(Error::Type(format!(
+                                "a split command's part answered with a {}",
+                                other.kind_name()
+                            )))
+                        }
+                    }
+                }
+                Ok(Value::Int(sum))
+            }
+        },
+        Merge::Scan { index, count } => {
+            let reply = replies.pop().unwrap_or(Value::Nil);
+            let Value::Array(mut items) = reply.strip_attributes() else {
+                return Err(Error::Type("SCAN did not answer with an array".into()));
+            };
+            if items.len() != 2 {
+                return Err(Error::Protocol("SCAN answered without a cursor".into()));
+            }
+            let keys = items.pop().unwrap_or(Value::Nil);
+            let node_cursor: u64 = items[0]
+                .as_bytes()
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| Error::Protocol("SCAN answered with a bad cursor".into()))?;
+            let next = if node_cursor == 0 {
+                if index + 1 < *count {
+                    ((index + 1) as u64) << SCAN_NODE_SHIFT
+                } else {
+                    0
+                }
+            } else if node_cursor >> SCAN_NODE_SHIFT != 0 {
+                return Err(Error::Cluster(format!(
+                    "a node's SCAN cursor {node_cursor} is too large to carry the node index"
+                )));
+            } else {
+                ((*index as u64) << SCAN_NODE_SHIFT) | node_cursor
+            };
+            Ok(Value::Array(vec![
+                Value::Bulk(next.to_string().into_bytes()),
+                keys,
+            ]))
+        }
+    }
+}
+
+/// What became of one job sent in a batch.
+enum Outcome {
+    Reply(Value),
+    /// No connection could be had: the command never left.
+    NotSent(Error),
+    /// The connection broke after the command may have left.
+    Broken(Error),
+}
+
+/// The jobs of one batch that go to one node.
+struct Batch {
+    node: Node,
+    read_only: bool,
+    jobs: Vec<usize>,
+}
+
+/// A copy of a connection error, for the later replies of a batch that broke.
+fn broken_copy(e: &Error) -> Error {
+    let kind = match e.inner() {
+        Error::Io(io) => io.kind(),
+        Error::Timeout => io::ErrorKind::TimedOut,
+        _ => io::ErrorKind::Other,
+    };
+    Error::Io(io::Error::new(
+        kind,
+        format!("the connection broke before this reply arrived: {e}"),
+    ))
+}
+
+fn run_batch(batch: &Batch, jobs: &[Job<'_>]) -> Vec<Outcome> {
+    let mut conn = match batch.node.pool_for(batch.read_only).get() {
+        Ok(c) => c,
+        Err(e) => {
+            return batch
+                .jobs
+                .iter()
+                .map(|_| Outcome::NotSent(broken_copy(&e)))
+                .collect()
+        }
+    };
+    send_and_read(&mut conn, batch.jobs.iter().map(|&i| jobs[i].cmd.as_ref()))
+}
+
+/// Writes every command, flushes once, then reads one reply per command.
+fn send_and_read<'c>(
+    conn: &mut Connection,
+    cmds: impl Iterator<Item = &'c Cmd> + Clone,
+) -> Vec<Outcome> {
+    let n = cmds.clone().count();
+    let mut out = Vec::with_capacity(n);
+    let written = cmds
+        .clone()
+        .try_for_each(|c| conn.write_cmd(c))
+        .and_then(|_| conn.flush());
+    if let Err(e) = written {
+        out.extend((0..n).map(|_| Outcome::Broken(broken_copy(&e))));
+        return out;
+    }
+    for c in cmds {
+        if conn.is_broken() {
+            out.push(Outcome::Broken(broken_copy(&Error::Io(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "connection lost",
+            )))));
+            continue;
+        }
+        match conn.read_reply() {
+            Ok(v) => {
+                conn.note_replied(c);
+                out.push(Outcome::Reply(v));
+            }
+            Err(e) => out.push(Outcome::Broken(e)),
+        }
+    }
+    out
+}
+
+impl RedisCluster {
+    /// Runs a batch of jobs: one write per node, the nodes in parallel, then whatever was
+    /// redirected or not sent goes through [`run_one`](RedisCluster::run_one). Replies come
+    /// back in job order; server error replies stay in place as [`Value::Error`].
+    pub(crate) fn run_jobs(&self, jobs: &[Job<'_>]) -> Vec<Result<Value>> {
+        let topo = self.topology();
+        let mut results: Vec<Option<Result<Value>>> = (0..jobs.len()).map(|_| None).collect();
+        let mut batches: Vec<Batch> = Vec::new();
+        let mut retry: Vec<usize> = Vec::new();
+        for (i, job) in jobs.iter().enumerate() {
+            match self.resolve(&topo, &job.target) {
+                Some((node, read_only)) => {
+                    match batches
+                        .iter_mut()
+                        .find(|b| b.read_only == read_only && b.node.addr == node.addr)
+                    {
+                        Some(b) => b.jobs.push(i),
+                        None => batches.push(Batch {
+                            node,
+                            read_only,
+                            jobs: vec![i],
+                        }),
+                    }
+                }
+                None => retry.push(i),
+            }
+        }
+        drop(topo);
+
+        let outcomes: Vec<Vec<Outcome>> = match batches.len() {
+            0 => Vec::new(),
+            1 => vec![run_batch(&batches[0], jobs)],
+            _ => std::thread::scope(|s| {
+                let handles: Vec<_> = batches[1..]
+                    .iter()
+                    .map(|b| s.spawn(move || run_batch(b, jobs)))
+                    .collect();
+                let mut all = vec![run_batch(&batches[0], jobs)];
+                for h in handles {
+                    match h.join() {
+                        Ok(o) => all.push(o),
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    }
+                }
+                all
+            }),
+        };
+
+        let mut moves = Vec::new();
+        for (batch, outs) in batches.iter().zip(outcomes) {
+            for (&i, outcome) in batch.jobs.iter().zip(outs) {
+                match outcome {
+                    Outcome::Reply(Value::Error(e)) => match Redirect::of(&e) {
+                        Some(Redirect::Moved { slot, addr }) => {
+                            if let Some(a) = NodeAddr::parse(&addr, &batch.node.host) {
+                                if let Ok(node) = self.node(&a) {
+                                    moves.push((slot, node));
+                                }
+                            }
+                            retry.push(i);
+                        }
+                        Some(_) => retry.push(i),
+                        None => results[i] = Some(Ok(Value::Error(e))),
+                    },
+                    Outcome::Reply(v) => results[i] = Some(Ok(v)),
+                    Outcome::NotSent(_) => retry.push(i),
+                    Outcome::Broken(e) => {
+                        if routing::is_read_only(&jobs[i].cmd) {
+                            retry.push(i);
+                        } else {
+                            results[i] = Some(Err(e));
+                        }
+                    }
+                }
+            }
+        }
+        if !moves.is_empty() {
+            self.apply_moves(moves);
+            self.refresh_if_due(None);
+        }
+        retry.sort_unstable();
+        for i in retry {
+            let r = match self.run_one(&jobs[i].target, &jobs[i].cmd) {
+                Err(Error::Server(e)) => Ok(Value::Error(e)),
+                other => other,
+            };
+            results[i] = Some(r);
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(Error::Cluster("a job was not run".into()))))
+            .collect()
+    }
+
+    /// Runs `cmds` inside MULTI/EXEC on the node serving their one slot, following
+    /// redirections (nothing ran when a redirection arrives: EXEC was refused). Returns
+    /// EXEC's replies, error replies in place.
+    pub(crate) fn run_transaction(&self, cmds: &[Cmd]) -> Result<Vec<Value>> {
+        let mut slot: Option<u16> = None;
+        for (i, c) in cmds.iter().enumerate() {
+            let s = self.slot_of(c).map_err(|e| pipeline_error(cmds, i, e))?;
+            match (slot, s) {
+                (Some(a), Some(b)) if a != b => {
+                    return Err(Error::Cluster(format!(
+                        "a cluster transaction needs every key in one hash slot, but \
+                         command #{i} ({}) is in slot {b} and an earlier one in slot {a}; \
+                         nothing was sent. Use a {{hash tag}}, or \
+                         pipeline_without_transaction()",
+                        c.display_name()
+                    )))
+                }
+                (None, Some(b)) => slot = Some(b),
+                _ => {}
+            }
+        }
+        let target = match slot {
+            Some(slot) => Target::Slot {
+                slot,
+                replica: false,
+            },
+            None => Target::AnyPrimary,
+        };
+        self.with_redirects(&target, false, "MULTI/EXEC", |conn| {
+            exec_transaction(conn, cmds)
+        })
+    }
+}
+
+/// MULTI, the commands, EXEC in one write. A redirection of any queued command (or of
+/// EXEC) is returned as the server error itself, so that the caller follows it.
+fn exec_transaction(conn: &mut Connection, cmds: &[Cmd]) -> Result<Vec<Value>> {
+    let multi = cmd("MULTI");
+    let exec = cmd("EXEC");
+    let all = std::iter::once(&multi)
+        .chain(cmds)
+        .chain(std::iter::once(&exec));
+    let mut outcomes = send_and_read(conn, all.clone()).into_iter();
+    let mut replies = Vec::with_capacity(cmds.len() + 2);
+    for o in outcomes.by_ref() {
+        match o {
+            Outcome::Reply(v) => replies.push(v),
+            Outcome::NotSent(e) | Outcome::Broken(e) => return Err(e),
+        }
+    }
+    let exec_reply = replies.pop().unwrap_or(Value::Nil);
+    let mut queued = replies.into_iter();
+    if let Some(Value::Error(e)) = queued.next() {
+        return Err(Error::Server(e));
+    }
+    let queue_errors: Vec<(usize, crate::error::ServerError)> = queued
+        .enumerate()
+        .filter_map(|(i, v)| match v {
+            Value::Error(e) => Some((i, e)),
+            _ => None,
+        })
+        .collect();
+    match exec_reply {
+        Value::Array(items) => {
+            for c in cmds {
+                conn.note_replied(c);
+            }
+            Ok(items)
+        }
+        Value::Nil => Err(Error::TransactionAborted),
+        Value::Error(e) => {
+            if let Some((_, redirect)) =
+                queue_errors.iter().find(|(_, q)| Redirect::of(q).is_some())
+            {
+                return Err(Error::Server(redirect.clone()));
+            }
+            if let Some((i, q)) = queue_errors.into_iter().next() {
+                return Err(pipeline_error(cmds, i, Error::Server(q)));
+            }
+            Err(Error::Server(e))
+        }
+        other => Err(Error::Protocol(format!(
+            "EXEC answered with a {} instead of an array",
+            other.kind_name()
+        ))),
+    }
+}
+
+fn pipeline_error(cmds: &[Cmd], index: usize, e: Error) -> Error {
+    Error::Pipeline {
+        index,
+        command: cmds.get(index).map(Cmd::display_name).unwrap_or_default(),
+        source: Box::new(e),
+    }
+}
+
+/// Commands queued to run together on a cluster; see
+/// [`RedisCluster::pipeline`] (MULTI/EXEC on one slot) and
+/// [`RedisCluster::pipeline_without_transaction`] (any keys, grouped by node).
+///
+/// Every command method queues its command and returns `&mut ClusterPipeline`; reply types
+/// are chosen at [`execute`](ClusterPipeline::execute).
+///
+/// ```no_run
+/// # let c = strictredis::cluster::RedisCluster::from_urls(&["redis://127.0.0.1:7000"])?;
+/// let mut p = c.pipeline_without_transaction();
+/// p.set("a", "1").set("b", "2").mget(&["a", "b"]);
+/// let (_, _, v): ((), (), Vec<String>) = p.execute()?;
+///
+/// let mut t = c.pipeline();        // MULTI/EXEC: one slot
+/// t.incr("{user:1}:visits").get("{user:1}:visits");
+/// let (n, v): (i64, String) = t.execute()?;
+/// # Ok::<(), strictredis::Error>(())
+/// ```
+///
+/// Without a transaction, commands to the same node keep their order; a redirected
+/// command is sent again after the others, so commands on different keys may run in
+/// another order than queued (commands on one key keep theirs: they are redirected
+/// together).
+pub struct ClusterPipeline {
+    cluster: RedisCluster,
+    cmds: Vec<Cmd>,
+    transaction: bool,
+}
+
+impl fmt::Debug for ClusterPipeline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClusterPipeline")
+            .field("transaction", &self.transaction)
+            .field("queued", &self.cmds.len())
+            .finish()
+    }
+}
+
+impl ClusterPipeline {
+    pub(crate) fn new(cluster: RedisCluster, transaction: bool) -> ClusterPipeline {
+        ClusterPipeline {
+            cluster,
+            cmds: Vec::new(),
+            transaction,
+        }
+    }
+
+    /// Queues any command, including ones without a method.
+    pub fn queue(&mut self, cmd: Cmd) -> &mut Self {
+        self.cmds.push(cmd);
+        self
+    }
+
+    /// How many commands are queued.
+    pub fn len(&self) -> usize {
+        self.cmds.len()
+    }
+
+    /// True when nothing is queued.
+    pub fn is_empty(&self) -> bool {
+        self.cmds.is_empty()
+    }
+
+    /// True when the commands run inside MULTI/EXEC.
+    pub fn is_transaction(&self) -> bool {
+        self.transaction
+    }
+
+    /// Drops the queued commands.
+    pub fn reset(&mut self) {
+        self.cmds.clear();
+    }
+
+    /// Sends every queued command and converts the replies into `T` (a tuple, a `Vec`, or
+    /// `Value`). The first command that failed is reported as [`Error::Pipeline`] with its
+    /// index; keys in different slots (in a transaction, or for a command that cannot be
+    /// split) fail before anything is sent. The pipeline is empty afterwards.
+    pub fn execute<T: FromValue>(&mut self) -> Result<T> {
+        let cmds = std::mem::take(&mut self.cmds);
+        let replies = self.run(&cmds)?;
+        if let Some((i, Value::Error(e))) = replies
+            .iter()
+            .enumerate()
+            .find(|(_, v)| matches!(v, Value::Error(_)))
+        {
+            return Err(pipeline_error(&cmds, i, Error::Server(e.clone())));
+        }
+        T::from_value(Value::Array(replies))
+    }
+
+    /// Like [`execute`](Self::execute), but returns every reply as it came, with error
+    /// replies in place as [`Value::Error`].
+    pub fn execute_raw(&mut self) -> Result<Vec<Value>> {
+        let cmds = std::mem::take(&mut self.cmds);
+        self.run(&cmds)
+    }
+
+    fn run(&self, cmds: &[Cmd]) -> Result<Vec<Value>> {
+        if cmds.is_empty() {
+            return Ok(Vec::new());
+        }
+        if self.transaction {
+            return self.cluster.run_transaction(cmds);
+        }
+        let mut jobs = Vec::with_capacity(cmds.len());
+        let mut spans = Vec::with_capacity(cmds.len());
+        for (i, c) in cmds.iter().enumerate() {
+            let plan = self
+                .cluster
+                .plan(c)
+                .map_err(|e| pipeline_error(cmds, i, e))?;
+            spans.push((plan.jobs.len(), plan.merge));
+            jobs.extend(plan.jobs);
+        }
+        let mut results = self.cluster.run_jobs(&jobs).into_iter();
+        let mut out = Vec::with_capacity(cmds.len());
+        for (i, (n, merge)) in spans.into_iter().enumerate() {
+            let part: Vec<Result<Value>> = results.by_ref().take(n).collect();
+            out.push(finish(&merge, part).map_err(|e| pipeline_error(cmds, i, e))?);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bulk(s: &str) -> Value {
+        Value::Bulk(s.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn split_values_go_back_in_order() {
+        let merge = Merge::Split {
+            kind: SplitKind::Values,
+            parts: vec![vec![0, 2], vec![1]],
+            total: 3,
+        };
+        let replies = vec![
+            Ok(Value::Array(vec![bulk("a"), Value::Nil])),
+            Ok(Value::Array(vec![bulk("b")])),
+        ];
+        assert_eq!(
+            finish(&merge, replies).unwrap(),
+            Value::Array(vec![bulk("a"), bulk("b"), Value::Nil])
+        );
+    }
+
+    #[test]
+    fn split_counts_add_up_and_errors_win() {
+        let merge = Merge::Split {
+            kind: SplitKind::Count,
+            parts: vec![vec![0], vec![1]],
+            total: 2,
+        };
+        assert_eq!(
+            finish(&merge, vec![Ok(Value::Int(1)), Ok(Value::Int(2))]).unwrap(),
+            Value::Int(3)
+        );
+        let err = Value::Error(crate::error::ServerError::new("ERR x"));
+        assert_eq!(
+            finish(&merge, vec![Ok(Value::Int(1)), Ok(err.clone())]).unwrap(),
+            err
+        );
+    }
+
+    #[test]
+    fn scan_cursors_carry_the_node() {
+        let reply = |c: &str| Ok(Value::Array(vec![bulk(c), Value::Array(vec![bulk("k")])]));
+        let cursor = |v: Value| match v {
+            Value::Array(items) => String::from_utf8(items[0].as_bytes().unwrap().to_vec())
+                .unwrap()
+                .parse::<u64>()
+                .unwrap(),
+            _ => panic!("not an array"),
+        };
+        let m = Merge::Scan { index: 1, count: 3 };
+        assert_eq!(
+            cursor(finish(&m, vec![reply("17")]).unwrap()),
+            (1 << 48) | 17
+        );
+        assert_eq!(cursor(finish(&m, vec![reply("0")]).unwrap()), 2 << 48);
+        let last = Merge::Scan { index: 2, count: 3 };
+        assert_eq!(cursor(finish(&last, vec![reply("0")]).unwrap()), 0);
+        assert!(finish(&m, vec![reply(&(1u64 << 50).to_string())]).is_err());
+    }
+}
