@@ -19,6 +19,7 @@
 
 pub mod args;
 pub mod client;
+pub mod cluster;
 pub mod cmd;
 pub mod commands;
 pub mod config;
@@ -32,6 +33,7 @@ pub mod pubsub;
 pub mod resp;
 pub mod scan;
 pub mod script;
+pub mod sentinel;
 pub mod value;
 
 pub use args::{FieldValues, ScoreMembers, ToArg, ToArgs};
@@ -43,7 +45,7 @@ pub use error::{Error, Result, ServerError};
 pub use from_value::FromValue;
 pub use lock::{Lock, LockGuard};
 pub use pipeline::Pipeline;
-pub use pool::{ConnectionPool, PoolConfig, PooledConnection};
+pub use pool::{ConnectionPool, Connector, PoolConfig, PooledConnection};
 pub use pubsub::{Message, MessageKind, PubSub};
 pub use scan::{ScanIter, ScanOptions};
 pub use script::{Script, ScriptInvocation, ScriptTarget};

@@ -194,4 +194,6 @@ mod impls {
     with_command_groups!(impl_command_groups!(crate::StrictRedis, shared_methods;));
     with_command_groups!(impl_command_groups!(crate::Connection, mut_methods;));
     with_command_groups!(impl_command_groups!(crate::Pipeline, queue_methods;));
+    with_command_groups!(impl_command_groups!(crate::cluster::RedisCluster, shared_methods;));
+    with_command_groups!(impl_command_groups!(crate::cluster::ClusterPipeline, queue_methods;));
 }
