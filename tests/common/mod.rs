@@ -18,6 +18,8 @@
 //! `kill9()` it while the client under test is blocked on a read).
 #![allow(dead_code)]
 
+pub mod cluster;
+
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
