@@ -387,7 +387,7 @@ mod tests {
                 Value::Array(vec![
                     node_resp2("127.0.0.1", 7000, "master", "online"),
                     node_resp2("127.0.0.1", 7003, "replica", "online"),
-                    node_resp2("127.0.0.1", 7006, "replica", "failed"),
+                    node_resp2("127.0.0.1", 7006, "replica", "fail"),
                 ]),
             ]),
             Value::Array(vec![
@@ -400,7 +400,7 @@ mod tests {
                 ]),
                 bulk("nodes"),
                 Value::Array(vec![
-                    node_resp2("127.0.0.1", 7001, "master", "failed"),
+                    node_resp2("127.0.0.1", 7001, "master", "fail"),
                     node_resp2("", 7002, "master", "online"),
                 ]),
             ]),
