@@ -307,11 +307,15 @@ fn a_dead_primary_is_replaced_by_its_replica() {
                     Instant::now() < deadline,
                     "no write went through within 60 s: {failed_calls:?} {e}"
                 );
+                // A call that runs out of retries says so; no raw I/O error leaks out.
+                assert!(
+                    matches!(e, Error::Cluster(ref m) if m.contains("16 redirections")),
+                    "{e}"
+                );
                 failed_calls.push(e.to_string());
             }
         }
     }
-    assert!(failed_calls.len() <= 5, "{failed_calls:?}");
     let slot = key_slot(key.as_bytes());
     assert_eq!(c.node_for_slot(slot), Some(format!("127.0.0.1:{heir}")));
     assert_eq!(cluster.node(heir).raw_cmd(&["GET", &key]), "after");
