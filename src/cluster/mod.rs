@@ -1,5 +1,5 @@
 //! Redis Cluster: [`RedisCluster`], the same command methods as
-//! [`StrictRedis`](crate::StrictRedis), each routed to the node that serves its keys.
+//! [`StrictRedis`], each routed to the node that serves its keys.
 //!
 //! ```no_run
 //! use strictredis::cluster::RedisCluster;
@@ -535,11 +535,11 @@ impl RedisCluster {
         };
         match policy {
             Policy::AnyPrimary => Ok(Plan::single(cmd, Target::AnyPrimary)),
-            Policy::AllPrimaries(agg) => fan_out(self.topology().primaries(), agg),
+            Policy::AllPrimaries(agg) => fan_out(self.topology().primaries().to_vec(), agg),
             Policy::AllNodes(agg) => {
                 let topo = self.topology();
-                let mut nodes = topo.primaries();
-                nodes.extend(topo.replicas());
+                let mut nodes = topo.primaries().to_vec();
+                nodes.extend_from_slice(topo.replicas());
                 fan_out(nodes, agg)
             }
             Policy::SlotArg(i) => {
@@ -574,7 +574,8 @@ impl RedisCluster {
             // Let a node say what is wrong with it.
             return Ok(Plan::single(cmd, Target::AnyPrimary));
         };
-        let primaries = self.topology().primaries();
+        let topo = self.topology();
+        let primaries = topo.primaries();
         let index = (cursor >> SCAN_NODE_SHIFT) as usize;
         let Some(node) = primaries.get(index) else {
             return Err(Error::Cluster(format!(
@@ -706,8 +707,8 @@ impl RedisCluster {
     /// Runs one command on its target, following redirections: the main loop of the
     /// cluster client.
     pub(crate) fn run_one(&self, target: &Target, cmd: &Cmd) -> Result<Value> {
-        let safe_to_repeat = routing::is_read_only(cmd);
-        self.with_redirects(target, safe_to_repeat, &cmd.display_name(), |conn| {
+        let safe_to_repeat = || routing::is_read_only(cmd);
+        self.with_redirects(target, &safe_to_repeat, &|| cmd.display_name(), |conn| {
             conn.request_value(cmd)
         })
     }
@@ -722,12 +723,12 @@ impl RedisCluster {
     ///   that cannot serve the read sends it to the primary);
     /// * a node that refuses connections (nothing was sent): the topology is read again
     ///   from the other nodes, back off, then again;
-    /// * a connection that broke after the command left: again only if `safe_to_repeat`.
+    /// * a connection that broke after the command left: again only if `safe_to_repeat()`.
     pub(crate) fn with_redirects<R>(
         &self,
         target: &Target,
-        safe_to_repeat: bool,
-        what: &str,
+        safe_to_repeat: &dyn Fn() -> bool,
+        what: &dyn Fn() -> String,
         mut op: impl FnMut(&mut PooledConnection) -> Result<R>,
     ) -> Result<R> {
         let mut target = Cow::Borrowed(target);
@@ -785,18 +786,18 @@ impl RedisCluster {
             drop(conn);
             match e.server_error().and_then(Redirect::of) {
                 Some(Redirect::Moved { slot, addr }) => {
-                    log::debug!("{what}: slot {slot} moved to {addr}");
+                    log::debug!("{}: slot {slot} moved to {addr}", what());
                     self.on_moved(slot, &addr, &node.host);
                 }
                 Some(Redirect::Ask { addr }) => {
-                    log::debug!("{what}: asked to try {addr}");
+                    log::debug!("{}: asked to try {addr}", what());
                     match NodeAddr::parse(&addr, &node.host) {
                         Some(a) => asking = Some(self.node(&a)?),
                         None => return Err(e),
                     }
                 }
                 Some(Redirect::Retry { refresh }) => {
-                    log::debug!("{what}: {e}; backing off");
+                    log::debug!("{}: {e}; backing off", what());
                     if read_only {
                         target = Cow::Owned(primary_only(&target));
                     }
@@ -805,8 +806,8 @@ impl RedisCluster {
                     }
                     self.backoff(&mut backoffs);
                 }
-                None if safe_to_repeat && e.is_io() => {
-                    log::debug!("{what}: connection to {} broke ({e}); again", node.addr);
+                None if e.is_io() && safe_to_repeat() => {
+                    log::debug!("{}: connection to {} broke ({e}); again", what(), node.addr);
                     self.refresh_if_due(Some(&node.addr));
                     self.backoff(&mut backoffs);
                 }
@@ -814,7 +815,7 @@ impl RedisCluster {
             }
             last = Some(e);
         }
-        Err(self.gave_up(what, last))
+        Err(self.gave_up(&what(), last))
     }
 
     fn gave_up(&self, what: &str, last: Option<Error>) -> Error {
@@ -924,7 +925,7 @@ impl RedisCluster {
         let topo = self.topology();
         let mut candidates: Vec<NodeAddr> = Vec::new();
         let mut seen = HashSet::new();
-        let known = topo.primaries().into_iter().chain(topo.replicas());
+        let known = topo.primaries().iter().chain(topo.replicas());
         let known: Vec<NodeAddr> = known
             .filter_map(|n| NodeAddr::parse(&n.addr, &n.host))
             .collect();

@@ -363,7 +363,7 @@ impl RedisCluster {
             },
             None => Target::AnyPrimary,
         };
-        self.with_redirects(&target, false, "MULTI/EXEC", |conn| {
+        self.with_redirects(&target, &|| false, &|| "MULTI/EXEC".to_string(), |conn| {
             exec_transaction(conn, cmds)
         })
     }

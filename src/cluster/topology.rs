@@ -243,6 +243,10 @@ pub(crate) struct Shard {
 pub(crate) struct Topology {
     pub slots: Arc<[u16]>,
     pub shards: Vec<Shard>,
+    /// The primaries serving at least one slot, sorted by address (computed once).
+    primaries: Vec<Node>,
+    /// Their replicas, sorted by address.
+    replicas: Vec<Node>,
 }
 
 impl Topology {
@@ -251,6 +255,8 @@ impl Topology {
         Topology {
             slots: vec![NO_SHARD; SLOT_COUNT as usize].into(),
             shards: Vec::new(),
+            primaries: Vec::new(),
+            replicas: Vec::new(),
         }
     }
 
@@ -276,7 +282,10 @@ impl Topology {
         Ok(Topology {
             slots: slots.into(),
             shards,
-        })
+            primaries: Vec::new(),
+            replicas: Vec::new(),
+        }
+        .indexed())
     }
 
     /// The shard serving `slot`, if any.
@@ -312,41 +321,46 @@ impl Topology {
         let mut slots = next.slots.to_vec();
         slots[slot as usize] = index as u16;
         next.slots = slots.into();
-        next
+        next.indexed()
     }
 
     /// Every primary serving at least one slot, sorted by address.
-    pub fn primaries(&self) -> Vec<Node> {
+    pub fn primaries(&self) -> &[Node] {
+        &self.primaries
+    }
+
+    /// Every replica of a primary in [`primaries`](Self::primaries), sorted by address.
+    pub fn replicas(&self) -> &[Node] {
+        &self.replicas
+    }
+
+    /// This map with its node lists computed.
+    fn indexed(mut self) -> Topology {
         let mut used = vec![false; self.shards.len()];
         for &i in self.slots.iter() {
             if i != NO_SHARD {
                 used[i as usize] = true;
             }
         }
-        let mut out: Vec<Node> = self
+        let serving: Vec<&Shard> = self
             .shards
             .iter()
             .zip(used)
             .filter(|(_, u)| *u)
-            .map(|(s, _)| s.primary.clone())
+            .map(|(s, _)| s)
             .collect();
-        out.sort_by(|a, b| a.addr.cmp(&b.addr));
-        out.dedup_by(|a, b| a.addr == b.addr);
-        out
-    }
-
-    /// Every replica of a primary in [`primaries`](Self::primaries), sorted by address.
-    pub fn replicas(&self) -> Vec<Node> {
-        let primaries: Vec<Arc<str>> = self.primaries().into_iter().map(|n| n.addr).collect();
-        let mut out: Vec<Node> = self
-            .shards
+        let mut primaries: Vec<Node> = serving.iter().map(|s| s.primary.clone()).collect();
+        let mut replicas: Vec<Node> = serving
             .iter()
-            .filter(|s| primaries.contains(&s.primary.addr))
             .flat_map(|s| s.replicas.iter().cloned())
             .collect();
-        out.sort_by(|a, b| a.addr.cmp(&b.addr));
-        out.dedup_by(|a, b| a.addr == b.addr);
-        out
+        for list in [&mut primaries, &mut replicas] {
+            list.sort_by(|a, b| a.addr.cmp(&b.addr));
+            list.dedup_by(|a, b| a.addr == b.addr);
+        }
+        self.primaries = primaries;
+        self.replicas = replicas;
+        self
     }
 }
 
