@@ -10,6 +10,7 @@ use std::collections::HashSet;
 
 use common::cluster::TestCluster;
 use strictredis::cluster::{key_slot, RedisCluster};
+use strictredis::commands::keys::ScanOptions;
 use strictredis::{cmd, Error, Value};
 
 fn client(cluster: &TestCluster) -> RedisCluster {
@@ -71,8 +72,28 @@ fn two_thousand_keys_across_all_slots() {
     // Keyless commands by their policy: DBSIZE sums, KEYS and SCAN cover every primary.
     let n: u64 = c.execute_command(cmd("DBSIZE")).unwrap();
     assert_eq!(n, 2000);
+    assert_eq!(c.dbsize().unwrap(), 2000);
     let all: Vec<String> = c.execute_command(cmd("KEYS").arg("key:*")).unwrap();
     assert_eq!(all.len(), 2000);
+    let all: HashSet<String> = c.keys("key:*").unwrap().into_iter().collect();
+    assert_eq!(all, keys.iter().cloned().collect::<HashSet<_>>());
+    // SCAN by hand: the cursor walks one primary after the other, then comes back to 0.
+    let mut cursor = 0;
+    let mut pages = 0;
+    let mut by_hand = HashSet::new();
+    loop {
+        let (next, page): (u64, Vec<String>) = c
+            .scan(cursor, ScanOptions::new().pattern("key:*").count(500))
+            .unwrap();
+        by_hand.extend(page);
+        pages += 1;
+        if next == 0 {
+            break;
+        }
+        cursor = next;
+    }
+    assert_eq!(by_hand, all);
+    assert!(pages >= 3, "{pages} pages for 3 primaries");
     let scanned: Vec<String> = c
         .scan_iter::<String>(Some("key:*"), Some(100))
         .collect::<Result<_, _>>()
@@ -121,6 +142,20 @@ fn multi_key_commands_split_per_slot() {
         .execute_command(cmd("TOUCH").arg("mk:3").arg("mk:4").arg("nope"))
         .unwrap();
     assert_eq!(touched, 2);
+    // MSET from the table (keys marked with key_values) splits the same way.
+    let marked: Vec<(String, String)> = (0..50)
+        .map(|i| (format!("mm:{i}"), i.to_string()))
+        .collect();
+    c.mset(&marked).unwrap();
+    let back: Vec<Option<i64>> = c
+        .mget(&marked.iter().map(|(k, _)| k).collect::<Vec<_>>())
+        .unwrap();
+    assert_eq!(back, (0..50).map(Some).collect::<Vec<_>>());
+    assert_eq!(
+        c.delete(&marked.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .unwrap(),
+        50
+    );
     let gone: u64 = c.delete(&keys[..100]).unwrap();
     assert_eq!(gone, 100);
     let unlinked: u64 = c
@@ -301,10 +336,22 @@ fn keyless_commands_follow_their_policy() {
             node.port()
         );
     }
+    assert_eq!(c.script_load("return 1").unwrap().len(), 40);
     let exists: Vec<bool> = c
         .execute_command(cmd("SCRIPT").arg("EXISTS").arg(sha.as_str()).arg("0000"))
         .unwrap();
     assert_eq!(exists, vec![true, false]);
+    // Loaded on every node: SCRIPT EXISTS (AND over the primaries) says so.
+    assert_eq!(c.script_exists(&[sha.as_str()]).unwrap(), vec![true]);
+    // Forgotten by one primary (not the one that serves k42, used below): AND says no.
+    let k42_owner = cluster.owner_of_slot(key_slot(b"k42"));
+    let elsewhere = cluster
+        .primary_ports()
+        .into_iter()
+        .find(|&p| p != k42_owner)
+        .unwrap();
+    cluster.node(elsewhere).raw_cmd(&["SCRIPT", "FLUSH"]);
+    assert_eq!(c.script_exists(&[sha.as_str()]).unwrap(), vec![false]);
     // EVALSHA by hand: routed by its key (numkeys table), on the node that has the key.
     let v: Option<i64> = c
         .execute_command(cmd("EVALSHA").arg(sha.as_str()).arg(1u64).arg("k42"))
@@ -321,7 +368,7 @@ fn keyless_commands_follow_their_policy() {
     assert_eq!(n, 1);
 
     // FLUSHALL empties every primary.
-    let () = c.execute_command(cmd("FLUSHALL")).unwrap();
+    c.flushall(None).unwrap();
     for port in cluster.primary_ports() {
         assert_eq!(cluster.node(port).raw_cmd(&["DBSIZE"]), "0");
     }
@@ -335,65 +382,89 @@ fn keyless_commands_follow_their_policy() {
     assert!(e.is_server(), "{e}");
 }
 
+/// The next published message (skipping subscription confirmations), within 10 s.
+fn next_message(ps: &mut strictredis::PubSub) -> strictredis::Message {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "no message came");
+        if let Some(m) = ps
+            .get_message(std::time::Duration::from_millis(200))
+            .unwrap()
+        {
+            if !m.kind().is_subscription_change() {
+                return m;
+            }
+        }
+    }
+}
+
 #[test]
 fn sharded_pubsub_goes_to_the_slot_owner() {
-    use std::io::{BufRead, BufReader, Write};
+    use strictredis::MessageKind;
     let cluster = TestCluster::start();
     let c = client(&cluster);
     let channel = "news:{eu}";
     let owner = cluster.owner_of_slot(key_slot(channel.as_bytes()));
 
-    // A subscriber on the owner, speaking raw RESP.
-    let sub = std::net::TcpStream::connect(("127.0.0.1", owner)).unwrap();
-    sub.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-        .unwrap();
-    (&sub)
-        .write_all(format!("SSUBSCRIBE {channel}\r\n").as_bytes())
-        .unwrap();
-    let mut reader = BufReader::new(&sub);
-    let mut line = String::new();
-    for _ in 0..6 {
-        // *3 $10 ssubscribe $N channel :1
-        line.clear();
-        reader.read_line(&mut line).unwrap();
+    // client_for_key gives a client on the owner, where SSUBSCRIBE must go.
+    let node = c.client_for_key(channel).unwrap();
+    match &node.pool().connection_info().addr {
+        strictredis::ConnectionAddr::Tcp { port, .. } => assert_eq!(*port, owner),
+        other => panic!("unexpected address {other:?}"),
     }
-    assert_eq!(line.trim(), ":1");
+    let mut sharded = node.pubsub();
+    sharded.ssubscribe(&[channel]).unwrap();
+    assert!(common::wait_until(
+        std::time::Duration::from_secs(10),
+        || {
+            cluster
+                .node(owner)
+                .raw_cmd(&["PUBSUB", "SHARDNUMSUB", channel])
+                .ends_with("\n1")
+        }
+    ));
 
-    let received: u64 = c
-        .execute_command(cmd("SPUBLISH").arg(channel).arg("hello"))
-        .unwrap();
+    let received: u64 = c.spublish(channel, "hello").unwrap();
     assert_eq!(received, 1);
     // Sent to the owner directly, not redirected there.
     for port in cluster.primary_ports() {
         let expect = u64::from(port == owner);
         assert_eq!(calls(cluster.node(port), "spublish"), expect, "{port}");
     }
-    let mut got = String::new();
-    for _ in 0..7 {
-        line.clear();
-        reader.read_line(&mut line).unwrap();
-        got.push_str(&line);
-    }
-    assert!(got.contains("smessage") && got.contains("hello"), "{got}");
+    let m = next_message(&mut sharded);
+    assert_eq!(m.kind(), MessageKind::SMessage);
+    assert_eq!(
+        (m.channel(), m.payload()),
+        (channel.as_bytes(), b"hello".as_slice())
+    );
 
-    // client_for_key gives a client on the owner (for SSUBSCRIBE with a PubSub).
-    let node = c.client_for_key(channel).unwrap();
-    let port: u16 = match &node.pool().connection_info().addr {
-        strictredis::ConnectionAddr::Tcp { port, .. } => *port,
-        other => panic!("unexpected address {other:?}"),
-    };
-    assert_eq!(port, owner);
-    let n: u64 = node
-        .execute_command(cmd("PUBSUB").arg("SHARDNUMSUB").arg(channel))
-        .map(|v: Vec<Value>| match &v[1] {
-            Value::Int(n) => *n as u64,
-            _ => 0,
+    // Classic pub/sub: subscribe on one node, publish through another; the bus carries it.
+    let mut classic = c.pubsub().unwrap();
+    classic.subscribe(&["plain"]).unwrap();
+    let subscribed_on = cluster
+        .primary_ports()
+        .into_iter()
+        .find(|&p| {
+            cluster
+                .node(p)
+                .raw_cmd(&["PUBSUB", "NUMSUB", "plain"])
+                .ends_with("\n1")
         })
+        .expect("a node holds the subscription");
+    let other = cluster
+        .primary_ports()
+        .into_iter()
+        .find(|&p| p != subscribed_on)
         .unwrap();
-    assert_eq!(n, 1);
-    // Classic PUBLISH reaches subscribers on any node (the bus carries it).
-    let receivers: u64 = c.publish("plain", "x").unwrap();
-    assert_eq!(receivers, 0);
+    let receivers: u64 = c
+        .client_for_node(&format!("127.0.0.1:{other}"))
+        .unwrap()
+        .publish("plain", "across")
+        .unwrap();
+    assert_eq!(receivers, 0, "the subscriber is on another node");
+    let m = next_message(&mut classic);
+    assert_eq!(m.kind(), MessageKind::Message);
+    assert_eq!(m.payload(), b"across");
 }
 
 #[test]

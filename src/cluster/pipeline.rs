@@ -499,8 +499,9 @@ impl ClusterPipeline {
         self.transaction
     }
 
-    /// Drops the queued commands.
-    pub fn reset(&mut self) {
+    /// Drops the queued commands (as `Pipeline::clear`; `reset()` queues the RESET
+    /// command).
+    pub fn clear(&mut self) {
         self.cmds.clear();
     }
 
