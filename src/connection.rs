@@ -260,7 +260,12 @@ impl Connection {
         }
         match first_err {
             Some(e) => Err(e),
-            None => Ok(()),
+            None => {
+                // AUTH and HELLO taint a connection when a caller sends them; sent here,
+                // they are the pool's own settings, so the connection stays reusable.
+                self.tainted = false;
+                Ok(())
+            }
         }
     }
 
