@@ -473,7 +473,7 @@ fn ask_tryagain_and_moved_during_a_slot_migration() {
     let c = client(&cluster);
     // Few retries, so that the TRYAGAIN case below gives up quickly.
     let impatient = RedisCluster::builder()
-        .url(&cluster.url())
+        .node(&cluster.url())
         .max_redirects(3)
         .build()
         .unwrap();
@@ -557,4 +557,59 @@ fn ask_tryagain_and_moved_during_a_slot_migration() {
         vec![Some("on-source".to_string()), Some("on-target".to_string())]
     );
     assert_eq!(c.node_for_slot(slot), Some(format!("127.0.0.1:{target}")));
+}
+
+#[test]
+fn password_protected_cluster() {
+    let secret = "s3cret-canary";
+    let cluster = TestCluster::start_with(3, 1, &["--requirepass", secret, "--masterauth", secret]);
+    let port = cluster.nodes[0].port();
+    // The password in the URL, and one connection opened to each primary by build().
+    let c = RedisCluster::builder()
+        .node(&format!("redis://:{secret}@127.0.0.1:{port}"))
+        .min_connections(1)
+        .build()
+        .unwrap();
+    for p in cluster.primary_ports() {
+        let ours = cluster
+            .node(p)
+            .raw_cmd(&["CLIENT", "LIST", "TYPE", "normal"])
+            .lines()
+            .filter(|l| !l.contains(common::RAW_CLIENT_NAME))
+            .count();
+        assert_eq!(ours, 1, "primary {p}");
+    }
+    for p in cluster.primary_ports() {
+        assert_eq!(cluster.node(p).raw_cmd(&["CONFIG", "RESETSTAT"]), "OK");
+    }
+    for i in 0..50 {
+        c.set(format!("auth:{i}"), i).unwrap();
+    }
+    assert_eq!(c.dbsize().unwrap(), 50);
+    // Authenticated connections are reused: no new connection but the harness's own.
+    for p in cluster.primary_ports() {
+        let info = cluster.node(p).raw_cmd(&["INFO", "stats"]);
+        let received: u64 = info
+            .lines()
+            .find_map(|l| l.strip_prefix("total_connections_received:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap();
+        assert!(received <= 2, "primary {p}: {received} connections");
+    }
+    assert!(!format!("{c:?}").contains("canary"));
+    // The password from the builder works the same.
+    let b = RedisCluster::builder()
+        .node(&format!("redis://127.0.0.1:{port}"))
+        .password(secret)
+        .read_from_replicas(true)
+        .build()
+        .unwrap();
+    let v: Option<i64> = b.get("auth:7").unwrap();
+    assert_eq!(v, Some(7));
+    // A wrong password: every node refuses, and the error says so without the password.
+    let e =
+        RedisCluster::from_urls(&[format!("redis://:wrong-canary@127.0.0.1:{port}")]).unwrap_err();
+    assert!(matches!(e, Error::Cluster(_)), "{e}");
+    assert!(!e.to_string().contains("canary"), "{e}");
+    assert!(e.to_string().contains("WRONGPASS"), "{e}");
 }

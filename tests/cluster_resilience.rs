@@ -164,7 +164,7 @@ fn resharding_2000_slots_under_load() {
     let c = RedisCluster::from_urls(&[cluster.url()]).unwrap();
     // A client that never follows a redirection: after the resharding it must say so.
     let stale = RedisCluster::builder()
-        .url(&cluster.url())
+        .node(&cluster.url())
         .max_redirects(0)
         .build()
         .unwrap();
@@ -278,7 +278,7 @@ fn manual_failover_under_load() {
 fn a_dead_primary_is_replaced_by_its_replica() {
     let cluster = TestCluster::start();
     let c = RedisCluster::builder()
-        .url(&cluster.url())
+        .node(&cluster.url())
         .connect_timeout(Duration::from_secs(1))
         .build()
         .unwrap();
@@ -344,7 +344,7 @@ fn stats(server: &common::RedisServer, name: &str) -> (u64, u64) {
 fn read_from_replicas_reads_from_replicas() {
     let cluster = TestCluster::start();
     let c = RedisCluster::builder()
-        .url(&cluster.url())
+        .node(&cluster.url())
         .read_from_replicas(true)
         .build()
         .unwrap();

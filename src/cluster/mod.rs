@@ -217,7 +217,7 @@ impl RedisCluster {
     pub fn from_urls<S: AsRef<str>>(urls: &[S]) -> Result<RedisCluster> {
         let mut b = ClusterBuilder::default();
         for u in urls {
-            b = b.url(u.as_ref());
+            b = b.node(u.as_ref());
         }
         b.build()
     }
@@ -1111,8 +1111,8 @@ impl<T: FromValue> Iterator for ClusterScanIter<T> {
 /// use std::time::Duration;
 /// use strictredis::cluster::RedisCluster;
 /// let c = RedisCluster::builder()
-///     .url("redis://127.0.0.1:7000")
-///     .url("redis://127.0.0.1:7001")
+///     .node("redis://127.0.0.1:7000")
+///     .node("redis://127.0.0.1:7001")
 ///     .password("secret")
 ///     .read_timeout(Some(Duration::from_millis(500)))
 ///     .max_connections(8)
@@ -1131,6 +1131,7 @@ pub struct ClusterBuilder {
     read_timeout: Option<Option<Duration>>,
     write_timeout: Option<Option<Duration>>,
     health_check_interval: Option<Option<Duration>>,
+    min_connections: Option<usize>,
     max_connections: Option<usize>,
     pool_timeout: Option<Option<Duration>>,
     read_from_replicas: bool,
@@ -1150,8 +1151,9 @@ impl fmt::Debug for ClusterBuilder {
 
 impl ClusterBuilder {
     /// Adds a seed node (`redis://host:port`, `rediss://` for TLS). The first URL's options
-    /// apply to every connection, under the builder's own setters. At least one is needed.
-    pub fn url(mut self, url: &str) -> Self {
+    /// apply to every connection, under the builder's own setters. At least one is needed;
+    /// the URLs are checked by [`build`](Self::build).
+    pub fn node(mut self, url: &str) -> Self {
         self.urls.push(url.to_string());
         self
     }
@@ -1201,6 +1203,14 @@ impl ClusterBuilder {
     /// PING a connection before use when it has been idle this long. Defaults to never.
     pub fn health_check_interval(mut self, interval: Option<Duration>) -> Self {
         self.health_check_interval = Some(interval);
+        self
+    }
+
+    /// Connections [`build`](Self::build) opens to each primary (and, with reads from
+    /// replicas, to each replica); nodes found later open theirs on demand. Defaults to the
+    /// URL's `min_connections`, else 0.
+    pub fn min_connections(mut self, n: usize) -> Self {
+        self.min_connections = Some(n);
         self
     }
 
@@ -1277,6 +1287,8 @@ impl ClusterBuilder {
             template.health_check_interval = t;
         }
         let mut pool_config = PoolConfig::default().with_overrides(&template);
+        let warm = self.min_connections.unwrap_or(pool_config.min_size);
+        // Node pools open nothing when made (they are made under a lock); build warms them.
         pool_config.min_size = 0;
         if let Some(n) = self.max_connections {
             pool_config.max_size = n;
@@ -1302,6 +1314,12 @@ impl ClusterBuilder {
         }
         // Checks the pool settings once, before any node is made.
         ConnectionPool::new(template.clone(), pool_config)?;
+        if warm > pool_config.max_size {
+            return Err(Error::Config(format!(
+                "min_connections ({warm}) is larger than max_connections ({})",
+                pool_config.max_size
+            )));
+        }
         let cluster = RedisCluster {
             inner: Arc::new(Inner {
                 template,
@@ -1317,6 +1335,15 @@ impl ClusterBuilder {
             }),
         };
         cluster.refresh_topology()?;
+        if warm > 0 {
+            let topo = cluster.topology();
+            let primaries = topo.primaries().iter().map(|n| &n.pool);
+            let replicas = topo.replicas().iter().filter_map(|n| n.ro_pool.as_ref());
+            for pool in primaries.chain(replicas) {
+                let opened = (0..warm).map(|_| pool.get()).collect::<Result<Vec<_>>>()?;
+                drop(opened); // back to the idle queue
+            }
+        }
         Ok(cluster)
     }
 }
@@ -1364,13 +1391,13 @@ mod tests {
         ));
         assert!(matches!(
             RedisCluster::builder()
-                .url("redis://127.0.0.1:1")
+                .node("redis://127.0.0.1:1")
                 .max_connections(0)
                 .build(),
             Err(Error::Config(_))
         ));
         let b = RedisCluster::builder()
-            .url("redis://u:hunter2@h:1")
+            .node("redis://u:hunter2@h:1")
             .password("hunter3");
         let shown = format!("{b:?}");
         assert!(!shown.contains("hunter"));

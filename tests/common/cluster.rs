@@ -129,6 +129,8 @@ pub struct TestCluster {
     pub nodes: Vec<RedisServer>,
     primaries: usize,
     replicas_per_primary: usize,
+    /// The `--requirepass` of the nodes, if any (given to redis-cli too).
+    password: Option<String>,
 }
 
 impl TestCluster {
@@ -168,7 +170,16 @@ impl TestCluster {
             .collect();
         let addrs: Vec<String> = nodes.iter().map(|n| n.addr()).collect();
         let replicas_arg = replicas.to_string();
-        let mut args: Vec<&str> = vec!["--cluster", "create"];
+        let password = extra
+            .iter()
+            .position(|a| *a == "--requirepass")
+            .and_then(|i| extra.get(i + 1))
+            .map(|p| p.to_string());
+        let mut args: Vec<&str> = Vec::new();
+        if let Some(p) = &password {
+            args.extend(["-a", p.as_str(), "--no-auth-warning"]);
+        }
+        args.extend(["--cluster", "create"]);
         args.extend(addrs.iter().map(String::as_str));
         args.extend(["--cluster-replicas", &replicas_arg, "--cluster-yes"]);
         run_cli(&args);
@@ -176,6 +187,7 @@ impl TestCluster {
             nodes,
             primaries,
             replicas_per_primary: replicas,
+            password,
         };
         cluster.wait_healthy(SETUP_TIMEOUT);
         cluster
@@ -335,7 +347,11 @@ impl TestCluster {
         let to_id = self.node_id(to);
         let slots = slots.to_string();
         let addr = self.node(from).addr();
-        run_cli(&[
+        let mut args: Vec<&str> = Vec::new();
+        if let Some(p) = &self.password {
+            args.extend(["-a", p.as_str(), "--no-auth-warning"]);
+        }
+        args.extend([
             "--cluster",
             "reshard",
             &addr,
@@ -348,7 +364,8 @@ impl TestCluster {
             "--cluster-yes",
             "--cluster-pipeline",
             "100",
-        ])
+        ]);
+        run_cli(&args)
     }
 }
 
