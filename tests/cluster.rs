@@ -135,6 +135,12 @@ fn multi_key_commands_split_per_slot() {
         }
     }
 
+    // The same over RESP3 (CLUSTER SHARDS then answers with maps).
+    let resp3 = RedisCluster::from_urls(&[format!("{}?protocol=3", cluster.url())]).unwrap();
+    assert_eq!(resp3.primaries().len(), 3);
+    let got3: Vec<Option<String>> = resp3.mget(&asked).unwrap();
+    assert_eq!(got3, got);
+
     // EXISTS counts a key named twice twice; DEL and UNLINK and TOUCH add up.
     let there: u64 = c.exists(&["mk:1", "mk:2", "mk:1", "nope"]).unwrap();
     assert_eq!(there, 3);
@@ -612,4 +618,29 @@ fn password_protected_cluster() {
     assert!(matches!(e, Error::Cluster(_)), "{e}");
     assert!(!e.to_string().contains("canary"), "{e}");
     assert!(e.to_string().contains("WRONGPASS"), "{e}");
+}
+
+#[test]
+fn valkey_cluster() {
+    let cluster = TestCluster::start_valkey();
+    let c = client(&cluster);
+    let info: String = c.execute_command(cmd("INFO").arg("server")).unwrap();
+    assert!(info.contains("valkey_version:9."), "{info}");
+    assert_eq!(c.primaries().len(), 3);
+    assert_eq!(c.replicas().len(), 3);
+    let keys: Vec<String> = (0..500).map(|i| format!("vk:{i}")).collect();
+    let pairs: Vec<(&String, usize)> = keys.iter().zip(0..).collect();
+    c.mset(&pairs).unwrap();
+    let back: Vec<Option<usize>> = c.mget(&keys).unwrap();
+    assert_eq!(back, (0..500).map(Some).collect::<Vec<_>>());
+    for k in keys.iter().step_by(50) {
+        let port = cluster.owner_of_slot(key_slot(k.as_bytes()));
+        assert_ne!(cluster.node(port).raw_cmd(&["EXISTS", k]), "0");
+    }
+    assert_eq!(c.dbsize().unwrap(), 500);
+    let mut t = c.pipeline();
+    t.incr("{vk}:n").incr("{vk}:n");
+    let (a, b): (i64, i64) = t.execute().unwrap();
+    assert_eq!((a, b), (1, 2));
+    assert_eq!(c.delete(&keys).unwrap(), 500);
 }

@@ -142,6 +142,21 @@ impl TestCluster {
     /// `primaries` primaries with `replicas` replicas each; `extra` is given to every
     /// `redis-server`.
     pub fn start_with(primaries: usize, replicas: usize, extra: &[&str]) -> TestCluster {
+        Self::start_engine(false, primaries, replicas, extra)
+    }
+
+    /// Like [`start`](Self::start), with Valkey 9.1 nodes (see
+    /// [`RedisServer::start_valkey`]), joined by the same `redis-cli`.
+    pub fn start_valkey() -> TestCluster {
+        Self::start_engine(true, 3, 1, &[])
+    }
+
+    fn start_engine(
+        valkey: bool,
+        primaries: usize,
+        replicas: usize,
+        extra: &[&str],
+    ) -> TestCluster {
         let timeout = NODE_TIMEOUT_MS.to_string();
         let nodes: Vec<RedisServer> = (0..primaries * (1 + replicas))
             .map(|_| {
@@ -165,7 +180,11 @@ impl TestCluster {
                     "1",
                 ];
                 args.extend_from_slice(extra);
-                RedisServer::start_with(&args)
+                if valkey {
+                    RedisServer::start_valkey(&args)
+                } else {
+                    RedisServer::start_with(&args)
+                }
             })
             .collect();
         let addrs: Vec<String> = nodes.iter().map(|n| n.addr()).collect();
