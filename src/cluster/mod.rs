@@ -450,6 +450,13 @@ impl RedisCluster {
     /// Works out where a command goes: the slow path of [`request`](Self::request), and
     /// every pipeline command.
     pub(crate) fn plan<'a>(&self, cmd: &'a Cmd) -> Result<Plan<'a>> {
+        let mut keys = cmd.key_args();
+        if let Some(first) = keys.next() {
+            let slot = key_slot(first);
+            if keys.all(|k| key_slot(k) == slot) {
+                return Ok(Plan::single(cmd, self.slot_target(slot, cmd)));
+            }
+        }
         let name = Name::of(cmd);
         let args: Vec<&[u8]> = cmd.args_iter().collect();
         let positions = if cmd.has_keys() {

@@ -382,11 +382,19 @@ pub(crate) fn key_positions(spec: KeySpec, cmd: &Cmd) -> Option<Vec<usize>> {
 
 /// The argument indexes of the keys marked with [`Cmd::key`] and friends.
 pub(crate) fn marked_key_positions(cmd: &Cmd) -> Vec<usize> {
-    let keys: Vec<usize> = cmd.key_args().map(|k| k.as_ptr() as usize).collect();
+    // Keys are recorded as they are appended, so in argument order: one pass, matching
+    // each argument's place in the command's buffer against the next key's.
+    let mut keys = cmd.key_args().map(|k| k.as_ptr() as usize).peekable();
     cmd.args_iter()
         .enumerate()
-        .filter(|(_, a)| keys.contains(&(a.as_ptr() as usize)))
-        .map(|(i, _)| i)
+        .filter_map(|(i, a)| {
+            if keys.peek() == Some(&(a.as_ptr() as usize)) {
+                keys.next();
+                Some(i)
+            } else {
+                None
+            }
+        })
         .collect()
 }
 
