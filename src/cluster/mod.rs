@@ -302,12 +302,18 @@ impl RedisCluster {
         let slot = common_slot(names.iter().map(Vec::as_slice), "WATCH")?.unwrap_or(0);
         let mut backoffs = 0;
         let mut last = None;
-        for _ in 0..=self.inner.max_redirects {
+        let max = self.inner.max_redirects;
+        for attempt in 0..=max {
+            let backoff = |n: &mut u32| {
+                if attempt < max {
+                    self.backoff(n)
+                }
+            };
             let client = match self.topology().shard(slot) {
                 Some(shard) => StrictRedis::with_pool(shard.primary.pool.clone()),
                 None => {
                     self.refresh_if_due(None);
-                    self.backoff(&mut backoffs);
+                    backoff(&mut backoffs);
                     continue;
                 }
             };
@@ -319,12 +325,12 @@ impl RedisCluster {
                         last = Some(e);
                     }
                     Some(_) => {
-                        self.backoff(&mut backoffs);
+                        backoff(&mut backoffs);
                         last = Some(e);
                     }
                     None if refused(&e) => {
                         self.refresh_if_due(None);
-                        self.backoff(&mut backoffs);
+                        backoff(&mut backoffs);
                         last = Some(e);
                     }
                     None => return Err(e),
@@ -764,7 +770,14 @@ impl RedisCluster {
         let mut asking: Option<Node> = None;
         let mut backoffs = 0u32;
         let mut last: Option<Error> = None;
-        for _ in 0..=self.inner.max_redirects {
+        let max = self.inner.max_redirects;
+        for attempt in 0..=max {
+            // No pause before giving up.
+            let backoff = |n: &mut u32| {
+                if attempt < max {
+                    self.backoff(n)
+                }
+            };
             let ask = asking.take();
             let (node, read_only) = match &ask {
                 Some(n) => (n.clone(), false),
@@ -776,7 +789,7 @@ impl RedisCluster {
                             _ => "no node is known to serve any slot".to_string(),
                         }));
                         self.refresh_if_due(None);
-                        self.backoff(&mut backoffs);
+                        backoff(&mut backoffs);
                         continue;
                     }
                 },
@@ -793,7 +806,7 @@ impl RedisCluster {
                         target = Cow::Owned(primary_only(&target));
                     }
                     self.refresh_if_due(Some(&node.addr));
-                    self.backoff(&mut backoffs);
+                    backoff(&mut backoffs);
                     last = Some(e);
                     continue;
                 }
@@ -833,12 +846,12 @@ impl RedisCluster {
                     if refresh {
                         self.refresh_if_due(None);
                     }
-                    self.backoff(&mut backoffs);
+                    backoff(&mut backoffs);
                 }
                 None if e.is_io() && safe_to_repeat() => {
                     log::debug!("{}: connection to {} broke ({e}); again", what(), node.addr);
                     self.refresh_if_due(Some(&node.addr));
-                    self.backoff(&mut backoffs);
+                    backoff(&mut backoffs);
                 }
                 None => return Err(e),
             }
