@@ -324,3 +324,21 @@ fn idle_timeout_replaces_old_idle_connections() {
     assert_ne!(first, second, "the idle connection was closed and replaced");
     assert_eq!(p.size(), 1);
 }
+
+/// Regression: the handshake's own AUTH / HELLO 3 once marked every new connection as
+/// tainted, so a client with a password (or RESP3) opened a new connection per command.
+#[test]
+fn connections_with_auth_or_resp3_are_reused() {
+    let server = RedisServer::start_with(&["--requirepass", "pw"]);
+    for url in [
+        format!("redis://:pw@127.0.0.1:{}/0", server.port()),
+        format!("redis://:pw@127.0.0.1:{}/0?protocol=3", server.port()),
+    ] {
+        let r = StrictRedis::from_url(&url).unwrap();
+        let ids: Vec<i64> = (0..5)
+            .map(|_| r.execute_command(cmd("CLIENT ID")).unwrap())
+            .collect();
+        assert!(ids.windows(2).all(|w| w[0] == w[1]), "{url:?}: {ids:?}");
+        assert_eq!(r.pool().size(), 1);
+    }
+}
