@@ -37,6 +37,11 @@ pub enum Error {
     /// A bad URL or option, found before anything was sent.
     #[error("config error: {0}")]
     Config(String),
+    /// TLS could not be set up: the server's certificate did not verify (untrusted CA,
+    /// wrong host name, expired), a certificate or key file could not be loaded, or the
+    /// handshake failed. Never retried.
+    #[error("TLS error: {0}")]
+    Tls(String),
     /// The command's bytes may have reached the server, but the connection broke before its
     /// reply arrived: whether it took effect is unknown. Retrying it is the caller's call.
     #[error("outcome unknown: the connection broke after the command was sent ({source})")]

@@ -34,6 +34,9 @@ pub mod resp;
 pub mod scan;
 pub mod script;
 pub mod sentinel;
+pub mod retry;
+#[cfg(feature = "tls")]
+pub mod tls;
 pub mod value;
 
 pub use args::{FieldValues, ScoreMembers, ToArg, ToArgs};
@@ -49,4 +52,5 @@ pub use pool::{ConnectionPool, Connector, PoolConfig, PooledConnection};
 pub use pubsub::{Message, MessageKind, PubSub};
 pub use scan::{ScanIter, ScanOptions};
 pub use script::{Script, ScriptInvocation, ScriptTarget};
+pub use retry::RetryPolicy;
 pub use value::Value;

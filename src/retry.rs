@@ -1,0 +1,424 @@
+//! When a failed command may be sent again, and how long to wait before it is.
+//!
+//! The rule: a command is sent again automatically only when it is certain that it did not
+//! run, or when running it twice does no harm.
+//!
+//! * **Not sent**: the failure happened before the command's last byte was handed to the
+//!   socket (connect refused, a handshake that failed, a pooled connection that turned out
+//!   to be dead when the command was written). The server cannot have run it: every command
+//!   is retried, under the [`RetryPolicy`].
+//! * **Sent**: the failure came after the command was written (the connection broke or
+//!   timed out while the reply was awaited). A read-only command (see [`is_read_only`]) is
+//!   retried on a new connection when the connection broke, but never after a timeout (a
+//!   slow server is not helped by more load, and the caller's time limit must hold). Any
+//!   other command is not retried: its error is [`Error::Ambiguous`], whose
+//!   [`is_ambiguous`](Error::is_ambiguous) says that it may or may not have been applied.
+//!
+//! Pipelines and transactions are retried only when their connection could not be had at
+//! all; once their bytes started to leave, a failure is returned (ambiguous unless every
+//! queued command is read-only).
+
+use std::time::Duration;
+
+use crate::cmd::Cmd;
+use crate::error::Error;
+
+/// How many times, and after which pauses, an operation that failed before it could have
+/// taken effect is tried again (see the [module docs](self) for what is retried).
+///
+/// The pause before retry `n` (counting from 0) is `base_backoff * 2^n`, capped at
+/// `max_backoff`; with `jitter`, a random part of it (up to half) is taken off so that many
+/// clients that failed together do not come back together.
+///
+/// ```
+/// use std::time::Duration;
+/// use strictredis::RetryPolicy;
+///
+/// let p = RetryPolicy::new(5)
+///     .base_backoff(Duration::from_millis(10))
+///     .max_backoff(Duration::from_millis(200));
+/// assert_eq!(p.max_retries, 5);
+/// assert!(RetryPolicy::none().max_retries == 0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt; 0 never retries. Defaults to 3.
+    pub max_retries: u32,
+    /// The pause before the first retry; doubled for each further one. Defaults to 8 ms.
+    pub base_backoff: Duration,
+    /// The longest pause between two attempts. Defaults to 512 ms.
+    pub max_backoff: Duration,
+    /// Take a random part (up to half) off each pause. Defaults to `true`.
+    pub jitter: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            base_backoff: Duration::from_millis(8),
+            max_backoff: Duration::from_millis(512),
+            jitter: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The default policy with `max_retries` retries.
+    pub fn new(max_retries: u32) -> RetryPolicy {
+        RetryPolicy {
+            max_retries,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// A policy that never retries.
+    pub fn none() -> RetryPolicy {
+        RetryPolicy::new(0)
+    }
+
+    /// This policy with another first pause.
+    pub fn base_backoff(mut self, d: Duration) -> RetryPolicy {
+        self.base_backoff = d;
+        self
+    }
+
+    /// This policy with another longest pause.
+    pub fn max_backoff(mut self, d: Duration) -> RetryPolicy {
+        self.max_backoff = d;
+        self
+    }
+
+    /// This policy with jitter on or off.
+    pub fn jitter(mut self, on: bool) -> RetryPolicy {
+        self.jitter = on;
+        self
+    }
+
+    /// The pause before retry number `retry` (0 for the first retry).
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let factor = 1u32.checked_shl(retry.min(30)).unwrap_or(u32::MAX);
+        let full = self
+            .base_backoff
+            .checked_mul(factor)
+            .unwrap_or(self.max_backoff)
+            .min(self.max_backoff);
+        if !self.jitter || full.is_zero() {
+            return full;
+        }
+        // Up to half of the pause is taken off, at random.
+        let nanos = full.as_nanos().min(u64::MAX as u128) as u64;
+        let off = random_u64() % (nanos / 2 + 1);
+        Duration::from_nanos(nanos - off)
+    }
+}
+
+/// A few random bits without a dependency: std's randomly keyed hasher, fed a counter.
+fn random_u64() -> u64 {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    h.finish()
+}
+
+/// How far a request got before it failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// The command's bytes did not all leave: the server cannot have run it.
+    Unsent,
+    /// The command was written: the server may have run it.
+    Sent,
+}
+
+/// A failed request and how far it got.
+pub(crate) type Failure = (Stage, Error);
+
+/// Whether a request that failed so may be sent again on another connection.
+pub(crate) fn may_retry(stage: Stage, cmd_read_only: bool, e: &Error) -> bool {
+    match stage {
+        Stage::Unsent => e.is_connection_error(),
+        Stage::Sent => cmd_read_only && matches!(e.inner(), Error::Io(_) | Error::Protocol(_)),
+    }
+}
+
+/// The error to give the caller for a failure: a connection error after a command that is
+/// not read-only was sent becomes [`Error::Ambiguous`].
+pub(crate) fn settle(stage: Stage, cmd_read_only: bool, e: Error) -> Error {
+    if stage == Stage::Sent && !cmd_read_only && e.is_connection_error() && !e.is_ambiguous() {
+        Error::Ambiguous {
+            source: Box::new(e),
+        }
+    } else {
+        e
+    }
+}
+
+/// Commands that change nothing on the server, by name (lower case; `container|sub` for
+/// subcommands). The keyspace commands are those Redis 7.0's `COMMAND` flags `readonly`
+/// (and not `write`); the others read server state only.
+const READ_ONLY: &[&str] = &[
+    "acl|cat",
+    "acl|getuser",
+    "acl|list",
+    "acl|users",
+    "acl|whoami",
+    "bitcount",
+    "bitfield_ro",
+    "bitpos",
+    "client|getname",
+    "client|getredir",
+    "client|id",
+    "client|info",
+    "client|list",
+    "client|trackinginfo",
+    "cluster|countkeysinslot",
+    "cluster|getkeysinslot",
+    "cluster|info",
+    "cluster|keyslot",
+    "cluster|myid",
+    "cluster|nodes",
+    "cluster|shards",
+    "cluster|slots",
+    "command",
+    "command|count",
+    "command|docs",
+    "command|getkeys",
+    "command|getkeysandflags",
+    "command|info",
+    "command|list",
+    "config|get",
+    "dbsize",
+    "dump",
+    "echo",
+    "eval_ro",
+    "evalsha_ro",
+    "exists",
+    "expiretime",
+    "fcall_ro",
+    "function|dump",
+    "function|list",
+    "function|stats",
+    "geodist",
+    "geohash",
+    "geopos",
+    "georadius_ro",
+    "georadiusbymember_ro",
+    "geosearch",
+    "get",
+    "getbit",
+    "getrange",
+    "hexists",
+    "hget",
+    "hgetall",
+    "hkeys",
+    "hlen",
+    "hmget",
+    "hrandfield",
+    "hscan",
+    "hstrlen",
+    "hvals",
+    "info",
+    "keys",
+    "lastsave",
+    "latency|histogram",
+    "latency|history",
+    "latency|latest",
+    "lcs",
+    "lindex",
+    "llen",
+    "lolwut",
+    "lpos",
+    "lrange",
+    "memory|stats",
+    "memory|usage",
+    "mget",
+    "object|encoding",
+    "object|freq",
+    "object|idletime",
+    "object|refcount",
+    "pexpiretime",
+    "pfcount",
+    "ping",
+    "pttl",
+    "pubsub|channels",
+    "pubsub|numpat",
+    "pubsub|numsub",
+    "pubsub|shardchannels",
+    "pubsub|shardnumsub",
+    "randomkey",
+    "role",
+    "scan",
+    "scard",
+    "script|exists",
+    "sdiff",
+    "sinter",
+    "sintercard",
+    "sismember",
+    "slowlog|get",
+    "slowlog|len",
+    "smembers",
+    "smismember",
+    "sort_ro",
+    "srandmember",
+    "sscan",
+    "strlen",
+    "substr",
+    "sunion",
+    "time",
+    "touch",
+    "ttl",
+    "type",
+    "xinfo|consumers",
+    "xinfo|groups",
+    "xinfo|stream",
+    "xlen",
+    "xpending",
+    "xrange",
+    "xread",
+    "xrevrange",
+    "zcard",
+    "zcount",
+    "zdiff",
+    "zinter",
+    "zintercard",
+    "zlexcount",
+    "zmscore",
+    "zrandmember",
+    "zrange",
+    "zrangebylex",
+    "zrangebyscore",
+    "zrank",
+    "zrevrange",
+    "zrevrangebylex",
+    "zrevrangebyscore",
+    "zrevrank",
+    "zscan",
+    "zscore",
+    "zunion",
+];
+
+/// The read-only command names this crate knows (lower case, `container|sub` for
+/// subcommands): the commands that are retried after their connection broke.
+pub fn read_only_commands() -> &'static [&'static str] {
+    READ_ONLY
+}
+
+/// True when `name` (and `sub`, the first argument, for container commands) names a
+/// command that changes nothing on the server. `XREAD` with `BLOCK` counts as read-only
+/// too: it only reads.
+pub fn is_read_only_name(name: &[u8], sub: Option<&[u8]>) -> bool {
+    let mut key = [0u8; 48];
+    let Some(n) = lower_into(name, &mut key) else {
+        return false;
+    };
+    if lookup(&key[..n]) {
+        return true;
+    }
+    let Some(sub) = sub else {
+        return false;
+    };
+    if n + 1 >= key.len() {
+        return false;
+    }
+    key[n] = b'|';
+    match lower_into(sub, &mut key[n + 1..]) {
+        Some(m) => lookup(&key[..n + 1 + m]),
+        None => false,
+    }
+}
+
+/// True when `cmd` changes nothing on the server (see [`is_read_only_name`]).
+pub fn is_read_only(cmd: &Cmd) -> bool {
+    is_read_only_name(cmd.name(), cmd.nth_arg(1))
+}
+
+fn lower_into(src: &[u8], dst: &mut [u8]) -> Option<usize> {
+    if src.len() > dst.len() {
+        return None;
+    }
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = s.to_ascii_lowercase();
+    }
+    Some(src.len())
+}
+
+fn lookup(name: &[u8]) -> bool {
+    READ_ONLY
+        .binary_search_by(|probe| probe.as_bytes().cmp(name))
+        .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmd::cmd;
+
+    #[test]
+    fn table_is_sorted_and_lower_case() {
+        for w in READ_ONLY.windows(2) {
+            assert!(w[0] < w[1], "{} before {}", w[0], w[1]);
+        }
+        for name in READ_ONLY {
+            assert_eq!(name.to_ascii_lowercase(), *name);
+        }
+    }
+
+    #[test]
+    fn read_only_lookup() {
+        assert!(is_read_only(&cmd("GET").key("k")));
+        assert!(is_read_only(&cmd("get").key("k")));
+        assert!(is_read_only(&cmd("PING")));
+        assert!(is_read_only(&cmd("OBJECT ENCODING").key("k")));
+        assert!(is_read_only(&cmd("client").arg("LIST")));
+        assert!(!is_read_only(&cmd("INCR").key("k")));
+        assert!(!is_read_only(&cmd("SET").key("k").arg("v")));
+        assert!(!is_read_only(&cmd("CLIENT KILL").arg("ID").arg(3)));
+        assert!(!is_read_only(&cmd("OBJECT")));
+        assert!(!is_read_only(&cmd("")));
+        assert!(!is_read_only(&cmd(&"G".repeat(100))));
+        assert!(!is_read_only(&cmd("CONFIG").arg("x".repeat(100))));
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let p = RetryPolicy::new(10)
+            .base_backoff(Duration::from_millis(10))
+            .max_backoff(Duration::from_millis(100))
+            .jitter(false);
+        assert_eq!(p.backoff(0), Duration::from_millis(10));
+        assert_eq!(p.backoff(1), Duration::from_millis(20));
+        assert_eq!(p.backoff(3), Duration::from_millis(80));
+        assert_eq!(p.backoff(4), Duration::from_millis(100));
+        assert_eq!(p.backoff(u32::MAX), Duration::from_millis(100));
+        let j = p.jitter(true);
+        for n in 0..50 {
+            let d = j.backoff(n % 6);
+            let full = p.backoff(n % 6);
+            assert!(d <= full && d >= full / 2, "{d:?} vs {full:?}");
+        }
+    }
+
+    #[test]
+    fn settle_marks_sent_writes_ambiguous() {
+        let io = || {
+            Error::Io(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "x",
+            ))
+        };
+        assert!(settle(Stage::Sent, false, io()).is_ambiguous());
+        assert!(settle(Stage::Sent, false, Error::Timeout).is_ambiguous());
+        assert!(!settle(Stage::Sent, true, io()).is_ambiguous());
+        assert!(!settle(Stage::Unsent, false, io()).is_ambiguous());
+        let server = Error::Server(crate::error::ServerError::new("ERR x"));
+        assert!(!settle(Stage::Sent, false, server).is_ambiguous());
+        assert!(may_retry(Stage::Unsent, false, &io()));
+        assert!(may_retry(Stage::Sent, true, &io()));
+        assert!(!may_retry(Stage::Sent, true, &Error::Timeout));
+        assert!(!may_retry(Stage::Sent, false, &io()));
+        assert!(!may_retry(Stage::Unsent, false, &Error::PoolTimeout));
+    }
+}

@@ -1,0 +1,226 @@
+//! TLS for `rediss://` connections, over `rustls` (feature `tls`, on by default).
+//!
+//! By default the server's certificate chain is verified against the Mozilla root
+//! certificates (`webpki-roots`), or against the CA file given as
+//! [`TlsOptions::ca_file`](crate::config::TlsOptions::ca_file) instead; its name must match
+//! the host the URL gives (a DNS name, sent as SNI, or an IP address). A client certificate
+//! and key ([`TlsOptions::cert_file`](crate::config::TlsOptions::cert_file),
+//! [`key_file`](crate::config::TlsOptions::key_file)) are presented when the server asks for
+//! one (mutual TLS). Verification is skipped only when asked for explicitly
+//! (`?insecure=true`, [`ConnectionAddr::TcpTls`]'s `insecure`): the handshake's signatures
+//! are still checked, but anyone can then pose as the server.
+//!
+//! A certificate that does not verify, a file that cannot be read and a failed handshake
+//! are [`Error::Tls`]; they are never retried.
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{
+    ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
+
+use crate::config::TlsOptions;
+use crate::error::{Error, Result};
+
+/// A TLS session over a TCP socket.
+pub(crate) type TlsStream = rustls::StreamOwned<ClientConnection, TcpStream>;
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn file_err(what: &str, path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Tls(format!("cannot load the {what} {}: {e}", path.display()))
+}
+
+/// The client configuration for one connection.
+fn client_config(opts: &TlsOptions, insecure: bool) -> Result<ClientConfig> {
+    let builder = ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Tls(format!("no usable TLS protocol version: {e}")))?;
+    let builder = if insecure {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(NoVerification(provider())))
+    } else {
+        let mut roots = RootCertStore::empty();
+        match &opts.ca_file {
+            Some(path) => {
+                let certs = CertificateDer::pem_file_iter(path)
+                    .map_err(|e| file_err("CA file", path, e))?
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|e| file_err("CA file", path, e))?;
+                let (added, _) = roots.add_parsable_certificates(certs);
+                if added == 0 {
+                    return Err(file_err("CA file", path, "it holds no usable certificate"));
+                }
+            }
+            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        }
+        builder.with_root_certificates(roots)
+    };
+    match &opts.cert_file {
+        None => Ok(builder.with_no_client_auth()),
+        Some(cert_path) => {
+            let chain = CertificateDer::pem_file_iter(cert_path)
+                .map_err(|e| file_err("client certificate", cert_path, e))?
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| file_err("client certificate", cert_path, e))?;
+            if chain.is_empty() {
+                return Err(file_err(
+                    "client certificate",
+                    cert_path,
+                    "it holds no certificate",
+                ));
+            }
+            // Without a key file, the key is looked for next to the certificate.
+            let key_path = opts.key_file.as_deref().unwrap_or(cert_path);
+            let key = PrivateKeyDer::from_pem_file(key_path)
+                .map_err(|e| file_err("client key", key_path, e))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| Error::Tls(format!("unusable client certificate or key: {e}")))
+        }
+    }
+}
+
+/// Runs the TLS handshake over `tcp` to `host` (the name checked and sent as SNI), within
+/// `timeout`.
+pub(crate) fn connect(
+    tcp: TcpStream,
+    host: &str,
+    insecure: bool,
+    opts: &TlsOptions,
+    timeout: Option<Duration>,
+) -> Result<TlsStream> {
+    let config = client_config(opts, insecure)?;
+    let name = ServerName::try_from(host.to_string())
+        .map_err(|_| Error::Tls(format!("{host:?} is not a valid DNS name or IP address")))?;
+    let conn = ClientConnection::new(Arc::new(config), name)
+        .map_err(|e| Error::Tls(format!("cannot start a TLS session: {e}")))?;
+    let mut stream = rustls::StreamOwned::new(conn, tcp);
+    stream.sock.set_read_timeout(timeout)?;
+    stream.sock.set_write_timeout(timeout)?;
+    while stream.conn.is_handshaking() {
+        if let Err(e) = stream.conn.complete_io(&mut stream.sock) {
+            return Err(handshake_error(e, host));
+        }
+    }
+    Ok(stream)
+}
+
+fn handshake_error(e: io::Error, host: &str) -> Error {
+    if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+        Error::Tls(format!("TLS handshake with {host} failed: {e}"))
+    } else {
+        Error::from(e)
+    }
+}
+
+/// Whether the peer sent anything on an idle session that the application would read
+/// (data or a close): handshake messages such as TLS 1.3 session tickets are taken in and
+/// do not count. Never blocks.
+pub(crate) fn has_unexpected_input(s: &mut TlsStream) -> io::Result<bool> {
+    s.sock.set_nonblocking(true)?;
+    let r = take_pending(s);
+    s.sock.set_nonblocking(false)?;
+    r
+}
+
+fn take_pending(s: &mut TlsStream) -> io::Result<bool> {
+    loop {
+        match s.conn.read_tls(&mut s.sock) {
+            Ok(0) => return Ok(true),
+            Ok(_) => {
+                let st = s
+                    .conn
+                    .process_new_packets()
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                if st.plaintext_bytes_to_read() > 0 || st.peer_has_closed() {
+                    return Ok(true);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    // Answer anything the peer asked for (a key update), without blocking.
+    while s.conn.wants_write() {
+        match s.conn.write_tls(&mut s.sock) {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) => return Err(e),
+        }
+    }
+    let mut probe = [0u8; 1];
+    match s.conn.reader().read(&mut probe) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Sends close_notify (best effort) before the socket is shut down.
+pub(crate) fn close(s: &mut TlsStream) {
+    s.conn.send_close_notify();
+    let _ = s.sock.set_write_timeout(Some(Duration::from_millis(100)));
+    let _ = s.conn.write_tls(&mut s.sock);
+    let _ = s.sock.flush();
+}
+
+/// `insecure`: any certificate is accepted; the handshake's signatures are still checked.
+#[derive(Debug)]
+struct NoVerification(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for NoVerification {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
