@@ -17,6 +17,7 @@ use crate::config::{ConnectionAddr, ConnectionInfo, Protocol};
 use crate::error::{Error, Result};
 use crate::from_value::FromValue;
 use crate::resp::Decoder;
+use crate::retry::{self, Failure, Stage};
 use crate::value::Value;
 
 const BUF_CAPACITY: usize = 64 * 1024;
@@ -25,6 +26,8 @@ const BUF_CAPACITY: usize = 64 * 1024;
 enum Stream {
     Tcp(TcpStream),
     Unix(UnixStream),
+    #[cfg(feature = "tls")]
+    Tls(Box<crate::tls::TlsStream>),
 }
 
 impl Read for Stream {
@@ -33,6 +36,8 @@ impl Read for Stream {
         match self {
             Stream::Tcp(s) => s.read(buf),
             Stream::Unix(s) => s.read(buf),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.read(buf),
         }
     }
 }
@@ -43,11 +48,19 @@ impl Write for Stream {
         match self {
             Stream::Tcp(s) => s.write(buf),
             Stream::Unix(s) => s.write(buf),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.write(buf),
         }
     }
     #[inline]
     fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+        match self {
+            // rustls may keep records it could not write yet: flushing sends them, and
+            // reports the write errors that `write` kept quiet.
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.flush(),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -56,6 +69,8 @@ impl Stream {
         match self {
             Stream::Tcp(s) => s.set_read_timeout(t),
             Stream::Unix(s) => s.set_read_timeout(t),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.sock.set_read_timeout(t),
         }
     }
 
@@ -63,16 +78,21 @@ impl Stream {
         match self {
             Stream::Tcp(s) => s.set_write_timeout(t),
             Stream::Unix(s) => s.set_write_timeout(t),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.sock.set_write_timeout(t),
         }
     }
 
     /// Non-blocking peek of one byte: `Ok(true)` when the socket is readable (data or EOF).
-    fn has_unexpected_input(&self) -> io::Result<bool> {
+    /// On TLS, handshake records (session tickets) are taken in and do not count.
+    fn has_unexpected_input(&mut self) -> io::Result<bool> {
         let mut byte = [MaybeUninit::<u8>::uninit(); 1];
         let flags = libc::MSG_PEEK | libc::MSG_DONTWAIT;
         let r = match self {
-            Stream::Tcp(s) => socket2::SockRef::from(s).recv_with_flags(&mut byte, flags),
-            Stream::Unix(s) => socket2::SockRef::from(s).recv_with_flags(&mut byte, flags),
+            Stream::Tcp(s) => socket2::SockRef::from(&*s).recv_with_flags(&mut byte, flags),
+            Stream::Unix(s) => socket2::SockRef::from(&*s).recv_with_flags(&mut byte, flags),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => return crate::tls::has_unexpected_input(s),
         };
         match r {
             // 0 is EOF (the server closed), > 0 is a byte nobody asked for: both stale.
@@ -83,10 +103,15 @@ impl Stream {
         }
     }
 
-    fn shutdown(&self) {
+    fn shutdown(&mut self) {
         let _ = match self {
             Stream::Tcp(s) => s.shutdown(std::net::Shutdown::Both),
             Stream::Unix(s) => s.shutdown(std::net::Shutdown::Both),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => {
+                crate::tls::close(s);
+                s.sock.shutdown(std::net::Shutdown::Both)
+            }
         };
     }
 }
@@ -181,9 +206,21 @@ impl Connection {
                 Stream::Tcp(s)
             }
             ConnectionAddr::Unix(path) => Stream::Unix(UnixStream::connect(path)?),
+            #[cfg(feature = "tls")]
+            ConnectionAddr::TcpTls {
+                host,
+                port,
+                insecure,
+            } => {
+                let s = connect_tcp(host, *port, info.connect_timeout)?;
+                s.set_nodelay(true)?;
+                let s = crate::tls::connect(s, host, *insecure, &info.tls, info.connect_timeout)?;
+                Stream::Tls(Box::new(s))
+            }
+            #[cfg(not(feature = "tls"))]
             ConnectionAddr::TcpTls { .. } => {
                 return Err(Error::Config(
-                    "rediss:// (TLS) is not supported by this build".into(),
+                    "rediss:// (TLS) needs the crate feature `tls`".into(),
                 ))
             }
         };
@@ -281,21 +318,31 @@ impl Connection {
     ///
     /// A command the server will not answer (under `CLIENT REPLY OFF` or `SKIP`) returns
     /// `Ok(Value::Nil)` once sent. A `SHUTDOWN` that closes the connection succeeded.
+    ///
+    /// When the connection fails after the command was sent, a command that is not
+    /// read-only fails with [`Error::Ambiguous`]: it may or may not have been applied.
     pub fn request_value(&mut self, cmd: &Cmd) -> Result<Value> {
+        self.request_staged(cmd)
+            .map_err(|(stage, e)| retry::settle(stage, retry::is_read_only(cmd), e))
+    }
+
+    /// [`request_value`](Self::request_value), telling how far the request got when it
+    /// failed (for the retry logic).
+    pub(crate) fn request_staged(&mut self, cmd: &Cmd) -> std::result::Result<Value, Failure> {
         if !self.reply_expected(cmd) {
-            self.send(cmd)?;
+            self.send(cmd).map_err(|e| (Stage::Unsent, e))?;
             self.pending = self.pending.saturating_sub(1);
             self.after_reply(cmd);
             return Ok(Value::Nil);
         }
         let r = match cmd.blocking_timeout() {
             None => {
-                self.send(cmd)?;
+                self.send(cmd).map_err(|e| (Stage::Unsent, e))?;
                 self.read_reply_for(cmd)
             }
-            Some(b) => self.request_blocking(cmd, b),
+            Some(b) => return self.request_blocking(cmd, b),
         };
-        crate::commands::server::shutdown_closed_is_ok(cmd, r)
+        crate::commands::server::shutdown_closed_is_ok(cmd, r).map_err(|e| (Stage::Sent, e))
     }
 
     /// Whether the server will answer `cmd`, as `CLIENT REPLY` left it; updates that state.
@@ -329,16 +376,22 @@ impl Connection {
 
     /// A blocking command: the read timeout is raised to the command's own timeout plus the
     /// normal read timeout as a margin, for this one call.
-    fn request_blocking(&mut self, cmd: &Cmd, b: BlockingTimeout) -> Result<Value> {
+    fn request_blocking(
+        &mut self,
+        cmd: &Cmd,
+        b: BlockingTimeout,
+    ) -> std::result::Result<Value, Failure> {
         let base = self.read_timeout;
         let raised = self.blocking_read_timeout(b);
         if raised != base {
-            self.set_read_timeout_inner(raised)?;
+            self.set_read_timeout_inner(raised)
+                .map_err(|e| (Stage::Unsent, e))?;
         }
-        self.send(cmd)?;
-        let r = self.read_reply_for(cmd);
+        self.send(cmd).map_err(|e| (Stage::Unsent, e))?;
+        let r = self.read_reply_for(cmd).map_err(|e| (Stage::Sent, e));
         if raised != base && !self.broken {
-            self.set_read_timeout_inner(base)?;
+            self.set_read_timeout_inner(base)
+                .map_err(|e| (Stage::Sent, e))?;
         }
         r
     }
@@ -608,11 +661,11 @@ impl Connection {
 
     /// True when the server closed this idle connection or sent bytes nobody asked for.
     /// One non-blocking peek, no round trip.
-    pub(crate) fn is_stale(&self) -> bool {
+    pub(crate) fn is_stale(&mut self) -> bool {
         if self.broken || self.leftover {
             return true;
         }
-        self.stream.get_ref().has_unexpected_input().unwrap_or(true)
+        self.stream.get_mut().has_unexpected_input().unwrap_or(true)
     }
 
     /// True once an I/O error, timeout or protocol error has been seen.
@@ -666,7 +719,7 @@ impl Connection {
     }
 
     /// Closes the socket now.
-    pub fn close(self) {
-        self.stream.get_ref().shutdown();
+    pub fn close(mut self) {
+        self.stream.get_mut().shutdown();
     }
 }
