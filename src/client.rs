@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::from_value::FromValue;
 use crate::pipeline::Pipeline;
 use crate::pool::{ConnectionPool, PoolConfig, PooledConnection};
+use crate::retry::RetryPolicy;
 
 /// A Redis client, as redis-py's `StrictRedis`: one method per command, each checking a
 /// connection out of a shared pool for the duration of the call.
@@ -144,6 +145,12 @@ impl StrictRedis {
     /// let raw: Value = r.execute_command(cmd("HELLO"))?;
     /// # Ok::<(), strictredis::Error>(())
     /// ```
+    ///
+    /// A command that failed before it could reach the server (a pooled connection found
+    /// dead when it was written) is sent again on another connection, and so is a
+    /// read-only command whose connection broke; a command that may have been applied is
+    /// never sent twice: its error is [`Error::Ambiguous`](crate::Error::Ambiguous). See
+    /// [`crate::retry`] and [`ClientBuilder::retry_policy`].
     pub fn execute_command<T: FromValue>(&self, cmd: Cmd) -> Result<T> {
         T::from_value(self.pool.request(&cmd)?)
     }
@@ -264,6 +271,14 @@ impl ClientBuilder {
     /// How long to wait for a free connection; `None` waits forever. Defaults to 20 s.
     pub fn pool_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.pool.timeout = timeout;
+        self
+    }
+
+    /// When and how failed connects and commands are retried (see [`crate::retry`]).
+    /// Defaults to [`RetryPolicy::default`]: 3 retries, exponential backoff from 8 ms with
+    /// jitter. [`RetryPolicy::none`] turns retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.pool.retry = policy;
         self
     }
 

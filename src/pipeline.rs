@@ -172,7 +172,7 @@ impl Pipeline {
             },
         };
         script::load_all(&mut conn, &scripts)?;
-        let replies = run(&mut conn, &cmds, self.transaction)?;
+        let replies = run(&mut conn, &cmds, self.transaction).map_err(|e| settle(&cmds, e))?;
         Ok((cmds, replies))
     }
 
@@ -190,7 +190,7 @@ impl Pipeline {
             return Ok(Vec::new());
         }
         script::load_all(conn, &scripts)?;
-        let replies = run(conn, &cmds, self.transaction)?;
+        let replies = run(conn, &cmds, self.transaction).map_err(|e| settle(&cmds, e))?;
         check(&cmds, &replies)?;
         Ok(replies)
     }
@@ -317,6 +317,13 @@ fn run_plain(conn: &mut Connection, cmds: &[Cmd], transaction: bool) -> Result<V
             other.kind_name()
         ))),
     }
+}
+
+/// A pipeline is never sent again by itself: once its bytes started to leave, a
+/// connection error is [`Error::Ambiguous`] unless every queued command is read-only.
+fn settle(cmds: &[Cmd], e: Error) -> Error {
+    let read_only = cmds.iter().all(crate::retry::is_read_only);
+    crate::retry::settle(crate::retry::Stage::Sent, read_only, e)
 }
 
 /// Says how many replies had arrived when the connection failed mid-pipeline.

@@ -28,6 +28,7 @@ use crate::cmd::{cmd, Cmd};
 use crate::config::ConnectionInfo;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
+use crate::retry::{self, RetryPolicy};
 use crate::value::Value;
 
 /// Sizes and timeout of a [`ConnectionPool`]. A plain struct: set the fields you need and
@@ -44,6 +45,11 @@ pub struct PoolConfig {
     /// An idle connection unused for longer than this is closed at checkout instead of
     /// handed out (and replaced). `None` keeps idle connections forever. Defaults to `None`.
     pub idle_timeout: Option<Duration>,
+    /// How often, and after which pauses, a connection that could not be opened (refused,
+    /// reset, timed out) is tried again, and a command that certainly did not run (or is
+    /// read-only) is sent again; see [`crate::retry`]. Defaults to 3 retries with
+    /// exponential backoff from 8 ms and jitter.
+    pub retry: RetryPolicy,
 }
 
 impl Default for PoolConfig {
@@ -53,6 +59,7 @@ impl Default for PoolConfig {
             max_size: 16,
             timeout: Some(Duration::from_secs(20)),
             idle_timeout: None,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -209,6 +216,7 @@ impl ConnectionPool {
 
     fn get_until(&self, deadline: Option<Instant>) -> Result<PooledConnection> {
         let inner = &*self.inner;
+        let mut failures = 0u32;
         let mut st = inner.state.lock();
         loop {
             if let Some(conn) = st.idle.pop_front() {
@@ -228,13 +236,31 @@ impl ConnectionPool {
                     None => Connection::open(&inner.info),
                     Some(c) => c.connect(&inner.info),
                 };
-                return match opened {
-                    Ok(conn) => Ok(self.guard(conn)),
+                match opened {
+                    Ok(conn) => return Ok(self.guard(conn)),
                     Err(e) => {
                         self.free_slot();
-                        Err(e)
+                        // Nothing was sent for the caller yet: a connection error is retried
+                        // (a custom connector decides for itself, in `should_retry`).
+                        let policy = inner.config.retry;
+                        if failures >= policy.max_retries
+                            || !e.is_connection_error()
+                            || inner.connector.is_some()
+                        {
+                            return Err(e);
+                        }
+                        let pause = policy.backoff(failures);
+                        failures += 1;
+                        log::debug!(
+                            "connecting to {} failed ({e}); retry {failures} of {} in {pause:?}",
+                            inner.info.addr,
+                            policy.max_retries
+                        );
+                        std::thread::sleep(pause);
+                        st = inner.state.lock();
+                        continue;
                     }
-                };
+                }
             }
             st.waiting += 1;
             let timed_out = match deadline {
@@ -256,7 +282,7 @@ impl ConnectionPool {
     /// command is run again on a new connection (see [`Connector::should_retry`]).
     pub fn request(&self, cmd: &Cmd) -> Result<Value> {
         let Some(connector) = &self.inner.connector else {
-            return self.get()?.request_value(cmd);
+            return self.request_with_policy(cmd);
         };
         let mut attempt = 0;
         loop {
@@ -275,6 +301,41 @@ impl ConnectionPool {
                 }
                 r => return r,
             }
+        }
+    }
+
+    /// One command, retried as this pool's [`RetryPolicy`] allows: sent again on another
+    /// connection when it certainly did not run, or when it is read-only and its connection
+    /// broke; otherwise a failure after sending is [`Error::Ambiguous`]. See
+    /// [`crate::retry`].
+    fn request_with_policy(&self, cmd: &Cmd) -> Result<Value> {
+        let mut retries = 0u32;
+        loop {
+            let mut conn = self.get()?;
+            let (stage, e) = match conn.request_staged(cmd) {
+                Ok(v) => return Ok(v),
+                Err(failure) => failure,
+            };
+            drop(conn);
+            // Only looked up on failure: the table costs nothing on the fast path.
+            let read_only = retry::is_read_only(cmd);
+            let policy = self.inner.config.retry;
+            if retries >= policy.max_retries || !retry::may_retry(stage, read_only, &e) {
+                return Err(retry::settle(stage, read_only, e));
+            }
+            let pause = policy.backoff(retries);
+            retries += 1;
+            log::debug!(
+                "{} failed ({e}) and {}: retry {retries} of {} in {pause:?}",
+                cmd.display_name(),
+                if read_only {
+                    "is read-only"
+                } else {
+                    "was not sent"
+                },
+                policy.max_retries
+            );
+            std::thread::sleep(pause);
         }
     }
 
