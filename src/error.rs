@@ -71,6 +71,10 @@ pub enum Error {
 
 impl From<io::Error> for Error {
     fn from(e: io::Error) -> Self {
+        #[cfg(feature = "tls")]
+        if let Some(refused) = crate::tls::refusal(&e) {
+            return refused;
+        }
         match e.kind() {
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Error::Timeout,
             _ => Error::Io(e),

@@ -116,6 +116,30 @@ pub(crate) fn connect(
     Ok(stream)
 }
 
+/// A TLS alert that says the server refused the session itself (a client certificate
+/// missing or not trusted): [`Error::Tls`], with nothing run. TLS 1.3 servers send it after
+/// the handshake, so it can come at the first read.
+pub(crate) fn refusal(e: &io::Error) -> Option<Error> {
+    use rustls::AlertDescription as A;
+    let inner = e.get_ref()?.downcast_ref::<rustls::Error>()?;
+    match inner {
+        rustls::Error::AlertReceived(
+            A::CertificateRequired
+            | A::BadCertificate
+            | A::UnknownCA
+            | A::CertificateUnknown
+            | A::CertificateRevoked
+            | A::CertificateExpired
+            | A::UnsupportedCertificate
+            | A::AccessDenied
+            | A::HandshakeFailure,
+        ) => Some(Error::Tls(format!(
+            "the server refused the TLS session: {inner}"
+        ))),
+        _ => None,
+    }
+}
+
 fn handshake_error(e: io::Error, host: &str) -> Error {
     if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
         Error::Tls(format!("TLS handshake with {host} failed: {e}"))
