@@ -7,7 +7,7 @@
 //! and key ([`TlsOptions::cert_file`](crate::config::TlsOptions::cert_file),
 //! [`key_file`](crate::config::TlsOptions::key_file)) are presented when the server asks for
 //! one (mutual TLS). Verification is skipped only when asked for explicitly
-//! (`?insecure=true`, [`ConnectionAddr::TcpTls`]'s `insecure`): the handshake's signatures
+//! (`?insecure=true`, [`ConnectionAddr::TcpTls`](crate::ConnectionAddr::TcpTls)'s `insecure`): the handshake's signatures
 //! are still checked, but anyone can then pose as the server.
 //!
 //! A certificate that does not verify, a file that cannot be read and a failed handshake

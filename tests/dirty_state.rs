@@ -4,6 +4,8 @@
 //! `CLIENT INFO` shows a clean connection. And panics while holding a connection leak no
 //! pool slot.
 
+#![allow(clippy::needless_borrows_for_generic_args)]
+
 mod common;
 
 use std::collections::HashMap;
