@@ -27,6 +27,8 @@
 //! | `health_check_interval` | seconds (float, >= 0); `0` or `none` disables it |
 //! | `min_connections`, `max_connections` | pool sizes (`max_connections` >= 1, >= min) |
 //! | `pool_timeout` | seconds (float, >= 0) to wait for a free connection, or `none` (forever) |
+//! | `max_retries` | retries of a failed connect or of a command that certainly did not run (see [`crate::retry`]); `0` turns retries off |
+//! | `retry_backoff` | seconds (float, >= 0) of the first pause before a retry (doubled for each further one) |
 //! | `insecure` | `true`/`false`/`1`/`0`/`yes`/`no`: skip certificate checks (`rediss://` only) |
 //! | `ssl_cert_reqs` | `none` (= `insecure=true`) or `required` (`rediss://` only) |
 //! | `ssl_ca_certs`, `ca_file` | CA bundle file (`rediss://` only) |
@@ -115,6 +117,10 @@ pub struct PoolOverrides {
     /// How long to wait for a free connection (`?pool_timeout=`): `Some(None)` means wait
     /// forever (`pool_timeout=none`), `Some(Some(d))` at most `d` (zero: do not wait).
     pub pool_timeout: Option<Option<Duration>>,
+    /// Retries of the pool's [`RetryPolicy`](crate::RetryPolicy) (`?max_retries=`).
+    pub max_retries: Option<u32>,
+    /// First pause of the pool's [`RetryPolicy`](crate::RetryPolicy) (`?retry_backoff=`).
+    pub retry_backoff: Option<Duration>,
 }
 
 /// TLS options (used by `rediss://`), all optional.
@@ -327,6 +333,12 @@ impl ConnectionInfo {
         }
         if let Some(t) = self.pool.pool_timeout {
             params.push(("pool_timeout", fmt_opt_secs(t)));
+        }
+        if let Some(n) = self.pool.max_retries {
+            params.push(("max_retries", n.to_string()));
+        }
+        if let Some(d) = self.pool.retry_backoff {
+            params.push(("retry_backoff", fmt_secs(d)));
         }
         if let ConnectionAddr::TcpTls { insecure: true, .. } = self.addr {
             params.push(("insecure", "true".to_string()));
@@ -753,6 +765,14 @@ impl UrlParser {
                         Some(parse_secs(&value, hidden).map_err(bad)?)
                     })
                 }
+                "max_retries" => {
+                    let n = parse_count(&value, hidden).map_err(bad)?;
+                    info.pool.max_retries =
+                        Some(u32::try_from(n).map_err(|_| bad("too large".to_string()))?);
+                }
+                "retry_backoff" => {
+                    info.pool.retry_backoff = Some(parse_secs(&value, hidden).map_err(bad)?)
+                }
                 "insecure" => {
                     tls_only = tls_only.or(Some(name));
                     insecure = Some(match value.to_ascii_lowercase().as_str() {
@@ -838,6 +858,8 @@ const KNOWN_KEYS: &[&str] = &[
     "min_connections",
     "max_connections",
     "pool_timeout",
+    "max_retries",
+    "retry_backoff",
     "insecure",
     "ssl_cert_reqs",
     "ssl_ca_certs",
@@ -1229,6 +1251,7 @@ mod tests {
                 min_connections: Some(2),
                 max_connections: Some(20),
                 pool_timeout: Some(Some(secs(1.5))),
+                ..PoolOverrides::default()
             }
         );
         assert_eq!(info.username.as_deref(), Some("bob"));
@@ -1400,6 +1423,10 @@ mod tests {
                 "redis://h:6379?protocol=3&client_name=a&connect_timeout=none&read_timeout=0.5\
                  &write_timeout=2&health_check_interval=10&min_connections=1\
                  &max_connections=9&pool_timeout=none",
+            ),
+            (
+                "redis://h?retry_backoff=0.05&max_retries=0",
+                "redis://h:6379?max_retries=0&retry_backoff=0.05",
             ),
         ];
         for (url, want) in cases {

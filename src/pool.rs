@@ -66,7 +66,7 @@ impl Default for PoolConfig {
 
 impl PoolConfig {
     /// This config with the pool values given in a URL (`min_connections`,
-    /// `max_connections`, `pool_timeout`) applied on top.
+    /// `max_connections`, `pool_timeout`, `max_retries`, `retry_backoff`) applied on top.
     pub fn with_overrides(mut self, info: &ConnectionInfo) -> PoolConfig {
         if let Some(n) = info.pool.min_connections {
             self.min_size = n;
@@ -76,6 +76,12 @@ impl PoolConfig {
         }
         if let Some(t) = info.pool.pool_timeout {
             self.timeout = t;
+        }
+        if let Some(n) = info.pool.max_retries {
+            self.retry.max_retries = n;
+        }
+        if let Some(d) = info.pool.retry_backoff {
+            self.retry.base_backoff = d;
         }
         self
     }

@@ -936,3 +936,21 @@ fn the_read_only_table_agrees_with_the_servers_command_flags() {
     assert!(flagged > 80, "{flagged} read-only commands seen");
     assert!(strictredis::retry::is_read_only(&cmd("GET").arg("k")));
 }
+
+#[test]
+fn the_retry_policy_can_come_from_the_url() {
+    let r = StrictRedis::from_url("redis://127.0.0.1:1?max_retries=7&retry_backoff=0.25").unwrap();
+    assert_eq!(r.pool().config().retry.max_retries, 7);
+    assert_eq!(
+        r.pool().config().retry.base_backoff,
+        Duration::from_millis(250)
+    );
+    for bad in [
+        "max_retries=-1",
+        "max_retries=99999999999",
+        "retry_backoff=x",
+    ] {
+        let e = StrictRedis::from_url(&format!("redis://h?{bad}")).unwrap_err();
+        assert!(matches!(e, Error::Config(_)), "{bad}: {e:?}");
+    }
+}
