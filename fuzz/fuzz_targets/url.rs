@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
             if expected.password.is_some() {
                 expected.password = Some("***".to_string());
             }
-            assert!(again == expected, "round trip of {text:?}: {again:?} != {expected:?}");
+            assert!(
+                again == expected,
+                "round trip of {text:?}: {again:?} != {expected:?}"
+            );
         }
     }
 });
