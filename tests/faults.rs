@@ -10,7 +10,7 @@
 mod common;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -20,6 +20,19 @@ use strictredis::{cmd, Error, RetryPolicy, StrictRedis, Value};
 
 // ---------------------------------------------------------------------------------------
 // Helpers
+
+/// Tests that leave a port unbound for a while (a server killed and restarted, a port
+/// chosen because it is free) run alone: another test's proxy or server could take that
+/// port meanwhile. All other tests share.
+static PORTS: RwLock<()> = RwLock::new(());
+
+fn shared_ports() -> RwLockReadGuard<'static, ()> {
+    PORTS.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn exclusive_ports() -> RwLockWriteGuard<'static, ()> {
+    PORTS.write().unwrap_or_else(|e| e.into_inner())
+}
 
 fn client(url: &str, read_timeout: Duration, retry: RetryPolicy) -> StrictRedis {
     StrictRedis::builder()
@@ -211,6 +224,7 @@ fn run_load<F: FnOnce()>(r: &StrictRedis, threads: usize, during: F) -> Tally {
 
 #[test]
 fn a_reply_cut_at_every_byte_is_an_error_and_later_replies_are_right() {
+    let _ports = shared_ports();
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port());
     let r = client(&proxy.url(), Duration::from_secs(5), RetryPolicy::none());
@@ -234,6 +248,7 @@ fn a_reply_cut_at_every_byte_is_an_error_and_later_replies_are_right() {
 
 #[test]
 fn a_cut_read_only_command_is_retried_transparently() {
+    let _ports = shared_ports();
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port());
     let r = client(&proxy.url(), Duration::from_secs(5), RetryPolicy::default());
@@ -253,6 +268,7 @@ fn a_cut_read_only_command_is_retried_transparently() {
 
 #[test]
 fn incr_whose_reply_is_lost_is_never_applied_twice() {
+    let _ports = shared_ports();
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port());
     // Retries on: a retry of INCR would show as a counter above the number of calls.
@@ -278,6 +294,7 @@ fn incr_whose_reply_is_lost_is_never_applied_twice() {
 
 #[test]
 fn a_transaction_whose_reply_is_lost_is_ambiguous_and_atomic() {
+    let _ports = shared_ports();
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port());
     let r = client(&proxy.url(), Duration::from_secs(5), RetryPolicy::default());
@@ -300,6 +317,7 @@ fn a_transaction_whose_reply_is_lost_is_ambiguous_and_atomic() {
 
 #[test]
 fn connection_failures_before_sending_are_retried_with_backoff() {
+    let _ports = shared_ports();
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port());
     // A client name makes the handshake a round trip, so a reset link fails while opening.
@@ -343,6 +361,7 @@ fn connection_failures_before_sending_are_retried_with_backoff() {
 
 #[test]
 fn a_refused_connection_is_retried_until_the_server_is_up() {
+    let _ports = exclusive_ports();
     let port = common::free_port();
     let policy = RetryPolicy::new(2)
         .base_backoff(Duration::from_millis(50))
@@ -366,6 +385,7 @@ fn a_refused_connection_is_retried_until_the_server_is_up() {
 
 #[test]
 fn a_stale_pooled_connection_is_replaced_before_a_write_is_sent() {
+    let _ports = shared_ports();
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port());
     let r = client(&proxy.url(), Duration::from_secs(5), RetryPolicy::none());
@@ -385,6 +405,7 @@ fn a_stale_pooled_connection_is_replaced_before_a_write_is_sent() {
 
 #[test]
 fn a_reset_while_waiting_for_a_reply_is_an_error_and_later_replies_are_right() {
+    let _ports = shared_ports();
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port());
     let r = client(&proxy.url(), Duration::from_secs(10), RetryPolicy::none());
@@ -416,6 +437,7 @@ fn a_reset_while_waiting_for_a_reply_is_an_error_and_later_replies_are_right() {
 
 #[test]
 fn a_late_reply_after_a_timeout_never_reaches_the_next_caller() {
+    let _ports = shared_ports();
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port());
     let r = client(
@@ -442,6 +464,7 @@ fn a_late_reply_after_a_timeout_never_reaches_the_next_caller() {
 
 #[test]
 fn dropped_replies_time_out_and_writes_say_their_outcome_is_unknown() {
+    let _ports = shared_ports();
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port());
     let r = client(
@@ -460,6 +483,7 @@ fn dropped_replies_time_out_and_writes_say_their_outcome_is_unknown() {
 
 #[test]
 fn latency_slows_calls_but_every_reply_is_right() {
+    let _ports = shared_ports();
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port());
     let r = client(&proxy.url(), Duration::from_secs(5), RetryPolicy::none());
@@ -472,6 +496,7 @@ fn latency_slows_calls_but_every_reply_is_right() {
 
 #[test]
 fn garbage_is_a_protocol_error_and_the_connection_is_dropped() {
+    let _ports = shared_ports();
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port());
     let r = client(&proxy.url(), Duration::from_secs(5), RetryPolicy::none());
@@ -510,6 +535,7 @@ fn garbage_is_a_protocol_error_and_the_connection_is_dropped() {
 
 #[test]
 fn bytes_nobody_asked_for_are_never_read_as_a_reply() {
+    let _ports = shared_ports();
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port());
     let r = client(&proxy.url(), Duration::from_secs(5), RetryPolicy::none());
@@ -525,6 +551,7 @@ fn bytes_nobody_asked_for_are_never_read_as_a_reply() {
 
 #[test]
 fn hostile_frames_are_protocol_errors_with_bounded_memory() {
+    let _ports = shared_ports();
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port());
     let r = client(
@@ -628,6 +655,7 @@ fn pipeline_cut_at_random_bytes(rounds: usize) {
 
 #[test]
 fn a_pipeline_cut_at_a_random_byte_says_how_many_replies_arrived() {
+    let _ports = shared_ports();
     pipeline_cut_at_random_bytes(100);
 }
 
@@ -686,12 +714,14 @@ fn kill9_under_load(kills: usize) {
 
 #[test]
 fn kill9_and_restart_under_load_short() {
+    let _ports = exclusive_ports();
     kill9_under_load(3);
 }
 
 #[test]
 #[ignore = "long run (20 kills): cargo test --release --test faults -- --ignored"]
 fn kill9_and_restart_under_load_20_times() {
+    let _ports = exclusive_ports();
     kill9_under_load(20);
 }
 
@@ -734,17 +764,20 @@ fn client_kill_under_load(run: Duration) {
 
 #[test]
 fn client_kill_every_50ms_under_load_short() {
+    let _ports = shared_ports();
     client_kill_under_load(Duration::from_secs(2));
 }
 
 #[test]
 #[ignore = "long run: cargo test --release --test faults -- --ignored"]
 fn client_kill_every_50ms_under_load_30s() {
+    let _ports = shared_ports();
     client_kill_under_load(Duration::from_secs(30));
 }
 
 #[test]
 fn client_pause_against_a_100ms_read_timeout() {
+    let _ports = shared_ports();
     let server = RedisServer::start();
     let read_timeout = Duration::from_millis(100);
     let r = client(&server.url(), read_timeout, RetryPolicy::default());
@@ -865,11 +898,13 @@ fn debug_sleep_timeouts(target: u64) {
 
 #[test]
 fn debug_sleep_timeouts_across_threads() {
+    let _ports = shared_ports();
     debug_sleep_timeouts(1000);
 }
 
 #[test]
 fn value_kinds_survive_faults() {
+    let _ports = shared_ports();
     // A smoke test that the raw Value path (used by pub/sub and scripts) is checked too.
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port());
@@ -885,6 +920,7 @@ fn value_kinds_survive_faults() {
 
 #[test]
 fn the_read_only_table_agrees_with_the_servers_command_flags() {
+    let _ports = shared_ports();
     use common::RawReply;
     let server = RedisServer::start();
     let RawReply::Array(Some(commands)) = server.raw_reply(&["COMMAND"]) else {
@@ -939,6 +975,7 @@ fn the_read_only_table_agrees_with_the_servers_command_flags() {
 
 #[test]
 fn the_retry_policy_can_come_from_the_url() {
+    let _ports = shared_ports();
     let r = StrictRedis::from_url("redis://127.0.0.1:1?max_retries=7&retry_backoff=0.25").unwrap();
     assert_eq!(r.pool().config().retry.max_retries, 7);
     assert_eq!(
@@ -960,6 +997,7 @@ fn the_retry_policy_can_come_from_the_url() {
 
 #[test]
 fn pubsub_over_faults_gets_only_its_own_messages_in_order() {
+    let _ports = shared_ports();
     use strictredis::MessageKind;
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port());
