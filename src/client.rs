@@ -149,7 +149,7 @@ impl StrictRedis {
     /// A command that failed before it could reach the server (a pooled connection found
     /// dead when it was written) is sent again on another connection, and so is a
     /// read-only command whose connection broke; a command that may have been applied is
-    /// never sent twice: its error is [`Error::Ambiguous`](crate::Error::Ambiguous). See
+    /// never sent twice: its error says so ([`Error::is_ambiguous`](crate::Error::is_ambiguous)). See
     /// [`crate::retry`] and [`ClientBuilder::retry_policy`].
     pub fn execute_command<T: FromValue>(&self, cmd: Cmd) -> Result<T> {
         T::from_value(self.pool.request(&cmd)?)

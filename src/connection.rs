@@ -320,7 +320,8 @@ impl Connection {
     /// `Ok(Value::Nil)` once sent. A `SHUTDOWN` that closes the connection succeeded.
     ///
     /// When the connection fails after the command was sent, a command that is not
-    /// read-only fails with [`Error::Ambiguous`]: it may or may not have been applied.
+    /// read-only fails with an error whose [`Error::is_ambiguous`] is true: it may or may
+    /// not have been applied.
     pub fn request_value(&mut self, cmd: &Cmd) -> Result<Value> {
         self.request_staged(cmd)
             .map_err(|(stage, e)| retry::settle(stage, retry::is_read_only(cmd), e))

@@ -42,13 +42,6 @@ pub enum Error {
     /// handshake failed. Never retried.
     #[error("TLS error: {0}")]
     Tls(String),
-    /// The command's bytes may have reached the server, but the connection broke before its
-    /// reply arrived: whether it took effect is unknown. Retrying it is the caller's call.
-    #[error("outcome unknown: the connection broke after the command was sent ({source})")]
-    Ambiguous {
-        /// What broke the connection.
-        source: Box<Error>,
-    },
     /// A command inside a pipeline failed; `index` is its position in the pipeline.
     #[error("pipeline command #{index} ({command}) failed: {source}")]
     Pipeline {
@@ -104,12 +97,29 @@ impl Error {
         matches!(self.inner(), Error::Server(_))
     }
 
-    /// True when a command may or may not have been applied by the server.
+    /// True when the command may or may not have been applied by the server: its bytes may
+    /// have reached it, and no reply came back. That is every [`Error::Timeout`] (a reply
+    /// that did not come in time; a connect timeout is counted too, to err on the safe
+    /// side), every [`Error::Protocol`] (a reply that could not be read), and an
+    /// [`Error::Io`] that broke the connection after a command that writes was sent (its
+    /// message then ends with "outcome unknown"). Retrying such a command is the caller's
+    /// call: strictredis never does it by itself.
     pub fn is_ambiguous(&self) -> bool {
-        match self {
-            Error::Ambiguous { .. } => true,
-            Error::Pipeline { source, .. } => source.is_ambiguous(),
+        match self.inner() {
+            Error::Timeout | Error::Protocol(_) => true,
+            Error::Io(e) => SentBeforeFailure::marks(e),
             _ => false,
+        }
+    }
+
+    /// Marks an I/O error that broke the connection after a command that writes was sent.
+    /// Other errors are returned unchanged.
+    pub(crate) fn after_send(self) -> Error {
+        match self {
+            Error::Io(e) if !SentBeforeFailure::marks(&e) => {
+                Error::Io(io::Error::new(e.kind(), SentBeforeFailure(e)))
+            }
+            other => other,
         }
     }
 
@@ -129,12 +139,40 @@ impl Error {
         }
     }
 
-    /// The error with [`Error::Ambiguous`] and [`Error::Pipeline`] wrappers peeled off.
+    /// The error with any [`Error::Pipeline`] wrapper peeled off.
     pub fn inner(&self) -> &Error {
         match self {
-            Error::Ambiguous { source } | Error::Pipeline { source, .. } => source.inner(),
+            Error::Pipeline { source, .. } => source.inner(),
             other => other,
         }
+    }
+}
+
+/// The payload of an [`Error::Io`] that broke the connection after a command that writes
+/// had been sent: see [`Error::is_ambiguous`].
+#[derive(Debug)]
+struct SentBeforeFailure(io::Error);
+
+impl SentBeforeFailure {
+    fn marks(e: &io::Error) -> bool {
+        e.get_ref()
+            .is_some_and(|inner| inner.is::<SentBeforeFailure>())
+    }
+}
+
+impl fmt::Display for SentBeforeFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} (outcome unknown: the connection broke after the command was sent)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for SentBeforeFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
     }
 }
 

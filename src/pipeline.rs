@@ -320,7 +320,8 @@ fn run_plain(conn: &mut Connection, cmds: &[Cmd], transaction: bool) -> Result<V
 }
 
 /// A pipeline is never sent again by itself: once its bytes started to leave, a
-/// connection error is [`Error::Ambiguous`] unless every queued command is read-only.
+/// connection error is ambiguous ([`Error::is_ambiguous`]) unless every queued command is
+/// read-only.
 fn settle(cmds: &[Cmd], e: Error) -> Error {
     let read_only = cmds.iter().all(crate::retry::is_read_only);
     crate::retry::settle(crate::retry::Stage::Sent, read_only, e)

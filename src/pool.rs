@@ -312,7 +312,7 @@ impl ConnectionPool {
 
     /// One command, retried as this pool's [`RetryPolicy`] allows: sent again on another
     /// connection when it certainly did not run, or when it is read-only and its connection
-    /// broke; otherwise a failure after sending is [`Error::Ambiguous`]. See
+    /// broke; otherwise a failure after sending is ambiguous ([`Error::is_ambiguous`]). See
     /// [`crate::retry`].
     fn request_with_policy(&self, cmd: &Cmd) -> Result<Value> {
         let mut retries = 0u32;

@@ -11,7 +11,7 @@
 //!   timed out while the reply was awaited). A read-only command (see [`is_read_only`]) is
 //!   retried on a new connection when the connection broke, but never after a timeout (a
 //!   slow server is not helped by more load, and the caller's time limit must hold). Any
-//!   other command is not retried: its error is [`Error::Ambiguous`], whose
+//!   other command is not retried: its error's
 //!   [`is_ambiguous`](Error::is_ambiguous) says that it may or may not have been applied.
 //!
 //! Pipelines and transactions are retried only when their connection could not be had at
@@ -144,13 +144,11 @@ pub(crate) fn may_retry(stage: Stage, cmd_read_only: bool, e: &Error) -> bool {
     }
 }
 
-/// The error to give the caller for a failure: a connection error after a command that is
-/// not read-only was sent becomes [`Error::Ambiguous`].
+/// The error to give the caller for a failure: an I/O error after a command that is not
+/// read-only was sent is marked as such (see [`Error::is_ambiguous`]).
 pub(crate) fn settle(stage: Stage, cmd_read_only: bool, e: Error) -> Error {
-    if stage == Stage::Sent && !cmd_read_only && e.is_connection_error() && !e.is_ambiguous() {
-        Error::Ambiguous {
-            source: Box::new(e),
-        }
+    if stage == Stage::Sent && !cmd_read_only {
+        e.after_send()
     } else {
         e
     }

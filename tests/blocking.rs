@@ -108,7 +108,7 @@ fn the_normal_read_timeout_is_back_after_a_blocking_command() {
         .unwrap_err();
     // BLPOP pops: timed out after it was sent, its outcome is unknown.
     assert!(
-        matches!(err.inner(), Error::Timeout) && err.is_ambiguous(),
+        matches!(err, Error::Timeout) && err.is_ambiguous(),
         "{err:?}"
     );
     assert!(started.elapsed() < Duration::from_secs(4));
@@ -198,7 +198,7 @@ fn blocking_commands_in_a_pipeline_raise_the_read_timeout_too() {
         .unwrap_err();
     // BLPOP pops: timed out after it was sent, its outcome is unknown.
     assert!(
-        matches!(err.inner(), Error::Timeout) && err.is_ambiguous(),
+        matches!(err, Error::Timeout) && err.is_ambiguous(),
         "{err:?}"
     );
 }
