@@ -1,21 +1,27 @@
-//! A tour of the cluster client. Start a cluster (for example with Redis's
-//! `utils/create-cluster`), then:
+//! A tour of the cluster client. With a cluster of your own (for example Redis's
+//! `utils/create-cluster`):
 //!
 //! ```text
 //! cargo run --example cluster -- redis://127.0.0.1:30001 redis://127.0.0.1:30002
 //! ```
+//!
+//! With no seeds and nothing on 127.0.0.1:30001, it starts a throwaway three-node cluster.
 
 #![allow(clippy::needless_borrows_for_generic_args)]
 
 use strictredis::cluster::{key_slot, RedisCluster};
 use strictredis::{cmd, Result};
 
-fn main() -> Result<()> {
-    let mut seeds: Vec<String> = std::env::args().skip(1).collect();
-    if seeds.is_empty() {
-        seeds.push("redis://127.0.0.1:30001".to_string());
-    }
-    let c = RedisCluster::from_urls(&seeds)?;
+mod support;
+
+fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
+    let target = support::cluster(std::env::args().skip(1).collect())?;
+    tour(&target.seeds)?;
+    Ok(())
+}
+
+fn tour(seeds: &[String]) -> Result<()> {
+    let c = RedisCluster::from_urls(seeds)?;
     println!("primaries: {:?}", c.primaries());
     println!("replicas:  {:?}", c.replicas());
 
