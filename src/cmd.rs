@@ -17,6 +17,9 @@ pub struct Cmd {
     /// Every argument, the name first, each as a RESP bulk string.
     buf: Vec<u8>,
     argc: usize,
+    /// Byte range of the name (the first argument's payload) inside `buf`: the connection
+    /// looks at the name of every command it sends, so it is found without parsing.
+    name: (u32, u32),
     /// Byte range of the first key argument's payload inside `buf` (kept inline: most
     /// commands have exactly one key, and this saves an allocation per command).
     first_key: Option<(u32, u32)>,
@@ -51,6 +54,10 @@ impl Cmd {
         };
         for part in name.split(' ').filter(|p| !p.is_empty()) {
             c.push_bytes(part.as_bytes());
+            if c.argc == 1 {
+                let end = c.buf.len() - 2;
+                c.name = ((end - part.len()) as u32, end as u32);
+            }
         }
         c
     }
@@ -225,7 +232,9 @@ impl Cmd {
 
     /// The command's name as sent (its first argument).
     pub fn name(&self) -> &[u8] {
-        self.args_iter().next().unwrap_or(b"")
+        self.buf
+            .get(self.name.0 as usize..self.name.1 as usize)
+            .unwrap_or(b"")
     }
 
     /// The `n`th argument (0 is the name).
@@ -362,6 +371,9 @@ mod tests {
         let c = cmd("CLIENT SETNAME").arg("x");
         assert_eq!(c.arg_count(), 3);
         assert_eq!(c.display_name(), "CLIENT SETNAME");
+        assert_eq!(c.name(), b"CLIENT");
+        assert_eq!(cmd(" GET ").arg("k").name(), b"GET");
+        assert_eq!(Cmd::default().name(), b"");
     }
 
     #[test]
