@@ -545,6 +545,39 @@ impl Connection {
                 self.leftover = rest;
                 return Ok(v);
             }
+            self.read_payload_directly()?;
+        }
+    }
+
+    /// In the middle of a large bulk payload, reads its next bytes from the socket straight
+    /// into the payload's buffer: one copy instead of two, and reads as large as the socket
+    /// allows instead of the read buffer's size. Only called when the decoder consumed the
+    /// whole read buffer, so no buffered byte is skipped.
+    fn read_payload_directly(&mut self) -> Result<()> {
+        let Some((data, missing)) = self.decoder.payload_in_progress() else {
+            return Ok(());
+        };
+        if missing < BUF_CAPACITY {
+            return Ok(());
+        }
+        // Grow as the decoder would: at most doubling, never past the declared length.
+        let room = data.capacity() - data.len();
+        let chunk = if room > 0 {
+            room.min(missing)
+        } else {
+            let grow = data.len().max(BUF_CAPACITY).min(missing);
+            data.reserve_exact(grow);
+            grow
+        };
+        let before = data.len();
+        let r = Read::take(self.stream.get_mut(), chunk as u64).read_to_end(data);
+        match r {
+            Ok(_) if data.len() > before => Ok(()),
+            Ok(_) => Err(self.fail(Error::Io(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the server closed the connection",
+            )))),
+            Err(e) => Err(self.fail(e.into())),
         }
     }
 

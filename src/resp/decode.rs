@@ -166,7 +166,23 @@ impl Decoder {
         matches!(self.partial, Partial::None) && self.stack.is_empty()
     }
 
-    /// Decodes from the front of `buf`.
+    /// While a bulk, blob error or verbatim payload is partly received: the payload so far
+    /// and how many of its bytes are still missing (the trailing `\r\n` not counted).
+    ///
+    /// A connection uses it to read a large payload straight from the socket into its final
+    /// buffer; the bytes appended there count as received, so they must not be fed to
+    /// [`decode`](Self::decode) again. The caller grows `data` no faster than the decoder
+    /// does (never to the declared length up front) and never past the missing bytes.
+    pub(crate) fn payload_in_progress(&mut self) -> Option<(&mut Vec<u8>, usize)> {
+        match &mut self.partial {
+            Partial::Blob { data, len, .. } if data.len() < *len => {
+                let missing = *len - data.len();
+                Some((data, missing))
+            }
+            _ => None,
+        }
+    }
+
     ///
     /// Returns how many bytes were consumed and, once a whole top-level value is complete,
     /// that value. Consumption stops right after the value's last byte, so whatever follows
