@@ -53,6 +53,15 @@ impl Write for Stream {
         }
     }
     #[inline]
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.write_vectored(bufs),
+            Stream::Unix(s) => s.write_vectored(bufs),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.write_vectored(bufs),
+        }
+    }
+    #[inline]
     fn flush(&mut self) -> io::Result<()> {
         match self {
             // rustls may keep records it could not write yet: flushing sends them, and
@@ -171,6 +180,23 @@ impl std::fmt::Debug for Connection {
             .field("broken", &self.broken)
             .finish()
     }
+}
+
+/// Writes `a` then `b`, with vectored writes while `a` is not all sent.
+fn write_both(w: &mut impl Write, mut a: &[u8], mut b: &[u8]) -> io::Result<()> {
+    while !a.is_empty() {
+        match w.write_vectored(&[io::IoSlice::new(a), io::IoSlice::new(b)]) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) if n < a.len() => a = &a[n..],
+            Ok(n) => {
+                b = &b[n - a.len()..];
+                a = &[];
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    w.write_all(b)
 }
 
 fn connect_tcp(host: &str, port: u16, timeout: Option<Duration>) -> Result<TcpStream> {
@@ -470,10 +496,19 @@ impl Connection {
             header[1 + n.len()..3 + n.len()].copy_from_slice(b"\r\n");
             3 + n.len()
         };
-        let r = self
-            .stream
-            .write_all(&header[..hlen])
-            .and_then(|_| self.stream.write_all(cmd.body()));
+        let body = cmd.body();
+        let r = if body.len() >= BUF_CAPACITY {
+            // Too big for the write buffer anyway: send what is buffered, then header and
+            // body in one vectored write (not the header alone in a packet of its own).
+            let stream = &mut self.stream;
+            stream
+                .flush()
+                .and_then(|_| write_both(stream.get_mut(), &header[..hlen], body))
+        } else {
+            self.stream
+                .write_all(&header[..hlen])
+                .and_then(|_| self.stream.write_all(body))
+        };
         self.pending += 1;
         r.map_err(|e| self.fail(e.into()))
     }
