@@ -52,6 +52,13 @@ impl Cmd {
             buf: Vec::with_capacity(64),
             ..Cmd::default()
         };
+        if !name.is_empty() && !name.as_bytes().contains(&b' ') {
+            // The common case: one word.
+            c.push_bytes(name.as_bytes());
+            let end = c.buf.len() - 2;
+            c.name = ((end - name.len()) as u32, end as u32);
+            return c;
+        }
         for part in name.split(' ').filter(|p| !p.is_empty()) {
             c.push_bytes(part.as_bytes());
             if c.argc == 1 {
@@ -364,6 +371,19 @@ mod tests {
         assert_eq!(c.name(), b"SET");
         assert_eq!(c.key_args().collect::<Vec<_>>(), vec![b"k".as_slice()]);
         assert_eq!(c.nth_arg(2), Some(b"10".as_slice()));
+    }
+
+    #[test]
+    fn bulk_lengths_around_digit_boundaries() {
+        for n in [0usize, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65_536] {
+            let v = vec![b'a'; n];
+            let mut want = format!("*2\r\n$3\r\nSET\r\n${n}\r\n").into_bytes();
+            want.extend_from_slice(&v);
+            want.extend_from_slice(b"\r\n");
+            let c = cmd("SET").arg(&v[..]);
+            assert_eq!(c.to_packed(), want, "length {n}");
+            assert_eq!(c.nth_arg(1), Some(&v[..]));
+        }
     }
 
     #[test]

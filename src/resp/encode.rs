@@ -11,6 +11,26 @@ pub fn write_array_header(out: &mut Vec<u8>, len: usize) {
 /// Appends one bulk string: `$len\r\n` + data + `\r\n`, reserving the whole size first.
 #[inline]
 pub fn write_bulk(out: &mut Vec<u8>, data: &[u8]) {
+    let n = data.len();
+    if n < 100 {
+        // Most arguments (names, keys, small values) are short: two digits at most.
+        let head: &[u8] = if n < 10 {
+            &[b'$', b'0' + n as u8, b'\r', b'\n']
+        } else {
+            &[
+                b'$',
+                b'0' + (n / 10) as u8,
+                b'0' + (n % 10) as u8,
+                b'\r',
+                b'\n',
+            ]
+        };
+        out.reserve(head.len() + n + 2);
+        out.extend_from_slice(head);
+        out.extend_from_slice(data);
+        out.extend_from_slice(b"\r\n");
+        return;
+    }
     let mut len = itoa::Buffer::new();
     let len = len.format(data.len()).as_bytes();
     out.reserve(1 + len.len() + 2 + data.len() + 2);
