@@ -641,6 +641,58 @@ fn workloads<'a>(server: &'a Server, ctl: &mut Connection, data: &'a Data) -> Ve
         });
     }
 
+    // --- W4 floor: the same batches as redis-benchmark sends them, bytes packed once and
+    // written again and again on a held connection (Connection::write_packed), every reply
+    // still read and decoded. The gap between this and W4 is the cost of building a Cmd per
+    // queued command and of the pipeline's own bookkeeping. ---
+    for depth in [16u64, 100, 1000] {
+        let sr = strict_client(&url, 1);
+        let mut conn = sr.get_connection().expect("connection");
+        let mut packed = Vec::new();
+        for _ in 0..depth {
+            cmd("SET").key(KEY).arg(VAL16).write_packed(&mut packed);
+        }
+        ws.push(Workload {
+            id: "W4P",
+            name: format!("W4P {depth} SETs prepacked (floor)"),
+            bytes_per_op: None,
+            offline: false,
+            target_rs: None,
+            target_rb: None,
+            min_ops: depth,
+            runners: vec![
+                (
+                    Client::Strict,
+                    Box::new(move |n| {
+                        let batches = (n / depth).max(1);
+                        let t = time_loop(batches, |_| {
+                            conn.write_packed(&packed, depth as usize).expect("write");
+                            conn.flush().expect("flush");
+                            for _ in 0..depth {
+                                black_box(conn.read_reply().expect("reply"));
+                            }
+                        });
+                        Timed {
+                            ops: batches * depth,
+                            secs: t.secs,
+                        }
+                    }),
+                ),
+                (
+                    Client::Bench,
+                    Box::new(move |n| {
+                        let n = (n / depth).max(1) * depth;
+                        redis_benchmark(
+                            port,
+                            n,
+                            &bench_args(&["-t", "set", "-d", "16", "-P", &depth.to_string()]),
+                        )
+                    }),
+                ),
+            ],
+        });
+    }
+
     // --- W5: big values, bytes/s ---
     for size in [MIB, 16 * MIB] {
         let key = format!("big:{}", size / MIB);
