@@ -1210,12 +1210,18 @@ fn report(outcomes: &[Outcome], allocs: &[AllocRow], env: &str, opts: &Opts) -> 
             spread
         );
     }
-    // Linearity of big values: time per MiB at 1 and 16 MiB.
+    // Linearity of big values: wall time, client CPU and server CPU per MiB, 1 vs 16 MiB.
     let per_mib = |name: &str, c: Client| {
-        outcomes
-            .iter()
-            .find(|o| o.name == name)
-            .and_then(|o| Some(1e3 / o.get(c)?.rate / (o.bytes_per_op? / MIB) as f64))
+        outcomes.iter().find(|o| o.name == name).and_then(|o| {
+            let smp = o.get(c)?;
+            let mib = (o.bytes_per_op? / MIB) as f64;
+            let wall = 1e3 / smp.rate / mib;
+            Some((
+                wall,
+                smp.client_cpu_per_op * 1e3 / mib,
+                smp.server_util * wall,
+            ))
+        })
     };
     let mut lin = String::new();
     for op in ["SET", "GET"] {
@@ -1226,9 +1232,17 @@ fn report(outcomes: &[Outcome], allocs: &[AllocRow], env: &str, opts: &Opts) -> 
             ) {
                 let _ = writeln!(
                     lin,
-                    "| {op} | {} | {a:.2} | {b:.2} | {:.2} |",
+                    "| {op} | {} | {:.2} / {:.2} ({:.1}x) | {:.2} / {:.2} ({:.1}x) | {:.2} / {:.2} ({:.1}x) |",
                     c.name(),
-                    b / a
+                    a.0,
+                    b.0,
+                    b.0 / a.0,
+                    a.1,
+                    b.1,
+                    b.1 / a.1,
+                    a.2,
+                    b.2,
+                    b.2 / a.2,
                 );
             }
         }
@@ -1236,12 +1250,9 @@ fn report(outcomes: &[Outcome], allocs: &[AllocRow], env: &str, opts: &Opts) -> 
     if !lin.is_empty() {
         let _ = writeln!(
             s,
-            "\nBig values, time per MiB (linear in size when the last column is about 1):\n"
+            "\nBig values, milliseconds per MiB at 1 MiB / at 16 MiB (linear in size when the factor is about 1):\n"
         );
-        let _ = writeln!(
-            s,
-            "| op | client | ms/MiB at 1 MiB | ms/MiB at 16 MiB | ratio |"
-        );
+        let _ = writeln!(s, "| op | client | wall time | client CPU | server CPU |");
         let _ = writeln!(s, "|---|---|---|---|---|");
         s.push_str(&lin);
     }
@@ -1320,7 +1331,11 @@ fn svg(outcomes: &[Outcome], env_line: &str) -> String {
             r##"<line x1="{px:.1}" y1="{top}" x2="{px:.1}" y2="{:.1}" stroke="#ddd"/><text x="{px:.1}" y="{:.1}" text-anchor="middle" fill="#555">{}</text>"##,
             height - 40.0,
             height - 28.0,
-            si(10f64.powf(e))
+            if e < 3.0 {
+                format!("{:.0}", 10f64.powf(e))
+            } else {
+                si(10f64.powf(e))
+            }
         );
         e += 1.0;
     }
