@@ -97,7 +97,11 @@ fn main() {
         }
     };
     let url = format!("redis://127.0.0.1:{port}/");
-    let array = array_reply(1000);
+    let array = if offline {
+        array_reply(1000)
+    } else {
+        Vec::new()
+    };
     let t = Instant::now();
     match mode.as_str() {
         "get" | "conn-get" | "pipe16" | "pipe1000" => {
