@@ -10,7 +10,7 @@
 //!
 //! Modes (strictredis / redis-rs): `get` / `rs-get` (GET of 16 bytes through the
 //! `StrictRedis` facade / a redis-rs `Connection`), `conn-get` (GET on a held strictredis
-//! connection), `pipe16`, `pipe1000` / `rs-pipe16`, `rs-pipe1000` (pipelined SETs; the count
+//! connection), `mget` / `rs-mget` (MGET of 100 keys into `Vec<Option<String>>`), `pipe16`, `pipe1000` / `rs-pipe16`, `rs-pipe1000` (pipelined SETs; the count
 //! is in commands), `encode-set` / `rs-encode-set` (no server), `decode-array` /
 //! `rs-decode-array` (a 1000-element array reply, no server). It starts its own
 //! redis-server on a free port, or uses `--port P`. Without `--bench` (as under
@@ -104,6 +104,24 @@ fn main() {
     };
     let t = Instant::now();
     match mode.as_str() {
+        "mget" | "rs-mget" => {
+            let keys: Vec<String> = (0..100).map(|i| format!("mget:{i}")).collect();
+            let r = StrictRedis::from_url(&url).expect("client");
+            let mut c = redis::Client::open(url.as_str())
+                .and_then(|c| c.get_connection())
+                .expect("redis-rs connection");
+            for k in &keys {
+                r.set(k, VAL16).expect("SET");
+            }
+            for _ in 0..count {
+                let v: Vec<Option<String>> = if mode.as_str() == "mget" {
+                    r.mget(&keys).expect("MGET")
+                } else {
+                    c.mget(&keys).expect("MGET")
+                };
+                assert_eq!(v.len(), 100);
+            }
+        }
         "get" | "conn-get" | "pipe16" | "pipe1000" => {
             let r = StrictRedis::builder()
                 .url(&url)

@@ -275,6 +275,11 @@ impl Decoder {
             None => return Ok(Step::NeedMore),
             Some(&k) => k,
         };
+        if kind == b'$' {
+            if let Some(v) = self.whole_bulk(buf, pos) {
+                return Ok(Step::Value(v));
+            }
+        }
         let limit = self.line_limit(kind)?;
         let body = start + 1;
         let window_end = buf.len().min(body.saturating_add(limit).saturating_add(1));
@@ -310,6 +315,38 @@ impl Decoder {
                 Ok(Step::NeedMore)
             }
         }
+    }
+
+    /// The common case of a bulk string that lies whole in `buf` (`$`, digits, `\r\n`,
+    /// payload, `\r\n`): parsed in one pass. Anything else (a sign, a length over the
+    /// limit or of more than 18 digits, a missing byte, a bad trailer) returns `None` and is
+    /// left to the general path, which gives the same result or the same error.
+    #[inline]
+    fn whole_bulk(&self, buf: &[u8], pos: &mut usize) -> Option<Value> {
+        let start = *pos;
+        let mut i = start + 1;
+        let mut len: usize = 0;
+        while let Some(&b) = buf.get(i) {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            len = len * 10 + usize::from(d);
+            i += 1;
+            if i - start > 18 {
+                return None;
+            }
+        }
+        if i == start + 1 || buf.get(i..i + 2) != Some(b"\r\n") || len > self.max_bulk_len {
+            return None;
+        }
+        let payload = i + 2;
+        let end = payload.checked_add(len)?;
+        if buf.get(end..end.checked_add(2)?) != Some(b"\r\n") {
+            return None;
+        }
+        *pos = end + 2;
+        Some(Value::Bulk(buf[payload..end].to_vec()))
     }
 
     /// The longest line accepted after type byte `kind`; an error for unknown type bytes.
@@ -754,6 +791,32 @@ mod tests {
 
     fn bulk(s: &str) -> Value {
         Value::Bulk(s.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn bulk_fast_path_agrees_with_the_general_path() {
+        assert_eq!(one(b"$3\r\nabc\r\n"), bulk("abc"));
+        assert_eq!(one(b"$0\r\n\r\n"), bulk(""));
+        assert_eq!(one(b"$007\r\nabcdefg\r\n"), bulk("abcdefg"));
+        assert_eq!(one(b"$-1\r\n"), Value::Nil);
+        assert_eq!(one(b"$4\r\na\r\nb\r\n"), bulk("a\r\nb"));
+        assert!(err(b"$3\r\nabcX\r\n").contains("not followed by"));
+        assert!(err(b"$+3\r\nabc\r\n").contains("length"));
+        assert!(err(b"$3x\r\nabc\r\n").contains("length"));
+        assert!(err(b"$99999999999999999999\r\n").contains("length"));
+        let mut small = Decoder::with_max_bulk_len(2);
+        assert!(small.decode(b"$3\r\nabc\r\n").is_err());
+        // Split anywhere, the bytes still make the same values.
+        let stream = b"*2\r\n$3\r\nabc\r\n$2\r\nde\r\n$1\r\nf\r\n";
+        for cut in 0..stream.len() {
+            let mut d = Decoder::new();
+            let got = feed_pieces(&mut d, &[&stream[..cut], &stream[cut..]]).unwrap();
+            assert_eq!(
+                got,
+                vec![Value::Array(vec![bulk("abc"), bulk("de")]), bulk("f")],
+                "cut at {cut}"
+            );
+        }
     }
 
     #[test]
