@@ -123,6 +123,12 @@ impl Cmd {
 
     /// Appends one or more keys.
     pub fn keys(mut self, k: impl ToArgs) -> Cmd {
+        let n = k.arg_count();
+        if n > 1 {
+            // The first key goes inline; the others into `more_keys`, grown once.
+            self.more_keys
+                .reserve(n - usize::from(self.first_key.is_none()));
+        }
         k.for_each_arg(&mut |b| self.push_key_bytes(b));
         self
     }
