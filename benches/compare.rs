@@ -91,8 +91,8 @@ fn parse_opts() -> Option<Opts> {
         return None;
     }
     let mut o = Opts {
-        rounds: 7,
-        secs: 0.3,
+        rounds: 15,
+        secs: 0.12,
         only: None,
         clients: None,
         save_docs: false,
@@ -295,8 +295,19 @@ impl Outcome {
     fn get(&self, c: Client) -> Option<&Sample> {
         self.results.iter().find(|r| r.0 == c).map(|r| &r.1)
     }
+    /// strictredis's rate over `c`'s, round by round (the runs of one round are seconds
+    /// apart, so they saw the same load): the median and the quartiles of those ratios.
+    fn ratios(&self, c: Client) -> Option<(f64, f64, f64)> {
+        let all = |c: Client| self.results.iter().find(|r| r.0 == c).map(|r| &r.2);
+        let (a, b) = (all(Client::Strict)?, all(c)?);
+        let mut v: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
+        v.sort_by(|x, y| x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal));
+        let q = |f: f64| v[((v.len() - 1) as f64 * f).round() as usize];
+        Some((median(&mut v.clone()), q(0.25), q(0.75)))
+    }
+
     fn ratio(&self, c: Client) -> Option<f64> {
-        Some(self.get(Client::Strict)?.rate / self.get(c)?.rate)
+        self.ratios(c).map(|r| r.0)
     }
 }
 
@@ -339,8 +350,11 @@ fn run_workload(w: &mut Workload<'_>, opts: &Opts, ctl: &mut Connection) -> Outc
         r((n / 4).max(w.min_ops));
     }
     let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); w.runners.len()];
-    for _ in 0..opts.rounds {
-        for (i, (_, r)) in w.runners.iter_mut().enumerate() {
+    let k = w.runners.len();
+    for round in 0..opts.rounds {
+        // A B C, then B C A, then C A B: no client always runs first or last.
+        for i in (0..k).map(|j| (j + round) % k) {
+            let r = &mut w.runners[i].1;
             let s0 = if w.offline { 0.0 } else { server_cpu(ctl) };
             let (c0, k0) = own_cpu();
             let t = r(n);
@@ -458,7 +472,7 @@ fn workloads<'a>(server: &'a Server, ctl: &mut Connection, data: &'a Data) -> Ve
         let is_get = op == "GET";
         ws.push(Workload {
             id: "W1",
-            name: format!("W1 {op} 16 B, 1 conn"),
+            name: format!("W1 {op} 16 B, StrictRedis (1 conn)"),
             bytes_per_op: None,
             offline: false,
             target_rs: Some(1.0),
@@ -499,6 +513,49 @@ fn workloads<'a>(server: &'a Server, ctl: &mut Connection, data: &'a Data) -> Ve
                             n,
                             &bench_args(&["-t", &op.to_lowercase(), "-d", "16"]),
                         )
+                    }),
+                ),
+            ],
+        });
+    }
+
+    // --- W1 on a held connection: like for like with redis-rs's Connection (no pool
+    // checkout, so no checkout peek per command) ---
+    {
+        let sr = strict_client(&url, 1);
+        let mut held = sr.get_connection().expect("connection");
+        let mut rs = rs_conn(&url);
+        ws.push(Workload {
+            id: "W1",
+            name: "W1 GET 16 B, held connection".into(),
+            bytes_per_op: None,
+            offline: false,
+            target_rs: Some(1.0),
+            target_rb: Some(0.95),
+            min_ops: 100,
+            runners: vec![
+                (
+                    Client::Strict,
+                    Box::new(move |n| {
+                        time_loop(n, |_| {
+                            let v: Option<Vec<u8>> = held.get(KEY).expect("GET");
+                            black_box(v);
+                        })
+                    }),
+                ),
+                (
+                    Client::RedisRs,
+                    Box::new(move |n| {
+                        time_loop(n, |_| {
+                            let v: Option<Vec<u8>> = rs.get(KEY).expect("GET");
+                            black_box(v);
+                        })
+                    }),
+                ),
+                (
+                    Client::Bench,
+                    Box::new(move |n| {
+                        redis_benchmark(port, n, &bench_args(&["-t", "get", "-d", "16"]))
                     }),
                 ),
             ],
@@ -1089,13 +1146,13 @@ fn fmt_rate(o: &Outcome, s: &Sample) -> String {
     }
 }
 
-fn verdict(ratio: Option<f64>, target: Option<f64>) -> String {
-    match (ratio, target) {
-        (Some(r), Some(t)) => format!(
-            "{r:.2}x (>= {t}: {})",
+fn verdict(ratios: Option<(f64, f64, f64)>, target: Option<f64>) -> String {
+    match (ratios, target) {
+        (Some((r, lo, hi)), Some(t)) => format!(
+            "{r:.2}x [{lo:.2}-{hi:.2}] (>= {t}: {})",
             if r >= t { "met" } else { "MISSED" }
         ),
-        (Some(r), None) => format!("{r:.2}x"),
+        (Some((r, lo, hi)), None) => format!("{r:.2}x [{lo:.2}-{hi:.2}]"),
         _ => "-".into(),
     }
 }
@@ -1151,7 +1208,7 @@ fn environment() -> String {
 
 fn report(outcomes: &[Outcome], allocs: &[AllocRow], env: &str, opts: &Opts) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{env}- rounds: {} (medians), ~{} s per strictredis run; clients alternate A B C A B C ...\n", opts.rounds, opts.secs);
+    let _ = writeln!(s, "{env}- rounds: {}, ~{} s per strictredis run; clients alternate (A B C, B C A, C A B, ...); rates are medians over the rounds, ratios are medians of the per-round ratios [quartiles]\n", opts.rounds, opts.secs);
     let _ = writeln!(
         s,
         "| workload | strictredis | redis-rs | redis-benchmark | vs redis-rs | vs redis-benchmark |"
@@ -1170,8 +1227,8 @@ fn report(outcomes: &[Outcome], allocs: &[AllocRow], env: &str, opts: &Opts) -> 
             cell(Client::Strict),
             cell(Client::RedisRs),
             cell(Client::Bench),
-            verdict(o.ratio(Client::RedisRs), o.target_rs),
-            verdict(o.ratio(Client::Bench), o.target_rb),
+            verdict(o.ratios(Client::RedisRs), o.target_rs),
+            verdict(o.ratios(Client::Bench), o.target_rb),
         );
     }
     let _ = writeln!(s, "\nCPU per operation (client: this process or redis-benchmark, getrusage; server: `INFO cpu` over the run's wall time, 1.00 = one core busy):\n");
