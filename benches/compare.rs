@@ -81,6 +81,9 @@ struct Opts {
     /// Only these clients (for profiling one of them).
     clients: Option<Vec<String>>,
     save_docs: bool,
+    /// Pin the server to the first CPU and this process (clients, redis-benchmark) to the
+    /// others.
+    pin: bool,
 }
 
 fn parse_opts() -> Option<Opts> {
@@ -96,6 +99,7 @@ fn parse_opts() -> Option<Opts> {
         only: None,
         clients: None,
         save_docs: false,
+        pin: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -121,6 +125,7 @@ fn parse_opts() -> Option<Opts> {
                 )
             }
             "--save-docs" => o.save_docs = true,
+            "--pin" => o.pin = true,
             _ => {} // `--bench` and anything cargo adds
         }
     }
@@ -224,6 +229,31 @@ fn own_cpu() -> (f64, f64) {
         tv(ru.ru_utime) + tv(ru.ru_stime)
     }
     (get(libc::RUSAGE_SELF), get(libc::RUSAGE_CHILDREN))
+}
+
+/// Server on CPU 0, this process (and so the threads and the redis-benchmark processes it
+/// starts later) on the other CPUs: every client gets the same placement, and client and
+/// server never fight over one core. False (nothing changed) with fewer than 2 CPUs.
+fn pin(server_pid: u32) -> bool {
+    let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if n < 2 {
+        return false;
+    }
+    let set = |cpus: &mut dyn Iterator<Item = usize>| {
+        // SAFETY: a zeroed cpu_set_t is a valid empty set; CPU_SET writes inside it.
+        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        for c in cpus {
+            unsafe { libc::CPU_SET(c, &mut set) };
+        }
+        set
+    };
+    let server = set(&mut std::iter::once(0));
+    let clients = set(&mut (1..n));
+    let size = std::mem::size_of::<libc::cpu_set_t>();
+    // SAFETY: valid pids and sets of the right size.
+    let a = unsafe { libc::sched_setaffinity(server_pid as libc::pid_t, size, &server) };
+    let b = unsafe { libc::sched_setaffinity(0, size, &clients) };
+    a == 0 && b == 0
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1463,6 +1493,7 @@ fn main() {
     let env = environment();
     println!("{env}");
     let server = Server::start();
+    let pinned = opts.pin && pin(server.pid());
     let mut ctl = control_conn(server.port).expect("control connection");
     println!("redis-server pid {} on port {}", server.pid(), server.port);
     let _: () = ctl
@@ -1511,7 +1542,12 @@ fn main() {
     };
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let env = format!(
-        "{env}- load average at end: {}\n- total time: {:.0} s\n",
+        "{env}- pinning: {}\n- load average at end: {}\n- total time: {:.0} s\n",
+        if pinned {
+            "redis-server on CPU 0; this process, its threads and redis-benchmark on the other CPUs"
+        } else {
+            "none"
+        },
         load.split_whitespace()
             .take(3)
             .collect::<Vec<_>>()
