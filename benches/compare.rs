@@ -1262,7 +1262,7 @@ fn report(outcomes: &[Outcome], allocs: &[AllocRow], env: &str, opts: &Opts) -> 
         );
     }
     let _ = writeln!(s, "\nCPU per operation (client: this process or redis-benchmark, getrusage; server: `INFO cpu` over the run's wall time, 1.00 = one core busy):\n");
-    let _ = writeln!(s, "| workload | ops/run | strictredis client µs/op, server util | redis-rs | redis-benchmark | spread of strictredis rates (min..max) |");
+    let _ = writeln!(s, "| workload | ops/run | strictredis: client µs/op, server util | redis-rs: the same | redis-benchmark: the same | strictredis rate, min..max over the rounds |");
     let _ = writeln!(s, "|---|---|---|---|---|---|");
     for o in outcomes {
         let cell = |c: Client| {
