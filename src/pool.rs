@@ -86,7 +86,8 @@ impl PoolConfig {
         self
     }
 
-    fn validate(&self) -> Result<()> {
+    /// Checks the sizes: `max_size` at least 1, `min_size` at most `max_size`.
+    pub(crate) fn validate(&self) -> Result<()> {
         if self.max_size == 0 {
             return Err(Error::Config("max_size must be at least 1".into()));
         }

@@ -695,12 +695,7 @@ impl SentinelBuilder {
         for s in &mut sentinels {
             s.db = 0;
         }
-        if pool.max_size == 0 || pool.min_size > pool.max_size {
-            return Err(Error::Config(format!(
-                "bad pool sizes: min {} max {}",
-                pool.min_size, pool.max_size
-            )));
-        }
+        pool.validate()?;
         Ok(Sentinel {
             inner: Arc::new(Inner {
                 sentinels: Mutex::new(sentinels),

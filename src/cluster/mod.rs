@@ -1332,14 +1332,13 @@ impl ClusterBuilder {
                 }
             }
         }
-        // Checks the pool settings once, before any node is made.
-        ConnectionPool::new(template.clone(), pool_config)?;
-        if warm > pool_config.max_size {
-            return Err(Error::Config(format!(
-                "min_connections ({warm}) is larger than max_connections ({})",
-                pool_config.max_size
-            )));
+        // Checks the pool settings once, before any node is made (with the warm-up size,
+        // which build opens on each primary).
+        PoolConfig {
+            min_size: warm,
+            ..pool_config
         }
+        .validate()?;
         let cluster = RedisCluster {
             inner: Arc::new(Inner {
                 template,
