@@ -128,7 +128,7 @@ def pairs(flat):
 
 
 def key_form(entry):
-    """The key positions: the Rust `Keys` expression for one `COMMAND` entry."""
+    """The key positions: the Rust `KeySpec` expression for one `COMMAND` entry."""
     flags, first, last, step = entry[2], entry[3], entry[4], entry[5]
     if "movablekeys" in flags:
         specs = [pairs(s) for s in (entry[8] if len(entry) > 8 else [])]
@@ -146,12 +146,12 @@ def key_form(entry):
             if (b.get("type") == "index" and k.get("type") == "keynum"
                     and ks.get("keynumidx") == 0 and ks.get("firstkey") == 1
                     and ks.get("keystep") == 1):
-                return "Keys::NumKeys { at: %d, dest: %s }" % (
+                return "KeySpec::NumKeys { at: %d, dest: %s }" % (
                     bs["index"], "true" if dest else "false")
-        return "Keys::Movable"
+        return "KeySpec::Movable"
     if first <= 0 or step <= 0:
-        return "Keys::Keyless"
-    return "Keys::Range { first: %d, last: %d, step: %d }" % (first, last, step)
+        return "KeySpec::Keyless"
+    return "KeySpec::Range { first: %d, last: %d, step: %d }" % (first, last, step)
 
 
 def tips_of(entry):
@@ -217,7 +217,7 @@ def render(merged):
         "// Rerun the generator when a server version changes.",
         "",
         "use crate::command_facts::flags::*;",
-        "use crate::command_facts::{Entry, Keys, Request, Response, REDIS, VALKEY};",
+        "use crate::command_facts::{Entry, KeySpec, Request, Response, REDIS, VALKEY};",
         "",
         "/// Every command and subcommand of the servers above, sorted by (name, subcommand).",
         "#[rustfmt::skip]",

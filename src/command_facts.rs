@@ -53,7 +53,7 @@ pub(crate) const VALKEY: u8 = 2;
 
 /// Where the keys of a command are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Keys {
+pub(crate) enum KeySpec {
     /// No keys.
     Keyless,
     /// Keys at `first`, `first + step`, ... up to `last` (negative: from the end).
@@ -106,7 +106,7 @@ pub(crate) struct Entry {
     pub servers: u8,
     /// [`flags`] bits.
     pub flags: u32,
-    pub keys: Keys,
+    pub keys: KeySpec,
     pub request: Request,
     pub response: Response,
 }
@@ -450,7 +450,7 @@ mod tests {
                 "{name} {sub} writes"
             );
             assert!(!e.has(flags::READONLY), "{name} {sub} needs no overlay");
-            assert_eq!(e.keys, Keys::Keyless, "{name} {sub} has keys");
+            assert_eq!(e.keys, KeySpec::Keyless, "{name} {sub} has keys");
         }
     }
 

@@ -13,7 +13,7 @@
 
 use crate::cmd::Cmd;
 use crate::command_facts::{flags, Request, Response};
-pub(crate) use crate::command_facts::{is_read_only, Keys as KeySpec, Name};
+pub(crate) use crate::command_facts::{is_read_only, KeySpec, Name};
 use crate::error::{Error, Result};
 use crate::value::Value;
 
