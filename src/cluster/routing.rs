@@ -2,9 +2,10 @@
 //!
 //! * A command with keys goes to the node serving their slot. Keys are the arguments the
 //!   command table marked with [`Cmd::key`](crate::Cmd::key); for a command built by hand
-//!   with `cmd(..).arg(..)` they are found from [`KeySpec`]s: a small table here, then the
-//!   server's own `COMMAND INFO` (cached per command name), then `COMMAND GETKEYS` for the
-//!   few commands whose key positions depend on their arguments.
+//!   with `cmd(..).arg(..)` they are found from [`KeySpec`]s: the command table
+//!   (`command_facts`), then, for a command no server in it knows, the server's own
+//!   `COMMAND INFO` (cached per command name), then `COMMAND GETKEYS` for the commands
+//!   whose key positions depend on their arguments.
 //! * Keys in several slots are refused before any I/O, except for the commands that can be
 //!   split per slot and put back together ([`split_kind`]).
 //! * A keyless command follows its documented request policy ([`keyless_policy`]): any
