@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use crate::args::{FieldValues, ScoreMembers, ToArg, ToArgs};
+use crate::command_facts::is_container;
 use crate::resp::encode::{write_array_header, write_bulk};
 
 /// A Redis command ready to send: `cmd("GET").arg("key")`.
@@ -313,29 +314,6 @@ impl Cmd {
     pub(crate) fn body(&self) -> &[u8] {
         &self.buf
     }
-}
-
-/// Commands whose first argument is a subcommand.
-pub(crate) fn is_container(name: &[u8]) -> bool {
-    const CONTAINERS: &[&[u8]] = &[
-        b"ACL",
-        b"CLIENT",
-        b"CLUSTER",
-        b"COMMAND",
-        b"CONFIG",
-        b"FUNCTION",
-        b"LATENCY",
-        b"MEMORY",
-        b"MODULE",
-        b"OBJECT",
-        b"PUBSUB",
-        b"SCRIPT",
-        b"SLOWLOG",
-        b"XGROUP",
-        b"XINFO",
-        b"COMMANDLOG",
-    ];
-    CONTAINERS.iter().any(|c| c.eq_ignore_ascii_case(name))
 }
 
 impl std::fmt::Debug for Cmd {

@@ -21,6 +21,9 @@ pub mod args;
 pub mod client;
 pub mod cluster;
 pub mod cmd;
+mod command_facts;
+#[rustfmt::skip]
+mod command_table;
 pub mod commands;
 pub mod config;
 pub mod connection;
@@ -38,6 +41,10 @@ pub mod sentinel;
 #[cfg(feature = "tls")]
 pub mod tls;
 pub mod value;
+
+/// Test hooks: not part of the API, may change in any release.
+#[doc(hidden)]
+pub mod __private;
 
 pub use args::{FieldValues, ScoreMembers, ToArg, ToArgs};
 pub use client::{ClientBuilder, StrictRedis};

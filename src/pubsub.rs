@@ -615,10 +615,7 @@ impl PubSub {
 }
 
 fn is_subscribe(c: &Cmd) -> bool {
-    let n = c.name();
-    [&b"SUBSCRIBE"[..], b"PSUBSCRIBE", b"SSUBSCRIBE"]
-        .iter()
-        .any(|s| s.eq_ignore_ascii_case(n))
+    crate::command_facts::Effect::subscribes(c)
 }
 
 /// The iterator of [`PubSub::listen`].

@@ -154,199 +154,33 @@ pub(crate) fn settle(stage: Stage, cmd_read_only: bool, e: Error) -> Error {
     }
 }
 
-/// Commands that change nothing on the server, by name (lower case; `container|sub` for
-/// subcommands). The keyspace commands are those Redis 7.0's `COMMAND` flags `readonly`
-/// (and not `write`); the others read server state only.
-const READ_ONLY: &[&str] = &[
-    "acl|cat",
-    "acl|getuser",
-    "acl|list",
-    "acl|users",
-    "acl|whoami",
-    "bitcount",
-    "bitfield_ro",
-    "bitpos",
-    "client|getname",
-    "client|getredir",
-    "client|id",
-    "client|info",
-    "client|list",
-    "client|trackinginfo",
-    "cluster|countkeysinslot",
-    "cluster|getkeysinslot",
-    "cluster|info",
-    "cluster|keyslot",
-    "cluster|myid",
-    "cluster|nodes",
-    "cluster|shards",
-    "cluster|slots",
-    "command",
-    "command|count",
-    "command|docs",
-    "command|getkeys",
-    "command|getkeysandflags",
-    "command|info",
-    "command|list",
-    "config|get",
-    "dbsize",
-    "dump",
-    "echo",
-    "eval_ro",
-    "evalsha_ro",
-    "exists",
-    "expiretime",
-    "fcall_ro",
-    "function|dump",
-    "function|list",
-    "function|stats",
-    "geodist",
-    "geohash",
-    "geopos",
-    "georadius_ro",
-    "georadiusbymember_ro",
-    "geosearch",
-    "get",
-    "getbit",
-    "getrange",
-    "hexists",
-    "hget",
-    "hgetall",
-    "hkeys",
-    "hlen",
-    "hmget",
-    "hrandfield",
-    "hscan",
-    "hstrlen",
-    "hvals",
-    "info",
-    "keys",
-    "lastsave",
-    "latency|histogram",
-    "latency|history",
-    "latency|latest",
-    "lcs",
-    "lindex",
-    "llen",
-    "lolwut",
-    "lpos",
-    "lrange",
-    "memory|stats",
-    "memory|usage",
-    "mget",
-    "object|encoding",
-    "object|freq",
-    "object|idletime",
-    "object|refcount",
-    "pexpiretime",
-    "pfcount",
-    "ping",
-    "pttl",
-    "pubsub|channels",
-    "pubsub|numpat",
-    "pubsub|numsub",
-    "pubsub|shardchannels",
-    "pubsub|shardnumsub",
-    "randomkey",
-    "role",
-    "scan",
-    "scard",
-    "script|exists",
-    "sdiff",
-    "sinter",
-    "sintercard",
-    "sismember",
-    "slowlog|get",
-    "slowlog|len",
-    "smembers",
-    "smismember",
-    "sort_ro",
-    "srandmember",
-    "sscan",
-    "strlen",
-    "substr",
-    "sunion",
-    "time",
-    "touch",
-    "ttl",
-    "type",
-    "xinfo|consumers",
-    "xinfo|groups",
-    "xinfo|stream",
-    "xlen",
-    "xpending",
-    "xrange",
-    "xread",
-    "xrevrange",
-    "zcard",
-    "zcount",
-    "zdiff",
-    "zinter",
-    "zintercard",
-    "zlexcount",
-    "zmscore",
-    "zrandmember",
-    "zrange",
-    "zrangebylex",
-    "zrangebyscore",
-    "zrank",
-    "zrevrange",
-    "zrevrangebylex",
-    "zrevrangebyscore",
-    "zrevrank",
-    "zscan",
-    "zscore",
-    "zunion",
-];
-
 /// The read-only command names this crate knows (lower case, `container|sub` for
-/// subcommands): the commands that are retried after their connection broke.
+/// subcommands): the commands that are retried after their connection broke. The list is
+/// read from the one command table (see [`is_read_only`]).
 pub fn read_only_commands() -> &'static [&'static str] {
-    READ_ONLY
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names: Vec<&'static str> = crate::command_facts::all()
+            .iter()
+            .filter(|e| e.is_read_only())
+            .map(|e| &*Box::leak(e.info_name().into_boxed_str()))
+            .collect();
+        names.sort_unstable();
+        names
+    })
 }
 
 /// True when `name` (and `sub`, the first argument, for container commands) names a
 /// command that changes nothing on the server. `XREAD` with `BLOCK` counts as read-only
 /// too: it only reads.
 pub fn is_read_only_name(name: &[u8], sub: Option<&[u8]>) -> bool {
-    let mut key = [0u8; 48];
-    let Some(n) = lower_into(name, &mut key) else {
-        return false;
-    };
-    if lookup(&key[..n]) {
-        return true;
-    }
-    let Some(sub) = sub else {
-        return false;
-    };
-    if n + 1 >= key.len() {
-        return false;
-    }
-    key[n] = b'|';
-    match lower_into(sub, &mut key[n + 1..]) {
-        Some(m) => lookup(&key[..n + 1 + m]),
-        None => false,
-    }
+    crate::command_facts::is_read_only_name(name, sub)
 }
 
-/// True when `cmd` changes nothing on the server (see [`is_read_only_name`]).
+/// True when `cmd` changes nothing on the server (see [`is_read_only_name`]); the same rule
+/// the cluster and Sentinel use.
 pub fn is_read_only(cmd: &Cmd) -> bool {
-    is_read_only_name(cmd.name(), cmd.nth_arg(1))
-}
-
-fn lower_into(src: &[u8], dst: &mut [u8]) -> Option<usize> {
-    if src.len() > dst.len() {
-        return None;
-    }
-    for (d, s) in dst.iter_mut().zip(src) {
-        *d = s.to_ascii_lowercase();
-    }
-    Some(src.len())
-}
-
-fn lookup(name: &[u8]) -> bool {
-    READ_ONLY
-        .binary_search_by(|probe| probe.as_bytes().cmp(name))
-        .is_ok()
+    crate::command_facts::is_read_only(cmd)
 }
 
 #[cfg(test)]
@@ -355,29 +189,22 @@ mod tests {
     use crate::cmd::cmd;
 
     #[test]
-    fn table_is_sorted_and_lower_case() {
-        for w in READ_ONLY.windows(2) {
+    fn read_only_names_are_sorted_and_lower_case() {
+        let names = read_only_commands();
+        for w in names.windows(2) {
             assert!(w[0] < w[1], "{} before {}", w[0], w[1]);
         }
-        for name in READ_ONLY {
+        for name in names {
             assert_eq!(name.to_ascii_lowercase(), *name);
+            let (n, sub) = match name.split_once('|') {
+                Some((n, s)) => (n, Some(s.as_bytes())),
+                None => (*name, None),
+            };
+            assert!(is_read_only_name(n.as_bytes(), sub), "{name}");
         }
-    }
-
-    #[test]
-    fn read_only_lookup() {
-        assert!(is_read_only(&cmd("GET").key("k")));
-        assert!(is_read_only(&cmd("get").key("k")));
+        assert!(names.contains(&"get") && names.contains(&"client|list"));
         assert!(is_read_only(&cmd("PING")));
-        assert!(is_read_only(&cmd("OBJECT ENCODING").key("k")));
-        assert!(is_read_only(&cmd("client").arg("LIST")));
-        assert!(!is_read_only(&cmd("INCR").key("k")));
         assert!(!is_read_only(&cmd("SET").key("k").arg("v")));
-        assert!(!is_read_only(&cmd("CLIENT KILL").arg("ID").arg(3)));
-        assert!(!is_read_only(&cmd("OBJECT")));
-        assert!(!is_read_only(&cmd("")));
-        assert!(!is_read_only(&cmd(&"G".repeat(100))));
-        assert!(!is_read_only(&cmd("CONFIG").arg("x".repeat(100))));
     }
 
     #[test]

@@ -35,8 +35,8 @@ use std::time::Duration;
 use parking_lot::Mutex;
 
 use crate::client::StrictRedis;
-use crate::cluster::routing::is_read_only;
 use crate::cmd::{cmd, Cmd};
+pub(crate) use crate::command_facts::is_read_only;
 use crate::config::{ConnectionAddr, ConnectionInfo, Protocol};
 use crate::connection::Connection;
 use crate::error::{Error, Result};

@@ -2,173 +2,21 @@
 //!
 //! * A command with keys goes to the node serving their slot. Keys are the arguments the
 //!   command table marked with [`Cmd::key`](crate::Cmd::key); for a command built by hand
-//!   with `cmd(..).arg(..)` they are found from [`KeySpec`]s: a small table here, then the
-//!   server's own `COMMAND INFO` (cached per command name), then `COMMAND GETKEYS` for the
-//!   few commands whose key positions depend on their arguments.
+//!   with `cmd(..).arg(..)` they are found from [`KeySpec`]s: the command table
+//!   (`command_facts`), then, for a command no server in it knows, the server's own
+//!   `COMMAND INFO` (cached per command name), then `COMMAND GETKEYS` for the commands
+//!   whose key positions depend on their arguments.
 //! * Keys in several slots are refused before any I/O, except for the commands that can be
 //!   split per slot and put back together ([`split_kind`]).
 //! * A keyless command follows its documented request policy ([`keyless_policy`]): any
 //!   primary, all primaries, or all nodes, with the replies aggregated ([`Agg`]).
 //! * Only the read-only commands of [`is_read_only`] may be sent to a replica.
 
-use crate::cmd::{is_container, Cmd};
+use crate::cmd::Cmd;
+use crate::command_facts::{flags, Request, Response};
+pub(crate) use crate::command_facts::{is_read_only, KeySpec, Name};
 use crate::error::{Error, Result};
 use crate::value::Value;
-
-/// Up to this many bytes of a command name are compared against the tables.
-const NAME_MAX: usize = 24;
-
-/// The upper-cased name (and, for container commands, sub-command) of a command, kept on
-/// the stack. Names longer than [`NAME_MAX`] are in no table and come out empty.
-pub(crate) struct Name {
-    buf: [u8; NAME_MAX],
-    len: usize,
-    sub: [u8; NAME_MAX],
-    sub_len: usize,
-}
-
-impl Name {
-    pub fn of(cmd: &Cmd) -> Name {
-        let mut n = Name {
-            buf: [0; NAME_MAX],
-            len: 0,
-            sub: [0; NAME_MAX],
-            sub_len: 0,
-        };
-        let mut args = cmd.args_iter();
-        if let Some(name) = args.next().filter(|a| a.len() <= NAME_MAX) {
-            n.buf[..name.len()].copy_from_slice(name);
-            n.buf[..name.len()].make_ascii_uppercase();
-            n.len = name.len();
-            if is_container(name) {
-                if let Some(sub) = args.next().filter(|a| a.len() <= NAME_MAX) {
-                    n.sub[..sub.len()].copy_from_slice(sub);
-                    n.sub[..sub.len()].make_ascii_uppercase();
-                    n.sub_len = sub.len();
-                }
-            }
-        }
-        n
-    }
-
-    pub fn name(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-
-    pub fn sub(&self) -> &[u8] {
-        &self.sub[..self.sub_len]
-    }
-
-    /// `name` or `name|sub`, lower-cased: the form `COMMAND INFO` takes.
-    pub fn info_name(&self) -> String {
-        let mut s = String::from_utf8_lossy(self.name()).to_ascii_lowercase();
-        if self.sub_len > 0 {
-            s.push('|');
-            s.push_str(&String::from_utf8_lossy(self.sub()).to_ascii_lowercase());
-        }
-        s
-    }
-}
-
-/// True for the commands that only read, so that they may be served by a replica (with
-/// `READONLY`), and may be sent again after a connection broke mid-request.
-pub(crate) fn is_read_only(cmd: &Cmd) -> bool {
-    let n = Name::of(cmd);
-    match n.name() {
-        b"MEMORY" => n.sub() == b"USAGE",
-        b"OBJECT" | b"XINFO" => !n.sub().is_empty() && n.sub() != b"HELP",
-        name => READ_ONLY.binary_search(&name).is_ok(),
-    }
-}
-
-/// Read-only keyed commands (Redis 7 `COMMAND` flags `readonly`), sorted for binary search.
-const READ_ONLY: &[&[u8]] = &[
-    b"BITCOUNT",
-    b"BITFIELD_RO",
-    b"BITPOS",
-    b"DBSIZE",
-    b"DUMP",
-    b"EVALSHA_RO",
-    b"EVAL_RO",
-    b"EXISTS",
-    b"EXPIRETIME",
-    b"FCALL_RO",
-    b"GEODIST",
-    b"GEOHASH",
-    b"GEOPOS",
-    b"GEORADIUSBYMEMBER_RO",
-    b"GEORADIUS_RO",
-    b"GEOSEARCH",
-    b"GET",
-    b"GETBIT",
-    b"GETRANGE",
-    b"HEXISTS",
-    b"HEXPIRETIME",
-    b"HGET",
-    b"HGETALL",
-    b"HKEYS",
-    b"HLEN",
-    b"HMGET",
-    b"HPEXPIRETIME",
-    b"HPTTL",
-    b"HRANDFIELD",
-    b"HSCAN",
-    b"HSTRLEN",
-    b"HTTL",
-    b"HVALS",
-    b"KEYS",
-    b"LCS",
-    b"LINDEX",
-    b"LLEN",
-    b"LPOS",
-    b"LRANGE",
-    b"MGET",
-    b"PEXPIRETIME",
-    b"PFCOUNT",
-    b"PTTL",
-    b"RANDOMKEY",
-    b"SCAN",
-    b"SCARD",
-    b"SDIFF",
-    b"SINTER",
-    b"SINTERCARD",
-    b"SISMEMBER",
-    b"SMEMBERS",
-    b"SMISMEMBER",
-    b"SORT_RO",
-    b"SRANDMEMBER",
-    b"SSCAN",
-    b"STRLEN",
-    b"SUBSTR",
-    b"SUNION",
-    b"TOUCH",
-    b"TTL",
-    b"TYPE",
-    b"XLEN",
-    b"XPENDING",
-    b"XRANGE",
-    b"XREAD",
-    b"XREVRANGE",
-    b"ZCARD",
-    b"ZCOUNT",
-    b"ZDIFF",
-    b"ZINTER",
-    b"ZINTERCARD",
-    b"ZLEXCOUNT",
-    b"ZMSCORE",
-    b"ZRANDMEMBER",
-    b"ZRANGE",
-    b"ZRANGEBYLEX",
-    b"ZRANGEBYSCORE",
-    b"ZRANK",
-    b"ZREVRANGE",
-    b"ZREVRANGEBYLEX",
-    b"ZREVRANGEBYSCORE",
-    b"ZREVRANK",
-    b"ZSCAN",
-    b"ZSCORE",
-    b"ZUNION",
-];
 
 /// How the replies of a command sent to several nodes become one reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -201,42 +49,39 @@ pub(crate) enum Policy {
 }
 
 /// The request policy of a keyless command, from the `request_policy` and
-/// `response_policy` tips of Redis 7's `COMMAND INFO`; `None` for commands not listed
-/// (they may have keys the caller did not mark: see [`static_key_spec`]).
+/// `response_policy` tips of the command table: a request policy of all shards or all nodes
+/// with a response policy this module can merge (or, without one, an array whose order
+/// depends on the nodes: KEYS) goes to several nodes; any other keyless command to any
+/// primary. `None` for commands with keys, and for commands no server knows (they may have
+/// keys the caller did not mark: see [`static_key_spec`]).
 pub(crate) fn keyless_policy(n: &Name) -> Option<Policy> {
     use Agg::*;
-    use Policy::*;
-    let p = match (n.name(), n.sub()) {
-        (b"DBSIZE", _) => AllPrimaries(Sum),
-        (b"KEYS", _) => AllPrimaries(Concat),
-        (b"SCAN", _) => Scan,
-        (b"FLUSHALL" | b"FLUSHDB" | b"PING", _) => AllPrimaries(AllSucceeded),
-        (b"RANDOMKEY", _) => AnyPrimary,
-        (b"SCRIPT", b"LOAD" | b"FLUSH") => AllNodes(AllSucceeded),
-        (b"SCRIPT", b"EXISTS") => AllPrimaries(LogicalAnd),
-        (b"SCRIPT" | b"FUNCTION", b"KILL") => AllPrimaries(OneSucceeded),
-        (b"FUNCTION", b"LOAD" | b"DELETE" | b"FLUSH" | b"RESTORE") => AllPrimaries(AllSucceeded),
-        (b"CONFIG", b"SET" | b"RESETSTAT" | b"REWRITE") => AllNodes(AllSucceeded),
-        (b"MEMORY", b"PURGE") => AllPrimaries(AllSucceeded),
-        (b"SLOWLOG" | b"LATENCY", b"RESET") => AllNodes(AllSucceeded),
-        (b"SLOWLOG", b"LEN") => AllNodes(Sum),
-        (b"CLUSTER", b"COUNTKEYSINSLOT" | b"GETKEYSINSLOT") => SlotArg(2),
-        // Keyless commands with no policy, or a "special" one: any primary.
-        (b"INFO" | b"TIME" | b"ECHO" | b"LASTSAVE" | b"ROLE" | b"PUBLISH" | b"WAIT", _) => {
-            AnyPrimary
-        }
-        (
-            b"ACL" | b"CLIENT" | b"CLUSTER" | b"COMMAND" | b"CONFIG" | b"FUNCTION" | b"LATENCY"
-            | b"MEMORY" | b"MODULE" | b"PUBSUB" | b"SCRIPT" | b"SLOWLOG",
-            _,
-        ) => match (n.name(), n.sub()) {
-            // Container sub-commands that do take keys.
-            (b"MEMORY", b"USAGE") => return None,
-            _ => AnyPrimary,
-        },
-        _ => return None,
+    let e = n.entry()?;
+    // What the tips do not say: SCAN's cursor walks the primaries one after the other, the
+    // CLUSTER subcommands that take a slot go to its node, and a CLIENT subcommand sets or
+    // reads the state of one connection, so it is never fanned out.
+    match (e.name, e.sub) {
+        ("SCAN", _) => return Some(Policy::Scan),
+        ("CLUSTER", "COUNTKEYSINSLOT" | "GETKEYSINSLOT") => return Some(Policy::SlotArg(2)),
+        ("CLIENT", _) => return Some(Policy::AnyPrimary),
+        _ => {}
+    }
+    if e.keys != KeySpec::Keyless {
+        return None;
+    }
+    let agg = match e.response {
+        Response::AggSum => Some(Sum),
+        Response::AllSucceeded => Some(AllSucceeded),
+        Response::OneSucceeded => Some(OneSucceeded),
+        Response::AggLogicalAnd => Some(LogicalAnd),
+        Response::None if e.has(flags::ORDER_DEPENDS_ON_NODES) => Some(Concat),
+        _ => None,
     };
-    Some(p)
+    Some(match (e.request, agg) {
+        (Request::AllShards, Some(agg)) => Policy::AllPrimaries(agg),
+        (Request::AllNodes, Some(agg)) => Policy::AllNodes(agg),
+        _ => Policy::AnyPrimary,
+    })
 }
 
 /// The commands that may be split per slot when their keys are in several slots, each part
@@ -251,69 +96,34 @@ pub(crate) enum SplitKind {
     Count,
 }
 
-/// The split kind of a command, if it may be split.
+/// The split kind of a command, if it may be split: the table's `multi_shard` request
+/// policy on a command whose keys (or `key value` pairs) run from the first argument to the
+/// last, with a reply that can be put back together (per key, all OK, or a sum).
 pub(crate) fn split_kind(n: &Name) -> Option<SplitKind> {
-    match n.name() {
-        b"MGET" => Some(SplitKind::Values),
-        b"MSET" => Some(SplitKind::Pairs),
-        b"DEL" | b"EXISTS" | b"UNLINK" | b"TOUCH" => Some(SplitKind::Count),
+    let e = n.entry()?;
+    if e.request != Request::MultiShard {
+        return None;
+    }
+    let KeySpec::Range {
+        first: 1,
+        last: -1,
+        step,
+    } = e.keys
+    else {
+        return None;
+    };
+    match (e.response, step) {
+        (Response::None, 1) => Some(SplitKind::Values),
+        (Response::AllSucceeded, 2) => Some(SplitKind::Pairs),
+        (Response::AggSum, 1) => Some(SplitKind::Count),
         _ => None,
     }
 }
 
-/// Where the keys of a command are, for commands whose keys were not marked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum KeySpec {
-    /// No keys.
-    Keyless,
-    /// Keys at `first`, `first + step`, ... up to `last` (negative: from the end).
-    Range {
-        first: usize,
-        last: i64,
-        step: usize,
-    },
-    /// `numkeys` at `at`, the keys right after it; `dest` is one more key at index 1.
-    NumKeys { at: usize, dest: bool },
-    /// Positions depend on the arguments: ask the server (`COMMAND GETKEYS`).
-    Movable,
-}
-
-/// Key positions of the splittable commands and of a few common commands, known without
-/// asking the server.
+/// Key positions of a command from the command table, known without asking the server;
+/// `None` for a command no server in the table knows.
 pub(crate) fn static_key_spec(n: &Name) -> Option<KeySpec> {
-    use KeySpec::*;
-    Some(match n.name() {
-        b"MGET" | b"DEL" | b"EXISTS" | b"UNLINK" | b"TOUCH" => Range {
-            first: 1,
-            last: -1,
-            step: 1,
-        },
-        b"MSET" | b"MSETNX" => Range {
-            first: 1,
-            last: -1,
-            step: 2,
-        },
-        b"GET" | b"SET" | b"SETEX" | b"PSETEX" | b"SETNX" | b"GETSET" | b"GETDEL" | b"GETEX"
-        | b"INCR" | b"INCRBY" | b"INCRBYFLOAT" | b"DECR" | b"DECRBY" | b"APPEND" | b"STRLEN"
-        | b"EXPIRE" | b"PEXPIRE" | b"TTL" | b"PTTL" | b"TYPE" | b"PERSIST" | b"HSET" | b"HGET"
-        | b"HGETALL" | b"HDEL" | b"HINCRBY" | b"LPUSH" | b"RPUSH" | b"LPOP" | b"RPOP"
-        | b"LRANGE" | b"LLEN" | b"SADD" | b"SREM" | b"SMEMBERS" | b"SCARD" | b"ZADD"
-        | b"ZRANGE" | b"ZSCORE" | b"ZINCRBY" | b"ZREM" | b"ZCARD" | b"XADD" | b"XLEN"
-        | b"XRANGE" | b"PFADD" | b"SPUBLISH" => Range {
-            first: 1,
-            last: 1,
-            step: 1,
-        },
-        b"EVAL" | b"EVALSHA" | b"EVAL_RO" | b"EVALSHA_RO" | b"FCALL" | b"FCALL_RO" => {
-            NumKeys { at: 2, dest: false }
-        }
-        b"ZUNION" | b"ZINTER" | b"ZDIFF" | b"ZINTERCARD" | b"SINTERCARD" | b"LMPOP" | b"ZMPOP" => {
-            NumKeys { at: 1, dest: false }
-        }
-        b"ZUNIONSTORE" | b"ZINTERSTORE" | b"ZDIFFSTORE" => NumKeys { at: 2, dest: true },
-        b"BLMPOP" | b"BZMPOP" => NumKeys { at: 2, dest: false },
-        _ => return None,
-    })
+    n.entry().map(|e| e.keys)
 }
 
 /// Reads a key spec from one `COMMAND INFO` entry: `[name, arity, flags, first, last,
@@ -492,11 +302,11 @@ mod tests {
     use crate::cmd::cmd;
 
     #[test]
-    fn read_only_table_is_sorted() {
-        assert!(READ_ONLY.windows(2).all(|w| w[0] < w[1]));
+    fn read_only_is_the_command_tables() {
         assert!(is_read_only(&cmd("get").arg("k")));
         assert!(is_read_only(&cmd("ZRANGE").arg("k")));
         assert!(is_read_only(&cmd("OBJECT ENCODING").arg("k")));
+        assert!(is_read_only(&cmd("HTTL").arg("k")));
         assert!(!is_read_only(&cmd("SET").arg("k")));
         assert!(!is_read_only(&cmd("INCR").arg("k")));
         assert!(!is_read_only(&cmd("OBJECT HELP")));

@@ -157,23 +157,6 @@ impl ShutdownOptions {
     }
 }
 
-/// A SHUTDOWN that worked closes the connection instead of answering: that end of the
-/// connection is its success. Called by the connection with the outcome of every command.
-pub(crate) fn shutdown_closed_is_ok(cmd: &Cmd, r: Result<Value>) -> Result<Value> {
-    match r {
-        Err(Error::Io(e))
-            if cmd.name().eq_ignore_ascii_case(b"SHUTDOWN")
-                && matches!(
-                    e.kind(),
-                    std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset
-                ) =>
-        {
-            Ok(Value::Simple("OK".into()))
-        }
-        r => r,
-    }
-}
-
 /// Options of MODULE LOADEX.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ModuleLoadexOptions {
@@ -1622,18 +1605,6 @@ mod tests {
         assert_eq!(e.args, vec!["GET".to_string(), "\u{fffd}".to_string()]);
         assert_eq!(e.client_addr, "");
         assert!(SlowlogEntry::from_value(Value::Array(vec![Value::Int(1)])).is_err());
-    }
-
-    #[test]
-    fn shutdown_eof_is_success_only_for_shutdown() {
-        let eof = || {
-            Err(Error::Io(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "closed",
-            )))
-        };
-        assert!(shutdown_closed_is_ok(&cmd("SHUTDOWN").arg("NOSAVE"), eof()).is_ok());
-        assert!(shutdown_closed_is_ok(&cmd("GET").arg("k"), eof()).is_err());
     }
 
     #[test]

@@ -4,140 +4,27 @@
 //! A connection that sees any I/O error, timeout, protocol error or half-read reply marks
 //! itself broken and refuses further use: a late reply can never reach the wrong caller.
 
+mod state;
+mod transport;
+
 use std::io::{self, BufRead, Read, Write};
-use std::mem::MaybeUninit;
-use std::net::{TcpStream, ToSocketAddrs};
-use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
 use bufstream::BufStream;
 
 use crate::cmd::{cmd, BlockingTimeout, Cmd};
+use crate::command_facts::Effect;
 use crate::config::{ConnectionAddr, ConnectionInfo, Protocol};
 use crate::error::{Error, Result};
 use crate::from_value::FromValue;
 use crate::resp::Decoder;
 use crate::retry::{self, Failure, Stage};
 use crate::value::Value;
+pub(crate) use state::Dirty;
+use state::State;
+use transport::Stream;
 
 const BUF_CAPACITY: usize = 64 * 1024;
-
-/// The byte stream under a connection.
-enum Stream {
-    Tcp(TcpStream),
-    Unix(UnixStream),
-    #[cfg(feature = "tls")]
-    Tls(Box<crate::tls::TlsStream>),
-}
-
-impl Read for Stream {
-    #[inline]
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.read(buf),
-            Stream::Unix(s) => s.read(buf),
-            #[cfg(feature = "tls")]
-            Stream::Tls(s) => s.read(buf),
-        }
-    }
-}
-
-impl Write for Stream {
-    #[inline]
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.write(buf),
-            Stream::Unix(s) => s.write(buf),
-            #[cfg(feature = "tls")]
-            Stream::Tls(s) => s.write(buf),
-        }
-    }
-    #[inline]
-    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.write_vectored(bufs),
-            Stream::Unix(s) => s.write_vectored(bufs),
-            #[cfg(feature = "tls")]
-            Stream::Tls(s) => s.write_vectored(bufs),
-        }
-    }
-    #[inline]
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            // rustls may keep records it could not write yet: flushing sends them, and
-            // reports the write errors that `write` kept quiet.
-            #[cfg(feature = "tls")]
-            Stream::Tls(s) => s.flush(),
-            _ => Ok(()),
-        }
-    }
-}
-
-impl Stream {
-    fn set_read_timeout(&self, t: Option<Duration>) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.set_read_timeout(t),
-            Stream::Unix(s) => s.set_read_timeout(t),
-            #[cfg(feature = "tls")]
-            Stream::Tls(s) => s.sock.set_read_timeout(t),
-        }
-    }
-
-    fn set_write_timeout(&self, t: Option<Duration>) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.set_write_timeout(t),
-            Stream::Unix(s) => s.set_write_timeout(t),
-            #[cfg(feature = "tls")]
-            Stream::Tls(s) => s.sock.set_write_timeout(t),
-        }
-    }
-
-    /// Non-blocking peek of one byte: `Ok(true)` when the socket is readable (data or EOF).
-    /// On TLS, handshake records (session tickets) are taken in and do not count.
-    fn has_unexpected_input(&mut self) -> io::Result<bool> {
-        let mut byte = [MaybeUninit::<u8>::uninit(); 1];
-        let flags = libc::MSG_PEEK | libc::MSG_DONTWAIT;
-        let r = match self {
-            Stream::Tcp(s) => socket2::SockRef::from(&*s).recv_with_flags(&mut byte, flags),
-            Stream::Unix(s) => socket2::SockRef::from(&*s).recv_with_flags(&mut byte, flags),
-            #[cfg(feature = "tls")]
-            Stream::Tls(s) => return crate::tls::has_unexpected_input(s),
-        };
-        match r {
-            // 0 is EOF (the server closed), > 0 is a byte nobody asked for: both stale.
-            Ok(_) => Ok(true),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(false),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(false),
-            Err(e) => Err(e),
-        }
-    }
-
-    fn shutdown(&mut self) {
-        let _ = match self {
-            Stream::Tcp(s) => s.shutdown(std::net::Shutdown::Both),
-            Stream::Unix(s) => s.shutdown(std::net::Shutdown::Both),
-            #[cfg(feature = "tls")]
-            Stream::Tls(s) => {
-                crate::tls::close(s);
-                s.sock.shutdown(std::net::Shutdown::Both)
-            }
-        };
-    }
-}
-
-/// Why a connection cannot be put back into a pool, if it cannot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Dirty {
-    Broken,
-    InMulti,
-    Watching,
-    Subscribed,
-    PendingReplies,
-    OtherDb,
-    /// Connection-wide state the pool cannot undo: CLIENT REPLY, CLIENT TRACKING, MONITOR,
-    /// RESET, AUTH, HELLO.
-    Tainted,
-}
 
 /// One connection to a Redis server.
 ///
@@ -150,16 +37,9 @@ pub struct Connection {
     addr: ConnectionAddr,
     read_timeout: Option<Duration>,
     protocol: Protocol,
-    db: u32,
-    in_multi: bool,
-    watching: bool,
-    subscribed: bool,
-    tainted: bool,
+    /// MULTI, WATCH, subscriptions, db, CLIENT REPLY: see [`state`].
+    state: State,
     broken: bool,
-    /// `CLIENT REPLY OFF` in force: the server answers nothing until `CLIENT REPLY ON`.
-    replies_off: bool,
-    /// `CLIENT REPLY SKIP` was sent: the server will not answer the next command.
-    skip_next_reply: bool,
     /// Replies sent for but not read yet.
     pending: usize,
     /// Bytes left in the read buffer after the last complete reply.
@@ -171,11 +51,11 @@ impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
             .field("addr", &self.addr)
-            .field("db", &self.db)
+            .field("db", &self.state.db)
             .field("protocol", &self.protocol)
-            .field("in_multi", &self.in_multi)
-            .field("watching", &self.watching)
-            .field("subscribed", &self.subscribed)
+            .field("in_multi", &self.state.in_multi)
+            .field("watching", &self.state.watching)
+            .field("subscribed", &self.state.subscribed)
             .field("pending", &self.pending)
             .field("broken", &self.broken)
             .finish()
@@ -199,79 +79,25 @@ fn write_both(w: &mut impl Write, mut a: &[u8], mut b: &[u8]) -> io::Result<()> 
     w.write_all(b)
 }
 
-fn connect_tcp(host: &str, port: u16, timeout: Option<Duration>) -> Result<TcpStream> {
-    let addrs = (host, port).to_socket_addrs().map_err(Error::Io)?;
-    let mut last = None;
-    for addr in addrs {
-        let r = match timeout {
-            Some(t) => TcpStream::connect_timeout(&addr, t),
-            None => TcpStream::connect(addr),
-        };
-        match r {
-            Ok(s) => return Ok(s),
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(match last {
-        Some(e) => Error::from(e),
-        None => Error::Io(io::Error::new(
-            io::ErrorKind::NotFound,
-            format!("{host}:{port} resolved to no address"),
-        )),
-    })
-}
-
 impl Connection {
     /// Opens a connection and runs the handshake: `HELLO 3` when RESP3 is asked for, `AUTH`,
     /// `CLIENT SETNAME` and `SELECT` as configured.
     pub fn open(info: &ConnectionInfo) -> Result<Connection> {
-        let stream = match &info.addr {
-            ConnectionAddr::Tcp { host, port } => {
-                let s = connect_tcp(host, *port, info.connect_timeout)?;
-                s.set_nodelay(true)?;
-                Stream::Tcp(s)
-            }
-            ConnectionAddr::Unix(path) => Stream::Unix(UnixStream::connect(path)?),
-            #[cfg(feature = "tls")]
-            ConnectionAddr::TcpTls {
-                host,
-                port,
-                insecure,
-            } => {
-                let s = connect_tcp(host, *port, info.connect_timeout)?;
-                s.set_nodelay(true)?;
-                let s = crate::tls::connect(s, host, *insecure, &info.tls, info.connect_timeout)?;
-                Stream::Tls(Box::new(s))
-            }
-            #[cfg(not(feature = "tls"))]
-            ConnectionAddr::TcpTls { .. } => {
-                return Err(Error::Config(
-                    "rediss:// (TLS) needs the crate feature `tls`".into(),
-                ))
-            }
-        };
-        stream.set_read_timeout(info.read_timeout)?;
-        stream.set_write_timeout(info.write_timeout)?;
+        let stream = Stream::open(info)?;
         let mut conn = Connection {
             stream: BufStream::with_capacities(BUF_CAPACITY, BUF_CAPACITY, stream),
             decoder: Decoder::new(),
             addr: info.addr.clone(),
             read_timeout: info.read_timeout,
             protocol: info.protocol,
-            db: 0,
-            in_multi: false,
-            watching: false,
-            subscribed: false,
-            tainted: false,
+            state: State::default(),
             broken: false,
-            replies_off: false,
-            skip_next_reply: false,
             pending: 0,
             leftover: false,
             last_used: Instant::now(),
         };
         conn.handshake(info)?;
-        log::debug!("connected to {} (db {})", conn.addr, conn.db);
+        log::debug!("connected to {} (db {})", conn.addr, conn.state.db);
         Ok(conn)
     }
 
@@ -318,7 +144,7 @@ impl Connection {
             if let Value::Error(e) = v {
                 first_err.get_or_insert(Error::Server(e));
             } else {
-                self.after_reply(c);
+                self.state.after_reply(Effect::of(c));
             }
         }
         match first_err {
@@ -326,7 +152,7 @@ impl Connection {
             None => {
                 // AUTH and HELLO taint a connection when a caller sends them; sent here,
                 // they are the pool's own settings, so the connection stays reusable.
-                self.tainted = false;
+                self.state.handshake_done();
                 Ok(())
             }
         }
@@ -356,49 +182,33 @@ impl Connection {
     /// [`request_value`](Self::request_value), telling how far the request got when it
     /// failed (for the retry logic).
     pub(crate) fn request_staged(&mut self, cmd: &Cmd) -> std::result::Result<Value, Failure> {
-        if !self.reply_expected(cmd) {
+        let effect = Effect::of(cmd);
+        if !self.state.reply_expected(effect) {
             self.send(cmd).map_err(|e| (Stage::Unsent, e))?;
             self.pending = self.pending.saturating_sub(1);
-            self.after_reply(cmd);
+            self.state.after_reply(effect);
             return Ok(Value::Nil);
         }
         let r = match cmd.blocking_timeout() {
             None => {
                 self.send(cmd).map_err(|e| (Stage::Unsent, e))?;
-                self.read_reply_for(cmd)
+                self.read_reply_for(effect)
             }
-            Some(b) => return self.request_blocking(cmd, b),
+            Some(b) => return self.request_blocking(cmd, effect, b),
         };
-        crate::commands::server::shutdown_closed_is_ok(cmd, r).map_err(|e| (Stage::Sent, e))
-    }
-
-    /// Whether the server will answer `cmd`, as `CLIENT REPLY` left it; updates that state.
-    fn reply_expected(&mut self, cmd: &Cmd) -> bool {
-        let skip = std::mem::take(&mut self.skip_next_reply);
-        let name = cmd.name();
-        if name.eq_ignore_ascii_case(b"RESET") {
-            // RESET turns replies back on, but a pending SKIP still swallows its own reply.
-            self.replies_off = false;
-            return !skip;
-        }
-        if name.eq_ignore_ascii_case(b"CLIENT")
-            && cmd
-                .nth_arg(1)
-                .is_some_and(|s| s.eq_ignore_ascii_case(b"REPLY"))
-        {
-            let mode = cmd.nth_arg(2).unwrap_or(b"");
-            if mode.eq_ignore_ascii_case(b"ON") {
-                self.replies_off = false;
-                return true;
-            } else if mode.eq_ignore_ascii_case(b"OFF") {
-                self.replies_off = true;
-                return false;
-            } else if mode.eq_ignore_ascii_case(b"SKIP") {
-                self.skip_next_reply = !self.replies_off;
-                return false;
+        match r {
+            // A SHUTDOWN that worked closes the connection instead of answering: that end
+            // of the connection is its success.
+            Err(Error::Io(e))
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset
+                ) && self.state.closed_by_server(effect) =>
+            {
+                Ok(Value::Simple("OK".into()))
             }
+            r => r.map_err(|e| (Stage::Sent, e)),
         }
-        !skip && !self.replies_off
     }
 
     /// A blocking command: the read timeout is raised to the command's own timeout plus the
@@ -406,6 +216,7 @@ impl Connection {
     fn request_blocking(
         &mut self,
         cmd: &Cmd,
+        effect: Effect,
         b: BlockingTimeout,
     ) -> std::result::Result<Value, Failure> {
         let base = self.read_timeout;
@@ -415,7 +226,7 @@ impl Connection {
                 .map_err(|e| (Stage::Unsent, e))?;
         }
         self.send(cmd).map_err(|e| (Stage::Unsent, e))?;
-        let r = self.read_reply_for(cmd).map_err(|e| (Stage::Sent, e));
+        let r = self.read_reply_for(effect).map_err(|e| (Stage::Sent, e));
         if raised != base && !self.broken {
             self.set_read_timeout_inner(base)
                 .map_err(|e| (Stage::Sent, e))?;
@@ -439,9 +250,9 @@ impl Connection {
         self.set_read_timeout_inner(t)
     }
 
-    fn read_reply_for(&mut self, cmd: &Cmd) -> Result<Value> {
+    fn read_reply_for(&mut self, effect: Effect) -> Result<Value> {
         let v = self.read_reply()?;
-        self.after_reply(cmd);
+        self.state.after_reply(effect);
         match v {
             Value::Error(e) => Err(Error::Server(e)),
             v => Ok(v),
@@ -486,7 +297,7 @@ impl Connection {
     /// Buffers one command without flushing (pipelines); its reply is then pending.
     pub fn write_cmd(&mut self, cmd: &Cmd) -> Result<()> {
         self.usable()?;
-        self.before_send(cmd);
+        self.state.before_send(Effect::of(cmd));
         let mut header = [0u8; 24];
         let hlen = {
             let mut n = itoa::Buffer::new();
@@ -540,7 +351,7 @@ impl Connection {
     pub fn read_reply(&mut self) -> Result<Value> {
         loop {
             let v = self.read_value()?;
-            if matches!(v, Value::Push(_)) && !self.subscribed {
+            if matches!(v, Value::Push(_)) && !self.state.subscribed {
                 log::debug!("skipping an out-of-band push from {}", self.addr);
                 continue;
             }
@@ -644,88 +455,16 @@ impl Connection {
         self.read_value().map(Some)
     }
 
-    /// Bookkeeping before a command leaves: what it will do to the connection's state.
-    fn before_send(&mut self, cmd: &Cmd) {
-        let name = cmd.name();
-        let is = |n: &[u8]| name.eq_ignore_ascii_case(n);
-        if is(b"SUBSCRIBE") || is(b"PSUBSCRIBE") || is(b"SSUBSCRIBE") {
-            self.subscribed = true;
-        } else if is(b"MONITOR") || is(b"RESET") || is(b"AUTH") || is(b"HELLO") {
-            self.tainted = true;
-        } else if is(b"CLIENT") {
-            let sub = cmd.nth_arg(1).unwrap_or(b"");
-            let on = cmd
-                .nth_arg(2)
-                .map(|a| a.eq_ignore_ascii_case(b"ON"))
-                .unwrap_or(false);
-            if sub.eq_ignore_ascii_case(b"REPLY") || (sub.eq_ignore_ascii_case(b"TRACKING") && on) {
-                self.tainted = true;
-            }
-        } else if is(b"SELECT") && self.in_multi {
-            // Takes effect at EXEC, which may or may not run: we can no longer know the db.
-            self.tainted = true;
-        } else if is(b"QUIT") {
-            self.tainted = true;
-        }
-    }
-
-    /// Bookkeeping after a command's reply arrived (error replies included).
-    fn after_reply(&mut self, cmd: &Cmd) {
-        let name = cmd.name();
-        let is = |n: &[u8]| name.eq_ignore_ascii_case(n);
-        if is(b"SELECT") && !self.in_multi {
-            if let Some(db) = cmd
-                .nth_arg(1)
-                .and_then(|a| std::str::from_utf8(a).ok())
-                .and_then(|a| a.parse().ok())
-            {
-                self.db = db;
-            }
-        } else if is(b"MULTI") {
-            self.in_multi = true;
-        } else if is(b"EXEC") || is(b"DISCARD") {
-            if self.in_multi {
-                self.watching = false;
-            }
-            self.in_multi = false;
-        } else if is(b"WATCH") {
-            self.watching = true;
-        } else if is(b"UNWATCH") {
-            self.watching = false;
-        } else if is(b"RESET") {
-            // The server ended MULTI, WATCH and subscriptions and went back to db 0.
-            self.db = 0;
-            self.in_multi = false;
-            self.watching = false;
-            self.subscribed = false;
-        }
-    }
-
     /// Marks the connection as in MULTI / WATCH after a server reply confirmed it
     /// (used by pipelines that send MULTI as part of a batch).
     pub(crate) fn note_replied(&mut self, cmd: &Cmd) {
-        self.after_reply(cmd)
+        self.state.after_reply(Effect::of(cmd))
     }
 
     /// Why this connection may not go back to a pool on `db`, if anything.
     pub(crate) fn dirty(&self, db: u32) -> Option<Dirty> {
-        if self.broken {
-            Some(Dirty::Broken)
-        } else if self.in_multi {
-            Some(Dirty::InMulti)
-        } else if self.watching {
-            Some(Dirty::Watching)
-        } else if self.subscribed {
-            Some(Dirty::Subscribed)
-        } else if self.pending > 0 || self.leftover || !self.decoder.is_idle() {
-            Some(Dirty::PendingReplies)
-        } else if self.db != db {
-            Some(Dirty::OtherDb)
-        } else if self.tainted {
-            Some(Dirty::Tainted)
-        } else {
-            None
-        }
+        let pending = self.pending > 0 || self.leftover || !self.decoder.is_idle();
+        self.state.dirty(db, self.broken, pending)
     }
 
     /// True when the server closed this idle connection or sent bytes nobody asked for.
@@ -749,22 +488,22 @@ impl Connection {
 
     /// The database this connection has selected.
     pub fn db(&self) -> u32 {
-        self.db
+        self.state.db
     }
 
     /// True between MULTI and EXEC/DISCARD.
     pub fn in_multi(&self) -> bool {
-        self.in_multi
+        self.state.in_multi
     }
 
     /// True when a WATCH is in force.
     pub fn is_watching(&self) -> bool {
-        self.watching
+        self.state.watching
     }
 
     /// True once a SUBSCRIBE-family command was sent.
     pub fn is_subscribed(&self) -> bool {
-        self.subscribed
+        self.state.subscribed
     }
 
     /// How many replies were asked for and not read yet.
