@@ -42,7 +42,7 @@ pub mod value;
 pub use args::{FieldValues, ScoreMembers, ToArg, ToArgs};
 pub use client::{ClientBuilder, StrictRedis};
 pub use cmd::{cmd, Cmd};
-pub use config::{ConnectionAddr, ConnectionInfo, Protocol};
+pub use config::{ConnectionAddr, ConnectionInfo, Options, Protocol};
 pub use connection::Connection;
 pub use error::{Error, Result, ServerError};
 pub use from_value::FromValue;
