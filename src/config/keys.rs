@@ -48,9 +48,13 @@ pub(crate) struct UrlKey {
 }
 
 impl UrlKey {
-    /// The setting's own name (the first name): aliases share it.
+    /// The setting's own name (the first name): aliases share it, and `ssl_cert_reqs`
+    /// sets `insecure`.
     pub fn slot(&self) -> &'static str {
-        self.names[0]
+        match self.names[0] {
+            "ssl_cert_reqs" => "insecure",
+            name => name,
+        }
     }
 }
 

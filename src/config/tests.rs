@@ -155,8 +155,9 @@ fn tls_urls() {
             "{q}"
         );
     }
+    assert!(err("rediss://h?insecure=true&insecure=false").contains("'insecure' twice"));
     assert_eq!(
-        parse("rediss://h?insecure=true&insecure=false").addr,
+        parse("rediss://h?insecure=false").addr,
         ConnectionAddr::TcpTls {
             host: "h".into(),
             port: 6379,
@@ -189,8 +190,10 @@ fn db_from_path_and_query() {
     assert_eq!(parse("redis://h/").db, 0);
     assert_eq!(parse("redis://h").db, 0);
     assert_eq!(parse("redis://h:1/15").db, 15);
-    assert_eq!(parse("redis://h/3?db=5").db, 5);
-    assert_eq!(parse("redis://h?db=1&db=2").db, 2);
+    // A path and a `db=`, or two `db=`: refused (issue 11, point 13).
+    assert!(err("redis://h/3?db=5").contains("'db' twice"));
+    assert!(err("redis://h?db=1&db=2").contains("'db' twice"));
+    assert_eq!(parse("redis://h?db=2").db, 2);
     assert_eq!(parse("redis://h/4294967295").db, u32::MAX);
     for bad in ["x", "-1", "+1", "3/", "3/4", "1.5", "4294967296", " 1"] {
         let msg = err(&format!("redis://h/{bad}"));
