@@ -14,6 +14,11 @@
 //!   other command is not retried: its error's
 //!   [`is_ambiguous`](Error::is_ambiguous) says that it may or may not have been applied.
 //!
+//! One loop runs every retry of the crate (the pool's connects and commands, the cluster's
+//! redirections and retries, Sentinel's failover following): `run(policy, deadline, op,
+//! ..)`, each caller with its own [`RetryPolicy`]. A [`Connector`](crate::Connector) only
+//! opens connections.
+//!
 //! Pipelines and transactions are retried only when their connection could not be had at
 //! all; once their bytes started to leave, a failure is returned (ambiguous unless every
 //! queued command is read-only).

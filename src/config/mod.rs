@@ -253,6 +253,9 @@ impl ConnectionInfo {
     /// [`Error::Config`] for anything malformed: unknown scheme, bad port, bad database
     /// number, unknown query parameter, bad number, `min_connections > max_connections`, ...
     /// The message never contains the password.
+    ///
+    /// Pool keys (`max_connections`, `pool_timeout`, ...) are checked but not kept here:
+    /// [`Options::from_url`] keeps them.
     pub fn from_url(url: &str) -> Result<Self> {
         Options::from_url(url).map(|o| o.info)
     }

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::pool::PoolConfig;
 
 /// Every setting of a client: where and how to connect ([`ConnectionInfo`]), the pool's
-/// sizes and timeout and the [`RetryPolicy`] ([`PoolConfig`]).
+/// sizes and timeout and the [`RetryPolicy`](crate::RetryPolicy) ([`PoolConfig`]).
 ///
 /// [`ClientBuilder`](crate::ClientBuilder), [`ClusterBuilder`](crate::cluster::ClusterBuilder)
 /// and [`SentinelBuilder`](crate::sentinel::SentinelBuilder) each hold one, and their
