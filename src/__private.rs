@@ -51,6 +51,8 @@ pub fn read_only_rules(cmd: &Cmd) -> [bool; 3] {
     [
         crate::retry::is_read_only(cmd),
         crate::cluster::routing::is_read_only(cmd),
-        crate::sentinel::is_read_only(cmd),
+        // Sentinel's clients retry through their pool (ConnectionPool::following_failover),
+        // so they use the pool's rule itself.
+        crate::retry::is_read_only(cmd),
     ]
 }

@@ -1,16 +1,14 @@
 //! The facade: [`StrictRedis`], one method per Redis command, over a shared pool.
 
 use std::fmt;
-use std::time::Duration;
 
 use crate::args::ToArgs;
 use crate::cmd::Cmd;
-use crate::config::{ConnectionAddr, ConnectionInfo, Protocol};
+use crate::config::{ConnectionInfo, Options};
 use crate::error::Result;
 use crate::from_value::FromValue;
 use crate::pipeline::Pipeline;
-use crate::pool::{ConnectionPool, PoolConfig, PooledConnection};
-use crate::retry::RetryPolicy;
+use crate::pool::{ConnectionPool, PooledConnection};
 
 /// A Redis client, as redis-py's `StrictRedis`: one method per command, each checking a
 /// connection out of a shared pool for the duration of the call.
@@ -46,9 +44,8 @@ impl StrictRedis {
     /// # Ok::<(), strictredis::Error>(())
     /// ```
     pub fn from_url(url: &str) -> Result<StrictRedis> {
-        let info: ConnectionInfo = url.parse()?;
-        let config = PoolConfig::default().with_overrides(&info);
-        Ok(StrictRedis::with_pool(ConnectionPool::new(info, config)?))
+        let o = Options::from_url(url)?;
+        Ok(StrictRedis::with_pool(ConnectionPool::new(o.info, o.pool)?))
     }
 
     /// A builder for every option: host, port, db, credentials, timeouts, pool sizes.
@@ -157,165 +154,68 @@ impl StrictRedis {
 }
 
 /// Builds a [`StrictRedis`] option by option; see [`StrictRedis::builder`].
-#[derive(Clone, Default)]
+///
+/// Its settings live in one [`Options`] (shared with the cluster and Sentinel builders,
+/// which have the same setters); [`url`](Self::url) sets exactly what the URL names, so the
+/// order of `url()` and the setters only matters for the settings both give: the later one
+/// wins. [`build`](Self::build) checks everything with the URL parser's rules.
+#[derive(Clone, Default, Debug)]
 pub struct ClientBuilder {
-    info: ConnectionInfo,
-    pool: PoolConfig,
-    host: Option<String>,
-    port: Option<u16>,
-    unix: Option<std::path::PathBuf>,
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("info", &self.info)
-            .field("pool", &self.pool)
-            .finish()
-    }
+    opts: Options,
 }
 
 impl ClientBuilder {
-    /// Starts from a URL's settings instead of the defaults.
+    /// Sets what `url` names (`redis://`, `rediss://`, `unix://`...; see
+    /// [`crate::config`]), keeping everything else set before: `builder().max_connections(2)
+    /// .url("redis://h")` keeps 2, and a port set before is replaced only by a URL that has
+    /// one. Setters called after it win over it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) for a malformed URL (nothing is changed then).
     pub fn url(mut self, url: &str) -> Result<ClientBuilder> {
-        self.info = url.parse()?;
-        self.pool = PoolConfig::default().with_overrides(&self.info);
+        self.opts.apply_url(url)?;
         Ok(self)
     }
 
-    /// Server host name or IP address. Defaults to `127.0.0.1`.
+    /// Server host name or IP address: non-empty, no spaces or NUL (checked by
+    /// [`build`](Self::build)). Defaults to `127.0.0.1`. After
+    /// [`unix_socket`](Self::unix_socket), switches back to TCP (port 6379 unless set).
     pub fn host(mut self, host: impl Into<String>) -> Self {
-        self.host = Some(host.into());
+        self.opts.set_host(host.into());
         self
     }
 
-    /// Server port. Defaults to 6379.
+    /// Server port, 1 to 65535 (checked by [`build`](Self::build)). Defaults to 6379.
     pub fn port(mut self, port: u16) -> Self {
-        self.port = Some(port);
+        self.opts.set_port(port);
         self
     }
 
-    /// Connect over a Unix socket at `path` instead of TCP.
+    /// Connect over a Unix socket at `path` instead of TCP (until a later `host`, `port`
+    /// or TCP URL).
     pub fn unix_socket(mut self, path: impl Into<std::path::PathBuf>) -> Self {
-        self.unix = Some(path.into());
+        self.opts.set_unix(path.into());
         self
     }
 
-    /// Database index selected on every connection. Defaults to 0.
-    pub fn db(mut self, db: u32) -> Self {
-        self.info.db = db;
-        self
-    }
-
-    /// ACL user name sent with AUTH. Defaults to none (the `default` user).
-    pub fn username(mut self, username: impl Into<String>) -> Self {
-        self.info.username = Some(username.into());
-        self
-    }
-
-    /// Password sent with AUTH. Defaults to none. Never shown by `Debug`.
-    pub fn password(mut self, password: impl Into<String>) -> Self {
-        self.info.password = Some(password.into());
-        self
-    }
-
-    /// Name set with CLIENT SETNAME on every connection. Defaults to none.
-    pub fn client_name(mut self, name: impl Into<String>) -> Self {
-        self.info.client_name = Some(name.into());
-        self
-    }
-
-    /// Speak RESP3 (`HELLO 3`) instead of RESP2. Defaults to RESP2.
-    pub fn protocol(mut self, protocol: Protocol) -> Self {
-        self.info.protocol = protocol;
-        self
-    }
-
-    /// How long to wait for a TCP connection. Defaults to 10 seconds.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.info.connect_timeout = Some(timeout);
-        self
-    }
-
-    /// How long a read may block (redis-py's `socket_timeout`); `None` blocks forever.
-    /// Defaults to `None`. A read that times out closes its connection.
-    pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.info.read_timeout = timeout;
-        self
-    }
-
-    /// How long a write may block; `None` blocks forever. Defaults to `None`.
-    pub fn write_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.info.write_timeout = timeout;
-        self
-    }
-
-    /// PING a connection before use when it has been idle this long. Defaults to never.
-    pub fn health_check_interval(mut self, interval: Option<Duration>) -> Self {
-        self.info.health_check_interval = interval;
-        self
-    }
-
-    /// Connections opened eagerly by [`build`](Self::build). Defaults to 0.
-    pub fn min_connections(mut self, n: usize) -> Self {
-        self.pool.min_size = n;
-        self
-    }
-
-    /// Most connections open at once. Defaults to 16.
-    pub fn max_connections(mut self, n: usize) -> Self {
-        self.pool.max_size = n;
-        self
-    }
-
-    /// How long to wait for a free connection; `None` waits forever. Defaults to 20 s.
-    pub fn pool_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.pool.timeout = timeout;
-        self
-    }
-
-    /// When and how failed connects and commands are retried (see [`crate::retry`]).
-    /// Defaults to [`RetryPolicy::default`]: 3 retries, exponential backoff from 8 ms with
-    /// jitter. [`RetryPolicy::none`] turns retries off.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.pool.retry = policy;
-        self
-    }
+    crate::config::builder_setters!(
+        retry_default: "[`RetryPolicy::default`](crate::RetryPolicy::default): 3 retries, \
+                        exponential backoff from 8 ms with jitter"
+    );
 
     /// The connection settings this builder has gathered.
     pub fn connection_info(&self) -> ConnectionInfo {
-        let mut info = self.info.clone();
-        if let Some(path) = &self.unix {
-            info.addr = ConnectionAddr::Unix(path.clone());
-        } else if self.host.is_some() || self.port.is_some() {
-            let (host, port, tls) = match &info.addr {
-                ConnectionAddr::Tcp { host, port } => (host.clone(), *port, None),
-                ConnectionAddr::TcpTls {
-                    host,
-                    port,
-                    insecure,
-                } => (host.clone(), *port, Some(*insecure)),
-                ConnectionAddr::Unix(_) => ("127.0.0.1".to_string(), 6379, None),
-            };
-            let host = self.host.clone().unwrap_or(host);
-            let port = self.port.unwrap_or(port);
-            info.addr = match tls {
-                None => ConnectionAddr::Tcp { host, port },
-                Some(insecure) => ConnectionAddr::TcpTls {
-                    host,
-                    port,
-                    insecure,
-                },
-            };
-        }
-        info
+        self.opts.info.clone()
     }
 
-    /// Builds the client's pool (opening `min_connections` now) and the client.
+    /// Checks every setting ([`Options::validate`]), then builds the client's pool (opening
+    /// `min_connections` now) and the client.
     pub fn build(self) -> Result<StrictRedis> {
-        let info = self.connection_info();
+        self.opts.validate()?;
         Ok(StrictRedis::with_pool(ConnectionPool::new(
-            info, self.pool,
+            self.opts.info,
+            self.opts.pool,
         )?))
     }
 }

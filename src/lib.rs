@@ -49,7 +49,7 @@ pub mod __private;
 pub use args::{FieldValues, ScoreMembers, ToArg, ToArgs};
 pub use client::{ClientBuilder, StrictRedis};
 pub use cmd::{cmd, Cmd};
-pub use config::{ConnectionAddr, ConnectionInfo, Protocol};
+pub use config::{ConnectionAddr, ConnectionInfo, Options, Protocol};
 pub use connection::Connection;
 pub use error::{Error, Result, ServerError};
 pub use from_value::FromValue;

@@ -28,7 +28,7 @@ use crate::cmd::{cmd, Cmd};
 use crate::config::ConnectionInfo;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
-use crate::retry::{self, RetryPolicy};
+use crate::retry::{self, Attempt, RetryPolicy};
 use crate::value::Value;
 
 /// Sizes and timeout of a [`ConnectionPool`]. A plain struct: set the fields you need and
@@ -65,24 +65,12 @@ impl Default for PoolConfig {
 }
 
 impl PoolConfig {
-    /// This config with the pool values given in a URL (`min_connections`,
-    /// `max_connections`, `pool_timeout`, `max_retries`, `retry_backoff`) applied on top.
-    pub fn with_overrides(mut self, info: &ConnectionInfo) -> PoolConfig {
-        if let Some(n) = info.pool.min_connections {
-            self.min_size = n;
-        }
-        if let Some(n) = info.pool.max_connections {
-            self.max_size = n;
-        }
-        if let Some(t) = info.pool.pool_timeout {
-            self.timeout = t;
-        }
-        if let Some(n) = info.pool.max_retries {
-            self.retry.max_retries = n;
-        }
-        if let Some(d) = info.pool.retry_backoff {
-            self.retry.base_backoff = d;
-        }
+    /// Kept so that code written for 0.1 compiles: a [`ConnectionInfo`] no longer carries
+    /// pool settings, so this returns `self` unchanged. A URL's pool settings are in
+    /// [`Options::pool_config`](crate::Options::pool_config).
+    #[deprecated(since = "0.2.0", note = "use `Options::from_url(url)?.pool_config()`")]
+    pub fn with_overrides(self, info: &ConnectionInfo) -> PoolConfig {
+        let _ = info;
         self
     }
 
@@ -109,20 +97,19 @@ struct State {
 }
 
 /// How a pool opens its connections, for clients that must do more than
-/// [`Connection::open`]: the Sentinel client resolves the master's address at connect time
-/// and follows a failover; the cluster client sends `READONLY` on connections to replicas.
+/// [`Connection::open`]: the Sentinel client resolves the master's address at connect time;
+/// the cluster client sends `READONLY` on connections to replicas.
 ///
-/// Any `Fn(&ConnectionInfo) -> Result<Connection> + Send + Sync` is a connector that never
-/// asks for a retry.
+/// A connector only opens connections: when a connect or a command is tried again is the
+/// pool's [`RetryPolicy`] (see [`crate::retry`]). Any
+/// `Fn(&ConnectionInfo) -> Result<Connection> + Send + Sync` is a connector.
 pub trait Connector: Send + Sync + 'static {
     /// Opens one connection for the pool, which passes its own [`ConnectionInfo`].
     fn connect(&self, info: &ConnectionInfo) -> Result<Connection>;
 
-    /// Asked by [`ConnectionPool::request`] when `cmd` failed with `err`: return true to
-    /// close the pool's idle connections and run the command again on a new connection.
-    /// `sent` is false when no connection could be had (the command never left);
-    /// `attempt` counts the retries so far, from 0. The connector bounds the retries (and
-    /// may sleep before it answers, to back off). Defaults to never retrying.
+    /// Kept so that connectors written for 0.1 compile; the pool no longer asks it (its
+    /// [`RetryPolicy`] decides). Returns false.
+    #[deprecated(since = "0.2.0", note = "retries follow the pool's `RetryPolicy`")]
     fn should_retry(&self, cmd: &Cmd, err: &Error, sent: bool, attempt: usize) -> bool {
         let _ = (cmd, err, sent, attempt);
         false
@@ -138,13 +125,13 @@ where
     }
 }
 
-/// A hard limit on [`Connector::should_retry`] rounds, whatever the connector says.
-const MAX_CONNECTOR_RETRIES: usize = 32;
-
 struct Inner {
     info: ConnectionInfo,
     config: PoolConfig,
     connector: Option<Arc<dyn Connector>>,
+    /// The connector finds the current master (Sentinel): a `READONLY` reply means the
+    /// node was demoted, the command was refused, and it runs again on a new connection.
+    follows_failover: bool,
     state: Mutex<State>,
     freed: Condvar,
 }
@@ -173,7 +160,7 @@ impl ConnectionPool {
     /// Creates a pool and opens `min_size` connections now; the first failure is returned
     /// (a refused connection is [`Error::Io`], bad credentials [`Error::Server`]).
     pub fn new(info: ConnectionInfo, config: PoolConfig) -> Result<ConnectionPool> {
-        Self::build(info, config, None)
+        Self::build(info, config, None, false)
     }
 
     /// Like [`new`](Self::new), but every connection is opened by `connector` instead of
@@ -184,13 +171,24 @@ impl ConnectionPool {
         config: PoolConfig,
         connector: impl Connector,
     ) -> Result<ConnectionPool> {
-        Self::build(info, config, Some(Arc::new(connector)))
+        Self::build(info, config, Some(Arc::new(connector)), false)
+    }
+
+    /// [`with_connector`](Self::with_connector) for a connector that finds the current
+    /// master: `READONLY` replies are retried (see [`Inner::follows_failover`]).
+    pub(crate) fn following_failover(
+        info: ConnectionInfo,
+        config: PoolConfig,
+        connector: impl Connector,
+    ) -> Result<ConnectionPool> {
+        Self::build(info, config, Some(Arc::new(connector)), true)
     }
 
     fn build(
         info: ConnectionInfo,
         config: PoolConfig,
         connector: Option<Arc<dyn Connector>>,
+        follows_failover: bool,
     ) -> Result<ConnectionPool> {
         config.validate()?;
         let pool = ConnectionPool {
@@ -198,6 +196,7 @@ impl ConnectionPool {
                 info,
                 config,
                 connector,
+                follows_failover,
                 state: Mutex::new(State {
                     idle: VecDeque::with_capacity(config.max_size.min(1024)),
                     open: 0,
@@ -215,15 +214,31 @@ impl ConnectionPool {
     }
 
     /// Checks out a connection: an idle one, or a new one while fewer than `max_size` are
-    /// open, or the first one released within `timeout` ([`Error::PoolTimeout`] after).
+    /// open, or the first one released within `timeout` ([`Error::PoolTimeout`] after). A
+    /// connection that cannot be opened (refused, reset, timed out, server loading) is tried
+    /// again under the pool's [`RetryPolicy`].
     pub fn get(&self) -> Result<PooledConnection> {
-        let deadline = self.inner.config.timeout.map(|t| Instant::now() + t);
-        self.get_until(deadline)
+        let inner = &*self.inner;
+        let deadline = inner
+            .config
+            .timeout
+            .and_then(|t| Instant::now().checked_add(t));
+        let what = || format!("connecting to {}", inner.info.addr);
+        retry::run(
+            &inner.config.retry,
+            None,
+            &what,
+            |_| match self.get_until(deadline) {
+                Err(e) if retry::may_reconnect(&e) => Attempt::Retry(e),
+                r => Attempt::Done(r),
+            },
+            |e| e,
+        )
     }
 
+    /// One try at [`get`](Self::get): an error opening a connection is returned as it is.
     fn get_until(&self, deadline: Option<Instant>) -> Result<PooledConnection> {
         let inner = &*self.inner;
-        let mut failures = 0u32;
         let mut st = inner.state.lock();
         loop {
             if let Some(conn) = st.idle.pop_front() {
@@ -243,31 +258,13 @@ impl ConnectionPool {
                     None => Connection::open(&inner.info),
                     Some(c) => c.connect(&inner.info),
                 };
-                match opened {
-                    Ok(conn) => return Ok(self.guard(conn)),
+                return match opened {
+                    Ok(conn) => Ok(self.guard(conn)),
                     Err(e) => {
                         self.free_slot();
-                        // Nothing was sent for the caller yet: a connection error is retried
-                        // (a custom connector decides for itself, in `should_retry`).
-                        let policy = inner.config.retry;
-                        if failures >= policy.max_retries
-                            || !e.is_connection_error()
-                            || inner.connector.is_some()
-                        {
-                            return Err(e);
-                        }
-                        let pause = policy.backoff(failures);
-                        failures += 1;
-                        log::debug!(
-                            "connecting to {} failed ({e}); retry {failures} of {} in {pause:?}",
-                            inner.info.addr,
-                            policy.max_retries
-                        );
-                        std::thread::sleep(pause);
-                        st = inner.state.lock();
-                        continue;
+                        Err(e)
                     }
-                }
+                };
             }
             st.waiting += 1;
             let timed_out = match deadline {
@@ -285,65 +282,47 @@ impl ConnectionPool {
     }
 
     /// Runs one command on a connection of this pool and returns its raw reply (an error
-    /// reply is `Err(Error::Server)`). With a [`Connector`] that asks for it, a failed
-    /// command is run again on a new connection (see [`Connector::should_retry`]).
+    /// reply is `Err(Error::Server)`), retried as this pool's [`RetryPolicy`] allows: sent
+    /// again on another connection when it certainly did not run, or when it is read-only
+    /// and its connection broke; otherwise a failure after sending is ambiguous
+    /// ([`Error::is_ambiguous`]). See [`crate::retry`].
     pub fn request(&self, cmd: &Cmd) -> Result<Value> {
-        let Some(connector) = &self.inner.connector else {
-            return self.request_with_policy(cmd);
-        };
-        let mut attempt = 0;
-        loop {
-            let (result, sent) = match self.get() {
-                Ok(mut conn) => (conn.request_value(cmd), true),
-                Err(e) => (Err(e), false),
-            };
-            match result {
-                Err(e)
-                    if attempt < MAX_CONNECTOR_RETRIES
-                        && connector.should_retry(cmd, &e, sent, attempt) =>
-                {
-                    log::debug!("retrying {} on a new connection: {}", cmd.display_name(), e);
-                    attempt += 1;
-                    self.clear();
+        let what = || cmd.display_name();
+        retry::run(
+            &self.inner.config.retry,
+            None,
+            &what,
+            |_| {
+                let mut conn = match self.get() {
+                    Ok(c) => c,
+                    // `get` has retried the connect already.
+                    Err(e) => return Attempt::Done(Err(e)),
+                };
+                let (stage, e) = match conn.request_staged(cmd) {
+                    Ok(v) => return Attempt::Done(Ok(v)),
+                    Err(failure) => failure,
+                };
+                drop(conn);
+                // Only looked up on failure: the table costs nothing on the fast path.
+                let read_only = retry::is_read_only(cmd);
+                if self.inner.follows_failover {
+                    let demoted = e.server_error().is_some_and(|s| s.kind() == "READONLY");
+                    if demoted || retry::may_retry(stage, read_only, &e) {
+                        // The idle connections lead to the old master.
+                        self.clear();
+                    }
+                    if demoted {
+                        return Attempt::Retry(e);
+                    }
                 }
-                r => return r,
-            }
-        }
-    }
-
-    /// One command, retried as this pool's [`RetryPolicy`] allows: sent again on another
-    /// connection when it certainly did not run, or when it is read-only and its connection
-    /// broke; otherwise a failure after sending is ambiguous ([`Error::is_ambiguous`]). See
-    /// [`crate::retry`].
-    fn request_with_policy(&self, cmd: &Cmd) -> Result<Value> {
-        let mut retries = 0u32;
-        loop {
-            let mut conn = self.get()?;
-            let (stage, e) = match conn.request_staged(cmd) {
-                Ok(v) => return Ok(v),
-                Err(failure) => failure,
-            };
-            drop(conn);
-            // Only looked up on failure: the table costs nothing on the fast path.
-            let read_only = retry::is_read_only(cmd);
-            let policy = self.inner.config.retry;
-            if retries >= policy.max_retries || !retry::may_retry(stage, read_only, &e) {
-                return Err(retry::settle(stage, read_only, e));
-            }
-            let pause = policy.backoff(retries);
-            retries += 1;
-            log::debug!(
-                "{} failed ({e}) and {}: retry {retries} of {} in {pause:?}",
-                cmd.display_name(),
-                if read_only {
-                    "is read-only"
+                if retry::may_retry(stage, read_only, &e) {
+                    Attempt::Retry(e)
                 } else {
-                    "was not sent"
-                },
-                policy.max_retries
-            );
-            std::thread::sleep(pause);
-        }
+                    Attempt::Done(Err(retry::settle(stage, read_only, e)))
+                }
+            },
+            |e| e,
+        )
     }
 
     /// The stale check and the optional health check, outside the lock. `None` means the

@@ -14,14 +14,19 @@
 //!   other command is not retried: its error's
 //!   [`is_ambiguous`](Error::is_ambiguous) says that it may or may not have been applied.
 //!
+//! One loop runs every retry of the crate (the pool's connects and commands, the cluster's
+//! redirections and retries, Sentinel's failover following): `run(policy, deadline, op,
+//! ..)`, each caller with its own [`RetryPolicy`]. A [`Connector`](crate::Connector) only
+//! opens connections.
+//!
 //! Pipelines and transactions are retried only when their connection could not be had at
 //! all; once their bytes started to leave, a failure is returned (ambiguous unless every
 //! queued command is read-only).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::cmd::Cmd;
-use crate::error::Error;
+use crate::error::{Error, Result};
 
 /// How many times, and after which pauses, an operation that failed before it could have
 /// taken effect is tried again (see the [module docs](self) for what is retried).
@@ -122,6 +127,68 @@ fn random_u64() -> u64 {
     let mut h = RandomState::new().build_hasher();
     h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
     h.finish()
+}
+
+/// What one attempt of [`run`] came to.
+pub(crate) enum Attempt<T> {
+    /// Finished: a result, or an error that must not be retried.
+    Done(Result<T>),
+    /// Failed in a way that may be retried after the policy's next pause.
+    Retry(Error),
+    /// Sent elsewhere (a cluster redirection): tried again at once, no pause.
+    Redirect(Error),
+}
+
+/// The one retry loop of the crate (pool, cluster and Sentinel): runs `op(attempt)` (from
+/// 0) until it is [`Attempt::Done`], or until `policy.max_retries` further attempts have
+/// failed, or until the next pause would end after `deadline` (`None`: no deadline). Only
+/// [`Attempt::Retry`] pauses, for [`RetryPolicy::backoff`] of the number of pauses so far;
+/// there is no pause before giving up. When it gives up, the last error goes through
+/// `exhausted`. Never sleeps past `deadline`, never overflows an `Instant`.
+pub(crate) fn run<T>(
+    policy: &RetryPolicy,
+    deadline: Option<Instant>,
+    what: &dyn Fn() -> String,
+    mut op: impl FnMut(u32) -> Attempt<T>,
+    exhausted: impl FnOnce(Error) -> Error,
+) -> Result<T> {
+    let mut pauses = 0u32;
+    let mut attempt = 0u32;
+    loop {
+        let e = match op(attempt) {
+            Attempt::Done(r) => return r,
+            Attempt::Redirect(e) if attempt < policy.max_retries => {
+                log::debug!("{}: {e}; again at once", what());
+                attempt += 1;
+                continue;
+            }
+            Attempt::Retry(e) | Attempt::Redirect(e) => e,
+        };
+        if attempt >= policy.max_retries {
+            return Err(exhausted(e));
+        }
+        let pause = policy.backoff(pauses);
+        if let Some(deadline) = deadline {
+            match Instant::now().checked_add(pause) {
+                Some(wake) if wake <= deadline => {}
+                _ => return Err(exhausted(e)),
+            }
+        }
+        pauses += 1;
+        attempt += 1;
+        log::debug!(
+            "{} failed ({e}); retry {attempt} of {} in {pause:?}",
+            what(),
+            policy.max_retries
+        );
+        std::thread::sleep(pause);
+    }
+}
+
+/// Whether opening a connection that failed so is tried again: the connection could not
+/// be had (nothing was sent), or the server is still loading its data.
+pub(crate) fn may_reconnect(e: &Error) -> bool {
+    e.is_connection_error() || e.server_error().is_some_and(|s| s.kind() == "LOADING")
 }
 
 /// How far a request got before it failed.

@@ -36,19 +36,15 @@ use parking_lot::Mutex;
 
 use crate::client::StrictRedis;
 use crate::cmd::{cmd, Cmd};
-pub(crate) use crate::command_facts::is_read_only;
-use crate::config::{ConnectionAddr, ConnectionInfo, Protocol};
+use crate::config::{ConnectionAddr, ConnectionInfo, Options};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::pool::{ConnectionPool, Connector, PoolConfig};
+use crate::retry::RetryPolicy;
 use crate::value::Value;
 
 /// How many times a command is sent again while following a failover, by default.
 pub const DEFAULT_MAX_RETRIES: usize = 16;
-
-/// The pause before the first retry; it doubles with each retry up to [`MAX_BACKOFF`].
-const FIRST_BACKOFF: Duration = Duration::from_millis(50);
-const MAX_BACKOFF: Duration = Duration::from_secs(1);
 
 /// A set of sentinels watching one or more services.
 ///
@@ -65,7 +61,6 @@ struct Inner {
     /// Settings of the connections to masters and replicas; the address is replaced.
     node: ConnectionInfo,
     pool: PoolConfig,
-    max_retries: usize,
 }
 
 impl fmt::Debug for Sentinel {
@@ -372,13 +367,16 @@ impl Sentinel {
             known: Mutex::new(None),
             turn: AtomicUsize::new(0),
         };
-        let pool = ConnectionPool::with_connector(info, self.inner.pool, connector)?;
+        let pool = match want {
+            Want::Master => ConnectionPool::following_failover(info, self.inner.pool, connector)?,
+            Want::Replica => ConnectionPool::with_connector(info, self.inner.pool, connector)?,
+        };
         Ok(StrictRedis::with_pool(pool))
     }
 }
 
-/// Opens the connections of a [`Sentinel`] client's pool, and decides when a failed
-/// command runs again.
+/// Opens the connections of a [`Sentinel`] client's pool (when a failed command runs again
+/// is the pool's retry policy: [`DEFAULT_RETRY`] unless the builder says otherwise).
 struct ServiceConnector {
     sentinel: Sentinel,
     name: String,
@@ -443,42 +441,6 @@ impl Connector for ServiceConnector {
         *self.known.lock() = Some(addr);
         Ok(conn)
     }
-
-    fn should_retry(&self, cmd: &Cmd, err: &Error, sent: bool, attempt: usize) -> bool {
-        if attempt >= self.sentinel.inner.max_retries {
-            return false;
-        }
-        let retry = match err.inner() {
-            // The node is no master any more: the command was refused, not run. (A write
-            // to a replica client is refused for good.)
-            Error::Server(e) => {
-                (e.kind() == "READONLY" && self.want == Want::Master)
-                    || (!sent && e.kind() == "LOADING")
-            }
-            Error::Io(_) | Error::Timeout if !sent => true,
-            // The connection broke mid-request: only a read may safely run twice.
-            Error::Io(_) => is_read_only(cmd),
-            _ => false,
-        };
-        if retry {
-            *self.known.lock() = None;
-            let pause = FIRST_BACKOFF
-                .saturating_mul(1u32 << attempt.min(10))
-                .min(MAX_BACKOFF);
-            log::debug!(
-                "{} on {:?} failed ({err}); finding the {} again in {pause:?}",
-                cmd.display_name(),
-                self.name,
-                if self.want == Want::Master {
-                    "master"
-                } else {
-                    "replica"
-                },
-            );
-            std::thread::sleep(pause);
-        }
-        retry
-    }
 }
 
 /// Builds a [`Sentinel`]; see [`Sentinel::builder`].
@@ -497,43 +459,67 @@ impl Connector for ServiceConnector {
 /// let master = s.master_for("mymaster")?;
 /// # Ok::<(), strictredis::Error>(())
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SentinelBuilder {
-    urls: Vec<String>,
+    /// The sentinels, each parsed when given (errors are reported by `build`).
+    sentinels: Vec<std::result::Result<ConnectionInfo, String>>,
     sentinel_username: Option<String>,
     sentinel_password: Option<String>,
-    username: Option<String>,
-    password: Option<String>,
-    db: Option<u32>,
-    client_name: Option<String>,
-    protocol: Option<Protocol>,
-    connect_timeout: Option<Duration>,
-    read_timeout: Option<Option<Duration>>,
-    write_timeout: Option<Option<Duration>>,
-    min_connections: Option<usize>,
-    max_connections: Option<usize>,
-    pool_timeout: Option<Option<Duration>>,
-    max_retries: Option<usize>,
+    /// The settings of the connections to masters and replicas: the first URL's (but its
+    /// credentials), then the setters, in call order.
+    opts: Options,
 }
+
+impl Default for SentinelBuilder {
+    fn default() -> Self {
+        let mut opts = Options::default();
+        opts.pool.retry = DEFAULT_RETRY;
+        SentinelBuilder {
+            sentinels: Vec::new(),
+            sentinel_username: None,
+            sentinel_password: None,
+            opts,
+        }
+    }
+}
+
+/// How a command is retried while a failover is followed, unless
+/// [`SentinelBuilder::retry_policy`] says otherwise: [`DEFAULT_MAX_RETRIES`] retries, 50 ms
+/// doubling up to 1 s.
+pub const DEFAULT_RETRY: RetryPolicy = RetryPolicy {
+    max_retries: DEFAULT_MAX_RETRIES as u32,
+    base_backoff: Duration::from_millis(50),
+    max_backoff: Duration::from_secs(1),
+    jitter: false,
+};
 
 impl fmt::Debug for SentinelBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SentinelBuilder")
-            .field("sentinels", &self.urls.len())
-            .field("username", &self.username)
-            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("sentinels", &self.sentinels.len())
             .field(
                 "sentinel_password",
                 &self.sentinel_password.as_ref().map(|_| "***"),
             )
+            .field("options", &self.opts)
             .finish()
     }
 }
 
 impl SentinelBuilder {
-    /// Adds a sentinel (`redis://host:port`). Its URL's credentials authenticate to it.
+    /// Adds a sentinel (`redis://host:port`). Its URL's credentials authenticate to it. The
+    /// first URL's other settings (db, timeouts, protocol, pool sizes, ...) also apply to
+    /// the connections to masters and replicas, as
+    /// [`ClientBuilder::url`](crate::ClientBuilder::url) applies them: exactly what it
+    /// names, over what was set before it and under what is set after.
     pub fn sentinel(mut self, url: &str) -> Self {
-        self.urls.push(url.to_string());
+        let parsed = url.parse::<ConnectionInfo>();
+        if self.sentinels.is_empty() && parsed.is_ok() {
+            // Checked just above; the sentinels' credentials are not the nodes'.
+            let _ = self.opts.apply_url_skipping(url, &["username", "password"]);
+        }
+        self.sentinels
+            .push(parsed.map_err(crate::config::config_message));
         self
     }
 
@@ -549,86 +535,24 @@ impl SentinelBuilder {
         self
     }
 
-    /// ACL user for masters and replicas. Defaults to none.
-    pub fn username(mut self, username: impl Into<String>) -> Self {
-        self.username = Some(username.into());
-        self
-    }
+    crate::config::builder_setters!(
+        retry_default: "[`DEFAULT_RETRY`]: 16 retries, 50 ms doubling up to 1 s, which \
+                        covers a failover"
+    );
 
-    /// Password for masters and replicas. Defaults to none. Never shown.
-    pub fn password(mut self, password: impl Into<String>) -> Self {
-        self.password = Some(password.into());
-        self
-    }
-
-    /// Database selected on masters and replicas. Defaults to the first URL's, else 0.
-    pub fn db(mut self, db: u32) -> Self {
-        self.db = Some(db);
-        self
-    }
-
-    /// Name set with CLIENT SETNAME on master and replica connections. Defaults to none.
-    pub fn client_name(mut self, name: impl Into<String>) -> Self {
-        self.client_name = Some(name.into());
-        self
-    }
-
-    /// RESP version for master and replica connections. Defaults to the first URL's.
-    pub fn protocol(mut self, protocol: Protocol) -> Self {
-        self.protocol = Some(protocol);
-        self
-    }
-
-    /// How long to wait for a TCP connection, to sentinels and nodes alike. Defaults to the
-    /// first URL's (10 seconds).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
-        self
-    }
-
-    /// How long a read may block, on sentinels and nodes alike; `None` blocks forever.
-    /// Defaults to the first URL's (`None`).
-    pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.read_timeout = Some(timeout);
-        self
-    }
-
-    /// How long a write may block; `None` blocks forever. Defaults to the first URL's.
-    pub fn write_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.write_timeout = Some(timeout);
-        self
-    }
-
-    /// Connections each client opens eagerly (which finds the node then). Defaults to 0.
-    pub fn min_connections(mut self, n: usize) -> Self {
-        self.min_connections = Some(n);
-        self
-    }
-
-    /// Most connections each client opens at once. Defaults to 16.
-    pub fn max_connections(mut self, n: usize) -> Self {
-        self.max_connections = Some(n);
-        self
-    }
-
-    /// How long to wait for a free connection; `None` waits forever. Defaults to 20 s.
-    pub fn pool_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.pool_timeout = Some(timeout);
-        self
-    }
-
-    /// How many times a command runs again while following a failover (with a pause of
-    /// 50 ms doubling up to 1 s before each). Defaults to [`DEFAULT_MAX_RETRIES`] (16).
+    /// The retries of the [retry policy](Self::retry_policy), kept from 0.1 (where it was a
+    /// separate count): the same as `retry_policy` with `max_retries` set to `n`.
     pub fn max_retries(mut self, n: usize) -> Self {
-        self.max_retries = Some(n);
+        self.opts.pool.retry.max_retries = u32::try_from(n).unwrap_or(u32::MAX);
         self
     }
 
-    /// Checks the settings; no connection is opened.
+    /// Checks the settings ([`Options::validate`]); no connection is opened. Connect, read
+    /// and write timeouts apply to the sentinels too.
     pub fn build(self) -> Result<Sentinel> {
-        let mut sentinels = Vec::with_capacity(self.urls.len());
-        for u in &self.urls {
-            let mut info: ConnectionInfo = u.parse()?;
+        let mut sentinels = Vec::with_capacity(self.sentinels.len());
+        for info in self.sentinels {
+            let mut info = info.map_err(Error::Config)?;
             if matches!(info.addr, ConnectionAddr::Unix(_)) {
                 return Err(Error::Config(
                     "sentinels are reached over TCP, not unix sockets".into(),
@@ -640,68 +564,36 @@ impl SentinelBuilder {
             if let Some(p) = &self.sentinel_password {
                 info.password = Some(p.clone());
             }
-            if let Some(t) = self.connect_timeout {
-                info.connect_timeout = Some(t);
-            }
-            if let Some(t) = self.read_timeout {
-                info.read_timeout = t;
-            }
-            if let Some(t) = self.write_timeout {
-                info.write_timeout = t;
-            }
+            info.connect_timeout = self.opts.info.connect_timeout;
+            info.read_timeout = self.opts.info.read_timeout;
+            info.write_timeout = self.opts.info.write_timeout;
+            // Sentinels have no databases: a db in their URL is for the nodes.
+            info.db = 0;
             sentinels.push(info);
         }
-        let Some(first) = sentinels.first() else {
+        if sentinels.is_empty() {
             return Err(Error::Config(
                 "a Sentinel needs at least one sentinel URL".into(),
             ));
-        };
-        let mut node = ConnectionInfo {
-            addr: match &first.addr {
-                ConnectionAddr::TcpTls { insecure, .. } => ConnectionAddr::TcpTls {
-                    host: String::new(),
-                    port: 0,
-                    insecure: *insecure,
-                },
-                _ => ConnectionAddr::Tcp {
-                    host: String::new(),
-                    port: 0,
-                },
+        }
+        self.opts.validate()?;
+        let mut node = self.opts.info;
+        node.addr = match node.addr {
+            ConnectionAddr::TcpTls { insecure, .. } => ConnectionAddr::TcpTls {
+                host: String::new(),
+                port: 0,
+                insecure,
             },
-            db: self.db.unwrap_or(first.db),
-            username: self.username,
-            password: self.password,
-            client_name: self.client_name,
-            protocol: self.protocol.unwrap_or(first.protocol),
-            connect_timeout: first.connect_timeout,
-            read_timeout: first.read_timeout,
-            write_timeout: first.write_timeout,
-            health_check_interval: first.health_check_interval,
-            pool: first.pool,
-            tls: first.tls.clone(),
+            _ => ConnectionAddr::Tcp {
+                host: String::new(),
+                port: 0,
+            },
         };
-        let mut pool = PoolConfig::default().with_overrides(&node);
-        node.pool = Default::default();
-        if let Some(n) = self.min_connections {
-            pool.min_size = n;
-        }
-        if let Some(n) = self.max_connections {
-            pool.max_size = n;
-        }
-        if let Some(t) = self.pool_timeout {
-            pool.timeout = t;
-        }
-        // Sentinels have no databases: a db in their URL is for the nodes.
-        for s in &mut sentinels {
-            s.db = 0;
-        }
-        pool.validate()?;
         Ok(Sentinel {
             inner: Arc::new(Inner {
                 sentinels: Mutex::new(sentinels),
                 node,
-                pool,
-                max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+                pool: self.opts.pool,
             }),
         })
     }

@@ -46,13 +46,14 @@ use parking_lot::{Mutex, RwLock};
 use crate::args::{ToArg, ToArgs};
 use crate::client::StrictRedis;
 use crate::cmd::{cmd, Cmd};
-use crate::config::{ConnectionAddr, ConnectionInfo, Protocol};
+use crate::config::{ConnectionAddr, ConnectionInfo, Options};
 use crate::connection::Connection;
 use crate::error::{Error, Result, ServerError};
 use crate::from_value::FromValue;
 use crate::pipeline::Pipeline;
 use crate::pool::{ConnectionPool, PoolConfig, PooledConnection};
 use crate::pubsub::PubSub;
+use crate::retry::{self, Attempt, RetryPolicy};
 use crate::value::Value;
 
 pub use pipeline::ClusterPipeline;
@@ -69,7 +70,7 @@ pub const DEFAULT_MAX_REDIRECTS: usize = 16;
 const MIN_REFRESH_INTERVAL: Duration = Duration::from_millis(100);
 
 /// The first pause before retrying after TRYAGAIN, CLUSTERDOWN or an unreachable node; it
-/// doubles with every retry up to [`MAX_BACKOFF`].
+/// doubles with every retry up to [`MAX_BACKOFF`] (the policy of [`retry::run`] here).
 const FIRST_BACKOFF: Duration = Duration::from_millis(25);
 const MAX_BACKOFF: Duration = Duration::from_millis(500);
 
@@ -300,21 +301,13 @@ impl RedisCluster {
         let mut names: Vec<Vec<u8>> = Vec::new();
         keys.for_each_arg(&mut |k| names.push(k.to_vec()));
         let slot = common_slot(names.iter().map(Vec::as_slice), "WATCH")?.unwrap_or(0);
-        let mut backoffs = 0;
-        let mut last = None;
-        let max = self.inner.max_redirects;
-        for attempt in 0..=max {
-            let backoff = |n: &mut u32| {
-                if attempt < max {
-                    self.backoff(n)
-                }
-            };
+        let what = || "the transaction".to_string();
+        let attempt = |_: u32| -> Attempt<T> {
             let client = match self.topology().shard(slot) {
                 Some(shard) => StrictRedis::with_pool(shard.primary.pool.clone()),
                 None => {
                     self.refresh_if_due(None);
-                    backoff(&mut backoffs);
-                    continue;
+                    return Attempt::Retry(Error::Cluster(format!("no node serves slot {slot}")));
                 }
             };
             match client.transaction(&names, &mut f) {
@@ -322,23 +315,32 @@ impl RedisCluster {
                     Some(Redirect::Moved { slot, addr }) => {
                         let host = client.pool().connection_info().addr.to_string();
                         self.on_moved(slot, &addr, host_of(&host));
-                        last = Some(e);
+                        Attempt::Redirect(e)
                     }
-                    Some(_) => {
-                        backoff(&mut backoffs);
-                        last = Some(e);
-                    }
+                    Some(_) => Attempt::Retry(e),
                     None if refused(&e) => {
                         self.refresh_if_due(None);
-                        backoff(&mut backoffs);
-                        last = Some(e);
+                        Attempt::Retry(e)
                     }
-                    None => return Err(e),
+                    None => Attempt::Done(Err(e)),
                 },
-                ok => return ok,
+                ok => Attempt::Done(ok),
             }
+        };
+        retry::run(&self.redirect_policy(), None, &what, attempt, |last| {
+            self.gave_up(&what(), last)
+        })
+    }
+
+    /// The retry policy of redirections and cluster retries: `max_redirects` attempts,
+    /// pauses from [`FIRST_BACKOFF`] to [`MAX_BACKOFF`].
+    fn redirect_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_retries: u32::try_from(self.inner.max_redirects).unwrap_or(u32::MAX),
+            base_backoff: FIRST_BACKOFF,
+            max_backoff: MAX_BACKOFF,
+            jitter: false,
         }
-        Err(self.gave_up("the transaction", last))
     }
 
     /// A [`StrictRedis`] over the pool of the primary that serves `key`'s slot now: for
@@ -768,29 +770,18 @@ impl RedisCluster {
     ) -> Result<R> {
         let mut target = Cow::Borrowed(target);
         let mut asking: Option<Node> = None;
-        let mut backoffs = 0u32;
-        let mut last: Option<Error> = None;
-        let max = self.inner.max_redirects;
-        for attempt in 0..=max {
-            // No pause before giving up.
-            let backoff = |n: &mut u32| {
-                if attempt < max {
-                    self.backoff(n)
-                }
-            };
+        let attempt = |_: u32| -> Attempt<R> {
             let ask = asking.take();
             let (node, read_only) = match &ask {
                 Some(n) => (n.clone(), false),
                 None => match self.resolve(&self.topology(), &target) {
                     Some(found) => found,
                     None => {
-                        last = Some(Error::Cluster(match target.as_ref() {
+                        self.refresh_if_due(None);
+                        return Attempt::Retry(Error::Cluster(match target.as_ref() {
                             Target::Slot { slot, .. } => format!("no node serves slot {slot}"),
                             _ => "no node is known to serve any slot".to_string(),
                         }));
-                        self.refresh_if_due(None);
-                        backoff(&mut backoffs);
-                        continue;
                     }
                 },
             };
@@ -798,31 +789,27 @@ impl RedisCluster {
                 Ok(c) => c,
                 Err(e) if matches!(e, Error::Io(_) | Error::Timeout) => {
                     log::debug!("cluster node {} unreachable: {e}", node.addr);
+                    self.refresh_if_due(Some(&node.addr));
                     if let Target::Node(_) = target.as_ref() {
-                        self.refresh_if_due(Some(&node.addr));
-                        return Err(e);
+                        return Attempt::Done(Err(e));
                     }
                     if read_only {
                         target = Cow::Owned(primary_only(&target));
                     }
-                    self.refresh_if_due(Some(&node.addr));
-                    backoff(&mut backoffs);
-                    last = Some(e);
-                    continue;
+                    return Attempt::Retry(e);
                 }
-                Err(e) => return Err(e),
+                Err(e) => return Attempt::Done(Err(e)),
             };
             if ask.is_some() {
                 if let Err(e) = conn.request_value(&cmd("ASKING")) {
                     if e.is_connection_error() {
-                        last = Some(e);
-                        continue;
+                        return Attempt::Redirect(e);
                     }
-                    return Err(e);
+                    return Attempt::Done(Err(e));
                 }
             }
             let e = match op(&mut conn) {
-                Ok(v) => return Ok(v),
+                Ok(v) => return Attempt::Done(Ok(v)),
                 Err(e) => e,
             };
             drop(conn);
@@ -830,12 +817,17 @@ impl RedisCluster {
                 Some(Redirect::Moved { slot, addr }) => {
                     log::debug!("{}: slot {slot} moved to {addr}", what());
                     self.on_moved(slot, &addr, &node.host);
+                    Attempt::Redirect(e)
                 }
                 Some(Redirect::Ask { addr }) => {
                     log::debug!("{}: asked to try {addr}", what());
-                    match NodeAddr::parse(&addr, &node.host) {
-                        Some(a) => asking = Some(self.node(&a)?),
-                        None => return Err(e),
+                    match NodeAddr::parse(&addr, &node.host).map(|a| self.node(&a)) {
+                        Some(Ok(n)) => {
+                            asking = Some(n);
+                            Attempt::Redirect(e)
+                        }
+                        Some(Err(e)) => Attempt::Done(Err(e)),
+                        None => Attempt::Done(Err(e)),
                     }
                 }
                 Some(Redirect::Retry { refresh }) => {
@@ -846,35 +838,26 @@ impl RedisCluster {
                     if refresh {
                         self.refresh_if_due(None);
                     }
-                    backoff(&mut backoffs);
+                    Attempt::Retry(e)
                 }
                 None if e.is_io() && safe_to_repeat() => {
                     log::debug!("{}: connection to {} broke ({e}); again", what(), node.addr);
                     self.refresh_if_due(Some(&node.addr));
-                    backoff(&mut backoffs);
+                    Attempt::Retry(e)
                 }
-                None => return Err(e),
+                None => Attempt::Done(Err(e)),
             }
-            last = Some(e);
-        }
-        Err(self.gave_up(&what(), last))
+        };
+        retry::run(&self.redirect_policy(), None, what, attempt, |last| {
+            self.gave_up(&what(), last)
+        })
     }
 
-    fn gave_up(&self, what: &str, last: Option<Error>) -> Error {
+    fn gave_up(&self, what: &str, last: Error) -> Error {
         Error::Cluster(format!(
-            "{what} failed after {} redirections or retries; last error: {}",
+            "{what} failed after {} redirections or retries; last error: {last}",
             self.inner.max_redirects,
-            last.map(|e| e.to_string())
-                .unwrap_or_else(|| "none".to_string())
         ))
-    }
-
-    fn backoff(&self, n: &mut u32) {
-        let pause = FIRST_BACKOFF
-            .saturating_mul(1u32 << (*n).min(10))
-            .min(MAX_BACKOFF);
-        *n += 1;
-        std::thread::sleep(pause);
     }
 
     // ----- topology -----
@@ -1142,18 +1125,10 @@ impl<T: FromValue> Iterator for ClusterScanIter<T> {
 /// ```
 #[derive(Clone, Default)]
 pub struct ClusterBuilder {
-    urls: Vec<String>,
-    username: Option<String>,
-    password: Option<String>,
-    client_name: Option<String>,
-    protocol: Option<Protocol>,
-    connect_timeout: Option<Duration>,
-    read_timeout: Option<Option<Duration>>,
-    write_timeout: Option<Option<Duration>>,
-    health_check_interval: Option<Option<Duration>>,
-    min_connections: Option<usize>,
-    max_connections: Option<usize>,
-    pool_timeout: Option<Option<Duration>>,
+    /// The seed nodes, each parsed when given (errors are reported by `build`).
+    seeds: Vec<std::result::Result<ConnectionInfo, String>>,
+    /// Every connection's settings: the first URL's, then the setters, in call order.
+    opts: Options,
     read_from_replicas: bool,
     max_redirects: Option<usize>,
 }
@@ -1161,93 +1136,36 @@ pub struct ClusterBuilder {
 impl fmt::Debug for ClusterBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClusterBuilder")
-            .field("seeds", &self.urls.len())
-            .field("username", &self.username)
-            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("seeds", &self.seeds.len())
+            .field("options", &self.opts)
             .field("read_from_replicas", &self.read_from_replicas)
             .finish()
     }
 }
 
 impl ClusterBuilder {
-    /// Adds a seed node (`redis://host:port`, `rediss://` for TLS). The first URL's options
-    /// apply to every connection, under the builder's own setters. At least one is needed;
-    /// the URLs are checked by [`build`](Self::build).
+    /// Adds a seed node (`redis://host:port`, `rediss://` for TLS). The first URL's settings
+    /// apply to every connection, as [`ClientBuilder::url`](crate::ClientBuilder::url)
+    /// applies them: exactly what it names, over what was set before it and under what is
+    /// set after. At least one is needed; errors in the URLs are reported by
+    /// [`build`](Self::build).
     pub fn node(mut self, url: &str) -> Self {
-        self.urls.push(url.to_string());
+        let first = self.seeds.is_empty();
+        let parsed = if first {
+            self.opts.apply_url(url).map(|()| self.opts.info.clone())
+        } else {
+            url.parse::<ConnectionInfo>()
+        };
+        self.seeds
+            .push(parsed.map_err(crate::config::config_message));
         self
     }
 
-    /// ACL user name sent with AUTH. Defaults to the URL's, else none.
-    pub fn username(mut self, username: impl Into<String>) -> Self {
-        self.username = Some(username.into());
-        self
-    }
-
-    /// Password sent with AUTH. Defaults to the URL's, else none. Never shown by `Debug`.
-    pub fn password(mut self, password: impl Into<String>) -> Self {
-        self.password = Some(password.into());
-        self
-    }
-
-    /// Name set with CLIENT SETNAME on every connection. Defaults to none.
-    pub fn client_name(mut self, name: impl Into<String>) -> Self {
-        self.client_name = Some(name.into());
-        self
-    }
-
-    /// Speak RESP3 (`HELLO 3`) instead of RESP2. Defaults to RESP2.
-    pub fn protocol(mut self, protocol: Protocol) -> Self {
-        self.protocol = Some(protocol);
-        self
-    }
-
-    /// How long to wait for a TCP connection. Defaults to 10 seconds.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
-        self
-    }
-
-    /// How long a read may block; `None` blocks forever. Defaults to `None`.
-    pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.read_timeout = Some(timeout);
-        self
-    }
-
-    /// How long a write may block; `None` blocks forever. Defaults to `None`.
-    pub fn write_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.write_timeout = Some(timeout);
-        self
-    }
-
-    /// PING a connection before use when it has been idle this long. Defaults to never.
-    pub fn health_check_interval(mut self, interval: Option<Duration>) -> Self {
-        self.health_check_interval = Some(interval);
-        self
-    }
-
-    /// Connections [`build`](Self::build) opens to each primary (and, with reads from
-    /// replicas, to each replica); nodes found later open theirs on demand. Defaults to the
-    /// URL's `min_connections`, else 0.
-    pub fn min_connections(mut self, n: usize) -> Self {
-        self.min_connections = Some(n);
-        self
-    }
-
-    /// Most connections open at once to each node (twice that with reads from replicas:
-    /// one pool for writes, one for `READONLY` reads). Defaults to 16. Connections are
-    /// opened on demand.
-    pub fn max_connections(mut self, n: usize) -> Self {
-        self.max_connections = Some(n);
-        self
-    }
-
-    /// How long to wait for a free connection to a node; `None` waits forever. Defaults to
-    /// 20 seconds.
-    pub fn pool_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.pool_timeout = Some(timeout);
-        self
-    }
+    crate::config::builder_setters!(
+        retry_default: "[`RetryPolicy::default`](crate::RetryPolicy::default) for opening \
+                        connections to a node (redirections and cluster retries follow \
+                        [`max_redirects`](Self::max_redirects))"
+    );
 
     /// Send read-only commands (GET, MGET, HGETALL, ZRANGE, ...) to replicas, over
     /// connections that sent `READONLY`; writes still go to primaries. Replies may then lag
@@ -1264,58 +1182,30 @@ impl ClusterBuilder {
         self
     }
 
-    /// Connects to the first seed node that answers and reads the topology from it.
+    /// Checks the settings ([`Options::validate`]), connects to the first seed node that
+    /// answers and reads the topology from it.
     pub fn build(self) -> Result<RedisCluster> {
-        let mut infos = Vec::with_capacity(self.urls.len());
-        for u in &self.urls {
-            infos.push(u.parse::<ConnectionInfo>()?);
+        let mut infos = Vec::with_capacity(self.seeds.len());
+        for info in self.seeds {
+            infos.push(info.map_err(Error::Config)?);
         }
-        let Some(first) = infos.first() else {
+        if infos.is_empty() {
             return Err(Error::Config(
                 "a cluster client needs at least one node URL".into(),
             ));
-        };
-        let mut template = first.clone();
+        }
+        self.opts.validate()?;
+        let template = self.opts.info;
         if template.db != 0 {
             return Err(Error::Config(format!(
                 "a cluster has only database 0, not {}",
                 template.db
             )));
         }
-        if let Some(u) = self.username {
-            template.username = Some(u);
-        }
-        if let Some(p) = self.password {
-            template.password = Some(p);
-        }
-        if let Some(n) = self.client_name {
-            template.client_name = Some(n);
-        }
-        if let Some(p) = self.protocol {
-            template.protocol = p;
-        }
-        if let Some(t) = self.connect_timeout {
-            template.connect_timeout = Some(t);
-        }
-        if let Some(t) = self.read_timeout {
-            template.read_timeout = t;
-        }
-        if let Some(t) = self.write_timeout {
-            template.write_timeout = t;
-        }
-        if let Some(t) = self.health_check_interval {
-            template.health_check_interval = t;
-        }
-        let mut pool_config = PoolConfig::default().with_overrides(&template);
-        let warm = self.min_connections.unwrap_or(pool_config.min_size);
+        let mut pool_config = self.opts.pool;
+        let warm = pool_config.min_size;
         // Node pools open nothing when made (they are made under a lock); build warms them.
         pool_config.min_size = 0;
-        if let Some(n) = self.max_connections {
-            pool_config.max_size = n;
-        }
-        if let Some(t) = self.pool_timeout {
-            pool_config.timeout = t;
-        }
         let mut seeds = Vec::with_capacity(infos.len());
         for info in &infos {
             match &info.addr {
@@ -1332,13 +1222,6 @@ impl ClusterBuilder {
                 }
             }
         }
-        // Checks the pool settings once, before any node is made (with the warm-up size,
-        // which build opens on each primary).
-        PoolConfig {
-            min_size: warm,
-            ..pool_config
-        }
-        .validate()?;
         let cluster = RedisCluster {
             inner: Arc::new(Inner {
                 template,

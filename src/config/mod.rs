@@ -1,0 +1,286 @@
+//! Connection settings: [`ConnectionInfo`] and the URL parser behind it.
+//!
+//! Accepted URL forms:
+//!
+//! * `redis://[[user][:password]@]host[:port][/db][?query]`
+//! * `rediss://...` — the same, over TLS.
+//! * `unix:///path/to.sock[?query]`, `redis+unix:///path/to.sock[?query]`,
+//!   `unix://[user][:password]@/path/to.sock[?query]` and `unix:/path/to.sock[?query]`.
+//!
+//! The host may be an IPv6 literal in brackets (`redis://[::1]:6380`); a missing host means
+//! `127.0.0.1` and a missing port means `6379`. User name, password, unix socket path and
+//! query values are percent-decoded (`%40` is `@`); they must be UTF-8 after decoding.
+//! Special characters in a password (`@ : / ? # & %`) should be percent-encoded.
+//!
+//! Query parameters (unknown names are an error, so typos are caught; a URL that gives one
+//! setting twice, such as `?db=1&db=2`, `/1?db=2` or a password in the user info and in the
+//! query, is refused). The same keys are accepted by [`Options::param`]; this table is
+//! checked against the parser's own list by a unit test:
+//!
+//! | name | kind | meaning |
+//! |------|------|---------|
+//! | `db` | number | database number (in the path, or here: not both) |
+//! | `protocol` | number | `2` or `3` (RESP version) |
+//! | `client_name`, `name` | text | name sent with `CLIENT SETNAME` |
+//! | `username` | text | ACL user name (in the user info, or here: not both) |
+//! | `password` | text | password (in the user info, or here: not both); never shown |
+//! | `connect_timeout` | seconds | seconds (> 0) or `none` |
+//! | `read_timeout`, `socket_timeout` | seconds | seconds (> 0) or `none` |
+//! | `write_timeout` | seconds | seconds (> 0) or `none` |
+//! | `health_check_interval` | seconds | seconds (>= 0); `0` or `none` disables it |
+//! | `min_connections` | number | connections opened eagerly and kept open (<= `max_connections`) |
+//! | `max_connections` | number | most connections open at once (>= 1) |
+//! | `pool_timeout` | seconds | seconds (>= 0) to wait for a free connection, or `none` (forever) |
+//! | `max_retries` | number | retries of a failed connect or of a command that certainly did not run (see [`crate::retry`]); `0` turns retries off |
+//! | `retry_backoff` | seconds | seconds (>= 0) of the first pause before a retry (doubled for each further one) |
+//! | `insecure` | flag | `true`/`false`/`1`/`0`/`yes`/`no`: skip certificate checks (`rediss://` only) |
+//! | `ssl_cert_reqs` | text | `none` (= `insecure=true`) or `required` (`rediss://` only; not with `insecure`) |
+//! | `ca_file`, `ssl_ca_certs` | file | CA bundle file (`rediss://` only) |
+//! | `cert_file`, `ssl_certfile` | file | client certificate file (`rediss://` only) |
+//! | `key_file`, `ssl_keyfile` | file | client key file (`rediss://` only, needs a certificate) |
+//!
+//! A URL sets exactly the settings it names; see [`Options`] for what that means when a
+//! builder's setters come before or after `url()`.
+//!
+//! Every problem is reported as [`Error::Config`] before any I/O. Error messages never contain
+//! the password, and no error repeats the whole URL.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+mod keys;
+mod options;
+mod url;
+
+pub use options::Options;
+
+/// The message of an [`Error::Config`] (any other error as text), for builders that keep a
+/// URL's error until `build`.
+pub(crate) fn config_message(e: Error) -> String {
+    match e {
+        Error::Config(m) => m,
+        other => other.to_string(),
+    }
+}
+pub(crate) use options::builder_setters;
+
+/// The port used when a URL gives none.
+pub const DEFAULT_PORT: u16 = 6379;
+
+/// The host used when a URL gives none.
+pub const DEFAULT_HOST: &str = "127.0.0.1";
+
+/// The default [`ConnectionInfo::connect_timeout`]: 10 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where to connect.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum ConnectionAddr {
+    /// Plain TCP.
+    Tcp {
+        /// Host name or IP address (an IPv6 address without brackets).
+        host: String,
+        /// TCP port.
+        port: u16,
+    },
+    /// TCP with TLS (`rediss://`).
+    TcpTls {
+        /// Host name or IP address (an IPv6 address without brackets); also the name the
+        /// server certificate is checked against.
+        host: String,
+        /// TCP port.
+        port: u16,
+        /// Skip certificate verification (`?insecure=true` or `?ssl_cert_reqs=none`).
+        insecure: bool,
+    },
+    /// A Unix domain socket.
+    Unix(PathBuf),
+}
+
+impl fmt::Display for ConnectionAddr {
+    /// `host:port`, `[::1]:port` for IPv6 hosts, or `unix:/path/to.sock`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConnectionAddr::Tcp { host, port } | ConnectionAddr::TcpTls { host, port, .. } => {
+                if host.contains(':') {
+                    write!(f, "[{host}]:{port}")
+                } else {
+                    write!(f, "{host}:{port}")
+                }
+            }
+            ConnectionAddr::Unix(path) => write!(f, "unix:{}", path.display()),
+        }
+    }
+}
+
+/// RESP protocol version.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum Protocol {
+    /// RESP2, spoken by every Redis version (the default).
+    #[default]
+    Resp2,
+    /// RESP3, negotiated with `HELLO 3` (Redis 6 and later).
+    Resp3,
+}
+
+/// Pool size/timeout values given in a URL; `None` = not given.
+///
+/// Kept so that code written for 0.1 compiles: pool settings are no longer part of
+/// [`ConnectionInfo`]; a URL's pool settings live in [`Options`] ([`Options::pool_config`]).
+#[deprecated(since = "0.2.0", note = "pool settings live in `Options::pool_config`")]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub struct PoolOverrides {
+    /// Connections the pool keeps open even when idle (`?min_connections=`).
+    pub min_connections: Option<usize>,
+    /// Most connections the pool opens at once, at least 1 (`?max_connections=`).
+    pub max_connections: Option<usize>,
+    /// How long to wait for a free connection (`?pool_timeout=`): `Some(None)` means wait
+    /// forever (`pool_timeout=none`), `Some(Some(d))` at most `d` (zero: do not wait).
+    pub pool_timeout: Option<Option<Duration>>,
+    /// Retries of the pool's [`RetryPolicy`](crate::RetryPolicy) (`?max_retries=`).
+    pub max_retries: Option<u32>,
+    /// First pause of the pool's [`RetryPolicy`](crate::RetryPolicy) (`?retry_backoff=`).
+    pub retry_backoff: Option<Duration>,
+}
+
+/// TLS options (used by `rediss://`), all optional.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+pub struct TlsOptions {
+    /// PEM file with the CA certificates to trust instead of the system roots.
+    pub ca_file: Option<PathBuf>,
+    /// PEM file with the client certificate (for mutual TLS).
+    pub cert_file: Option<PathBuf>,
+    /// PEM file with the client certificate's private key.
+    pub key_file: Option<PathBuf>,
+}
+
+/// Everything needed to open one connection. `Debug` redacts the password.
+///
+/// Build one with [`ConnectionInfo::from_url`] (or `str::parse`), or start from
+/// [`ConnectionInfo::default()`] and set fields.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ConnectionInfo {
+    /// Where to connect. Default: TCP `127.0.0.1:6379`.
+    pub addr: ConnectionAddr,
+    /// Database selected with `SELECT` after connecting. Default: 0.
+    pub db: u32,
+    /// ACL user name for `AUTH` (Redis 6+). Default: none.
+    pub username: Option<String>,
+    /// Password for `AUTH`. Default: none. Never shown by `Debug`, errors or
+    /// [`ConnectionInfo::redacted_url`].
+    pub password: Option<String>,
+    /// Name set with `CLIENT SETNAME`. Default: none.
+    pub client_name: Option<String>,
+    /// RESP version. Default: [`Protocol::Resp2`].
+    pub protocol: Protocol,
+    /// Longest wait for the connection to be established; `None` = the OS's own limit.
+    /// Default: `Some(10s)` ([`DEFAULT_CONNECT_TIMEOUT`]). Must not be zero.
+    pub connect_timeout: Option<Duration>,
+    /// Longest wait for a reply; `None` = block until it comes. Default: `None`.
+    /// Must not be zero.
+    pub read_timeout: Option<Duration>,
+    /// Longest wait for a write to complete; `None` = block. Default: `None`.
+    /// Must not be zero.
+    pub write_timeout: Option<Duration>,
+    /// When a pooled connection has been idle this long, it is checked with `PING` before
+    /// use; `None` = never. Default: `None`.
+    pub health_check_interval: Option<Duration>,
+    /// TLS files for `rediss://`. Default: none (system roots, no client certificate).
+    pub tls: TlsOptions,
+}
+
+impl Default for ConnectionInfo {
+    /// TCP to `127.0.0.1:6379`, db 0, no credentials, no client name, RESP2,
+    /// a 10 second connect timeout, blocking reads and writes, no health checks and no
+    /// TLS files.
+    fn default() -> Self {
+        ConnectionInfo {
+            addr: ConnectionAddr::Tcp {
+                host: DEFAULT_HOST.to_string(),
+                port: DEFAULT_PORT,
+            },
+            db: 0,
+            username: None,
+            password: None,
+            client_name: None,
+            protocol: Protocol::Resp2,
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            read_timeout: None,
+            write_timeout: None,
+            health_check_interval: None,
+            tls: TlsOptions::default(),
+        }
+    }
+}
+
+impl fmt::Debug for ConnectionInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionInfo")
+            .field("addr", &self.addr)
+            .field("db", &self.db)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("client_name", &self.client_name)
+            .field("protocol", &self.protocol)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("write_timeout", &self.write_timeout)
+            .field("health_check_interval", &self.health_check_interval)
+            .field("tls", &self.tls)
+            .finish()
+    }
+}
+
+impl FromStr for ConnectionInfo {
+    type Err = Error;
+
+    /// Same as [`ConnectionInfo::from_url`].
+    fn from_str(s: &str) -> Result<Self> {
+        ConnectionInfo::from_url(s)
+    }
+}
+
+impl ConnectionInfo {
+    /// Parses a `redis://`, `rediss://`, `unix://` or `redis+unix://` URL (see the
+    /// [module docs](self) for the forms and query parameters).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for anything malformed: unknown scheme, bad port, bad database
+    /// number, unknown query parameter, bad number, `min_connections > max_connections`, ...
+    /// The message never contains the password.
+    ///
+    /// Pool keys (`max_connections`, `pool_timeout`, ...) are checked but not kept here:
+    /// [`Options::from_url`] keeps them.
+    pub fn from_url(url: &str) -> Result<Self> {
+        Options::from_url(url).map(|o| o.info)
+    }
+
+    /// True for `rediss://` ([`ConnectionAddr::TcpTls`]).
+    pub fn is_tls(&self) -> bool {
+        matches!(self.addr, ConnectionAddr::TcpTls { .. })
+    }
+
+    /// True for a Unix domain socket ([`ConnectionAddr::Unix`]).
+    pub fn is_unix(&self) -> bool {
+        matches!(self.addr, ConnectionAddr::Unix(_))
+    }
+
+    /// The settings written back as a URL, with the password replaced by `***`: safe for
+    /// logs. Settings at their default are left out. Parsing the result gives back the same
+    /// settings (with the password `***`).
+    pub fn redacted_url(&self) -> String {
+        Options {
+            info: self.clone(),
+            pool: Default::default(),
+        }
+        .redacted_url()
+    }
+}
+
+#[cfg(test)]
+mod tests;
