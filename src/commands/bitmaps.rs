@@ -345,8 +345,8 @@ impl BitFieldRo {
 
 /// The bitmap command table; see [the module docs](crate::commands).
 macro_rules! bitmap_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// The bit at `offset` of the value at `key` (false past the end or when missing).
             ///
             /// Redis 2.2.0+.

@@ -499,8 +499,8 @@ impl FromValue for SlotStats {
 
 /// The cluster command table; see [the module docs](crate::commands).
 macro_rules! cluster_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Let the next command reach a slot being imported into this node (after an
             /// `-ASK` redirection).
             ///

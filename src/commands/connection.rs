@@ -491,8 +491,8 @@ impl FromValue for HelloReply {
 
 /// The connection command table; see [the module docs](crate::commands).
 macro_rules! connection_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Authenticate this connection: as `username`, or with the `requirepass`
             /// password when `None`.
             ///

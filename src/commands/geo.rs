@@ -12,8 +12,8 @@ use crate::value::Value;
 
 /// The geo command table; see [the module docs](crate::commands).
 macro_rules! geo_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Add `(longitude, latitude, member)` triples to the geo index at `key`
             /// (a sorted set); returns how many members were added.
             ///

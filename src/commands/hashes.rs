@@ -240,8 +240,8 @@ pub(crate) fn hash_setex(key: impl ToArg, fields: impl FieldValues, options: HSe
 
 /// The hash command table; see [the module docs](crate::commands).
 macro_rules! hash_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Delete `fields` from the hash at `key`; returns how many existed.
             ///
             /// Redis 2.0.0+ (several fields: 2.4.0+).

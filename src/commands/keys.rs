@@ -266,8 +266,8 @@ impl SortOptions {
 
 /// The generic (keyspace) command table; see [the module docs](crate::commands).
 macro_rules! key_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Delete keys; returns how many existed. (`DEL`; named `delete` as in redis-py.)
             ///
             /// Redis 1.0.0+.

@@ -54,15 +54,31 @@ pub(crate) mod prelude {
     pub(crate) use super::streams::*;
     pub(crate) use super::strings::*;
     pub(crate) use super::transactions::*;
+    pub(crate) use super::{impl_command_groups, mut_methods, queue_methods, shared_methods};
     pub(crate) use crate::args::{FieldValues, ScoreMembers, ToArg, ToArgs};
     pub(crate) use crate::cmd::{cmd, Cmd};
 }
 
+/// The doc lines every generated method ends with: the group (module) its table entry is in.
+macro_rules! declared_in {
+    ($file:ident) => {
+        concat!(
+            "Declared in [`commands::",
+            stringify!($file),
+            "`](crate::commands::",
+            stringify!($file),
+            ")."
+        )
+    };
+}
+
 /// Emits each table entry as a `&self` method that runs the command and converts its reply.
 macro_rules! shared_methods {
-    ($($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
+    ([$file:ident] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
         ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
         $(#[$meta])*
+        #[doc = ""]
+        #[doc = $crate::commands::declared_in!($file)]
         #[inline]
         pub fn $name $(<$($gen: $crate::FromValue),+>)? (&self, $($arg: $ty),*)
             -> $crate::Result<$ret>
@@ -74,9 +90,11 @@ macro_rules! shared_methods {
 
 /// Emits each table entry as a `&mut self` method on a single connection.
 macro_rules! mut_methods {
-    ($($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
+    ([$file:ident] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
         ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
         $(#[$meta])*
+        #[doc = ""]
+        #[doc = $crate::commands::declared_in!($file)]
         #[inline]
         pub fn $name $(<$($gen: $crate::FromValue),+>)? (&mut self, $($arg: $ty),*)
             -> $crate::Result<$ret>
@@ -89,9 +107,11 @@ macro_rules! mut_methods {
 /// Emits each table entry as a pipeline method that queues the command; the reply's type is
 /// chosen when the pipeline is executed.
 macro_rules! queue_methods {
-    ($($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
+    ([$file:ident] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
         ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
         $(#[$meta])*
+        #[doc = ""]
+        #[doc = $crate::commands::declared_in!($file)]
         #[inline]
         pub fn $name(&mut self, $($arg: $ty),*) -> &mut Self {
             self.queue($body)
@@ -138,7 +158,7 @@ macro_rules! impl_command_groups {
     ($ty:ty, $emit:ident; $([$file:ident :: $table:ident, $doc:literal, $group:literal])*) => {$(
         #[doc = concat!("# ", $doc)]
         impl $ty {
-            $crate::commands::$file::$table!($emit);
+            $crate::commands::$file::$table!($emit [$file]);
         }
     )*};
 }
@@ -187,13 +207,28 @@ pub const EXCLUDED: &[(&str, &str)] = &[
     ),
 ];
 
-mod impls {
-    #[allow(unused_imports)]
-    use super::prelude::*;
+/// Implements every command table on the type `$ty` (named from the invoking module) with the
+/// emitter `$emit` (`shared_methods`, `mut_methods` or `queue_methods`). Each target type
+/// invokes this once, in its own file:
+///
+/// ```text
+/// crate::commands::impl_command_tables!(StrictRedis, shared_methods);
+/// ```
+macro_rules! impl_command_tables {
+    ($ty:ident, $emit:ident) => {
+        /// The methods generated from the command tables (see [`crate::commands`]).
+        mod command_methods {
+            #[allow(unused_imports)]
+            use $crate::commands::prelude::*;
 
-    with_command_groups!(impl_command_groups!(crate::StrictRedis, shared_methods;));
-    with_command_groups!(impl_command_groups!(crate::Connection, mut_methods;));
-    with_command_groups!(impl_command_groups!(crate::Pipeline, queue_methods;));
-    with_command_groups!(impl_command_groups!(crate::cluster::RedisCluster, shared_methods;));
-    with_command_groups!(impl_command_groups!(crate::cluster::ClusterPipeline, queue_methods;));
+            $crate::commands::with_command_groups!(
+                impl_command_groups!(super::$ty, $emit;)
+            );
+        }
+    };
 }
+
+pub(crate) use {
+    declared_in, impl_command_groups, impl_command_tables, mut_methods, queue_methods,
+    shared_methods, with_command_groups,
+};

@@ -11,8 +11,8 @@ use crate::value::Value;
 
 /// The scripting command table; see [the module docs](crate::commands).
 macro_rules! scripting_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Run the Lua `script` with `keys` (its `KEYS`) and `args` (its `ARGV`); the
             /// reply is whatever the script returns.
             ///

@@ -935,8 +935,8 @@ impl FromValue for Role {
 
 /// The server command table; see [the module docs](crate::commands).
 macro_rules! server_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// The ACL categories, or the commands of one category.
             ///
             /// Redis 6.0.0+.

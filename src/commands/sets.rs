@@ -44,8 +44,8 @@ impl SScanOptions {
 
 /// The set command table; see [the module docs](crate::commands).
 macro_rules! set_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Add `members` to the set at `key`; returns how many were new.
             ///
             /// Redis 1.0.0+ (several members: 2.4.0+).

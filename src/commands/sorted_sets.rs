@@ -440,8 +440,8 @@ pub(crate) fn zset_add(key: impl ToArg, members: impl ScoreMembers, options: ZAd
 
 /// The sorted set command table; see [the module docs](crate::commands).
 macro_rules! sorted_set_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Pop up to `count` (default 1) members with their scores from the first
             /// non-empty sorted set of `keys`, waiting up to `timeout` seconds (0: forever):
             /// `(key, [(member, score)])`, or `None` when the time ran out.

@@ -15,8 +15,8 @@ use crate::value::Value;
 
 /// The stream command table; see [the module docs](crate::commands).
 macro_rules! stream_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Acknowledge `ids` in consumer group `group`: removes them from its pending
             /// entries list; returns how many were acknowledged.
             ///

@@ -276,8 +276,8 @@ pub(crate) fn set_if_eq_apply(c: Cmd, comparison: impl ToArg, options: SetOption
 
 /// The string command table; see [the module docs](crate::commands) for its form.
 macro_rules! string_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Get the value of `key`: `None` (with `Option<T>`) when it does not exist.
             ///
             /// Redis 1.0.0+.
