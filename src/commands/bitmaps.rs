@@ -433,11 +433,7 @@ pub(crate) use bitmap_commands;
 mod tests {
     use super::*;
 
-    fn args(c: &Cmd) -> Vec<String> {
-        c.args_iter()
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect()
-    }
+    use crate::commands::test_args as args;
 
     #[test]
     fn bitfield_encodes_in_order() {

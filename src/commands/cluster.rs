@@ -78,18 +78,7 @@ pub enum ClusterSlotStatsFilter {
     },
 }
 
-/// Options of Valkey's CLUSTERSCAN.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ClusterScanOptions {
-    /// `MATCH pattern`: only keys matching this glob pattern.
-    pub match_pattern: Option<String>,
-    /// `COUNT n`: about this many keys per call.
-    pub count: Option<u64>,
-    /// `TYPE type`: only keys of this type (`string`, `hash`, ...).
-    pub type_: Option<String>,
-    /// `SLOT n`: only this slot.
-    pub slot: Option<u16>,
-}
+pub use super::scan_options::ClusterScanOptions;
 
 pub(crate) fn cluster_slot_ranges(mut c: Cmd, ranges: &[(u16, u16)]) -> Cmd {
     for (start, end) in ranges {
@@ -139,15 +128,6 @@ pub(crate) fn cluster_slot_stats_cmd(filter: ClusterSlotStatsFilter) -> Cmd {
                 ClusterSlotStatsOrder::Asc => "ASC",
                 ClusterSlotStatsOrder::Desc => "DESC",
             })),
-    }
-}
-
-impl ClusterScanOptions {
-    pub(crate) fn apply(self, c: Cmd) -> Cmd {
-        c.opt_token("MATCH", self.match_pattern)
-            .opt_token("COUNT", self.count)
-            .opt_token("TYPE", self.type_)
-            .opt_token("SLOT", self.slot)
     }
 }
 

@@ -127,56 +127,7 @@ pub(crate) fn migrate_cmd(
     }
 }
 
-/// The options of [`scan`](crate::StrictRedis::scan): `[MATCH pattern] [COUNT count] [TYPE
-/// type]`. A plain struct: set the fields you need and take the rest from `Default`, or use
-/// the builder methods.
-///
-/// ```
-/// use strictredis::commands::keys::ScanOptions;
-/// let opts = ScanOptions::new().pattern("user:*").count(100).type_("hash");
-/// assert_eq!(opts.count, Some(100));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct ScanOptions {
-    /// `MATCH pattern`: only keys matching this glob-style pattern.
-    pub pattern: Option<String>,
-    /// `COUNT count`: a hint of how much work one call does.
-    pub count: Option<u64>,
-    /// `TYPE type`: only keys holding this type (`string`, `hash`, ...; Redis 6.0.0+).
-    pub type_: Option<String>,
-}
-
-impl ScanOptions {
-    /// No options.
-    pub fn new() -> ScanOptions {
-        ScanOptions::default()
-    }
-
-    /// Only keys matching `pattern`.
-    pub fn pattern(mut self, pattern: impl Into<String>) -> ScanOptions {
-        self.pattern = Some(pattern.into());
-        self
-    }
-
-    /// About `count` keys of work per call.
-    pub fn count(mut self, count: u64) -> ScanOptions {
-        self.count = Some(count);
-        self
-    }
-
-    /// Only keys of this type.
-    pub fn type_(mut self, type_: impl Into<String>) -> ScanOptions {
-        self.type_ = Some(type_.into());
-        self
-    }
-
-    /// Appends the options.
-    pub fn apply(self, c: Cmd) -> Cmd {
-        c.opt_token("MATCH", self.pattern)
-            .opt_token("COUNT", self.count)
-            .opt_token("TYPE", self.type_)
-    }
-}
+pub use super::scan_options::ScanOptions;
 
 /// Ascending or descending, for SORT.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

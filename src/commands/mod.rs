@@ -27,6 +27,7 @@ pub mod hyperloglog;
 pub mod keys;
 pub mod lists;
 pub mod pubsub;
+mod scan_options;
 pub mod scripting;
 pub mod server;
 pub mod sets;
@@ -34,6 +35,14 @@ pub mod sorted_sets;
 pub mod streams;
 pub mod strings;
 pub mod transactions;
+
+/// A command's arguments as strings, for the unit tests of the tables.
+#[cfg(test)]
+pub(crate) fn test_args(c: &crate::Cmd) -> Vec<String> {
+    c.args_iter()
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect()
+}
 
 /// Names the command tables use, in scope wherever the tables are expanded.
 #[allow(unused_imports)]

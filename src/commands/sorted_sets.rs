@@ -358,49 +358,7 @@ impl ZPopSide {
     }
 }
 
-/// The options of [`zscan`](crate::StrictRedis::zscan): `MATCH`, `COUNT` and (Valkey 8.0+)
-/// `NOSCORES`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ZScanOptions {
-    /// `MATCH pattern`: only members matching this glob-style pattern.
-    pub pattern: Option<String>,
-    /// `COUNT count`: a hint of how much work to do per call.
-    pub count: Option<u64>,
-    /// `NOSCORES`: return members only (Valkey 8.0+).
-    pub noscores: bool,
-}
-
-impl ZScanOptions {
-    /// No options.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Only members matching the glob-style `pattern` (`MATCH`).
-    pub fn pattern(mut self, pattern: impl Into<String>) -> Self {
-        self.pattern = Some(pattern.into());
-        self
-    }
-
-    /// A hint of how many members to look at per call (`COUNT`).
-    pub fn count(mut self, count: u64) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Members only, without scores (`NOSCORES`, Valkey 8.0+).
-    pub fn noscores(mut self) -> Self {
-        self.noscores = true;
-        self
-    }
-
-    /// Appends the options to `c`.
-    pub fn apply(self, c: Cmd) -> Cmd {
-        c.opt_token("MATCH", self.pattern)
-            .opt_token("COUNT", self.count)
-            .arg_if(self.noscores, "NOSCORES")
-    }
-}
+pub use super::scan_options::ZScanOptions;
 
 /// `[LIMIT offset count]`.
 pub(crate) fn zset_limit(c: Cmd, limit: Option<(u64, i64)>) -> Cmd {
@@ -972,11 +930,7 @@ mod tests {
     use super::*;
     use crate::cmd::cmd;
 
-    fn args(c: &Cmd) -> Vec<String> {
-        c.args_iter()
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect()
-    }
+    use crate::commands::test_args as args;
 
     #[test]
     fn score_bounds() {

@@ -1308,11 +1308,7 @@ mod tests {
         Value::Bulk(s.as_bytes().to_vec())
     }
 
-    fn args(c: &Cmd) -> Vec<String> {
-        c.args_iter()
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect()
-    }
+    use crate::commands::test_args as args;
 
     #[test]
     fn trim_clauses() {
