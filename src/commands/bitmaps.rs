@@ -84,6 +84,7 @@ impl BitRange {
     }
 
     /// Appends `start [end [BYTE|BIT]]`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let c = c.arg(self.start).opt_arg(self.end);
         match self.unit {
@@ -293,6 +294,7 @@ impl BitField {
     }
 
     /// Appends the operations.
+    #[doc(hidden)]
     pub fn apply(self, mut c: Cmd) -> Cmd {
         for op in self.ops {
             c = match op {
@@ -335,6 +337,7 @@ impl BitFieldRo {
     }
 
     /// Appends the GETs.
+    #[doc(hidden)]
     pub fn apply(self, mut c: Cmd) -> Cmd {
         for (t, o) in self.gets {
             c = c.arg("GET").arg(t.to_string()).arg(o.to_string());

@@ -113,6 +113,7 @@ impl HSetExOptions {
     }
 
     /// Appends the options (not the fields) to `c`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let c = match self.condition {
             Some(HSetExCondition::Nx) => c.arg("NX"),
@@ -152,6 +153,7 @@ pub enum HGetExExpiry {
 
 impl HGetExExpiry {
     /// Appends the option to `c`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         match self {
             HGetExExpiry::Ex(s) => c.arg("EX").arg(s),

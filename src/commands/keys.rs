@@ -21,6 +21,7 @@ pub enum ExpireCondition {
 
 impl ExpireCondition {
     /// Appends the condition's token.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         c.arg(match self {
             ExpireCondition::Nx => "NX",
@@ -46,6 +47,7 @@ pub struct RestoreOptions {
 
 impl RestoreOptions {
     /// Appends the options in RESTORE's order.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         c.arg_if(self.replace, "REPLACE")
             .arg_if(self.absttl, "ABSTTL")
@@ -94,6 +96,7 @@ pub struct MigrateOptions {
 
 impl MigrateOptions {
     /// Appends the options in MIGRATE's order (before the `KEYS` list).
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let c = c.arg_if(self.copy, "COPY").arg_if(self.replace, "REPLACE");
         match self.auth {
@@ -198,6 +201,7 @@ impl SortOptions {
     }
 
     /// Appends the options in SORT's order (before any `STORE`).
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let mut c = c.opt_token("BY", self.by);
         if let Some((offset, count)) = self.limit {

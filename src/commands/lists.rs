@@ -71,6 +71,7 @@ impl LPosOptions {
     }
 
     /// Appends the options to `c`, with `COUNT count` when given.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd, count: Option<u64>) -> Cmd {
         c.opt_token("RANK", self.rank)
             .opt_token("COUNT", count)

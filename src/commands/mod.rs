@@ -178,43 +178,50 @@ macro_rules! group_method_names {
     };
 }
 
-/// Every command method, by Redis command group: `(group, method names)`.
-///
-/// Used by the coverage test that compares the server's `COMMAND LIST` with this crate.
-pub const METHODS_BY_GROUP: &[(&str, &[&str])] = with_command_groups!(group_method_names!());
+/// Test hooks, not API: the lists tests/coverage.rs compares with the servers' `COMMAND LIST`.
+#[doc(hidden)]
+pub mod __private {
+    /// Every command method, by Redis command group: `(group, method names)`.
+    ///
+    /// Used by the coverage test that compares the server's `COMMAND LIST` with this crate.
+    pub const METHODS_BY_GROUP: &[(&str, &[&str])] = with_command_groups!(group_method_names!());
 
-/// The commands that deliberately have no method, each with the reason: `(name as in
-/// COMMAND LIST, lowercase with `|` before a subcommand, why)`. Every other command of the
-/// server has a method in [`METHODS_BY_GROUP`]; the coverage test checks both lists.
-pub const EXCLUDED: &[(&str, &str)] = &[
-    (
-        "psync",
-        "replication protocol: a client library must not issue it on a pooled connection",
-    ),
-    (
-        "sync",
-        "replication protocol: a client library must not issue it on a pooled connection",
-    ),
-    (
-        "replconf",
-        "replication protocol: a client library must not issue it on a pooled connection",
-    ),
-    ("subscribe", "owned by the PubSub object (r.pubsub())"),
-    ("psubscribe", "owned by the PubSub object (r.pubsub())"),
-    ("ssubscribe", "owned by the PubSub object (r.pubsub())"),
-    ("unsubscribe", "owned by the PubSub object (r.pubsub())"),
-    ("punsubscribe", "owned by the PubSub object (r.pubsub())"),
-    ("sunsubscribe", "owned by the PubSub object (r.pubsub())"),
-    ("multi", "pipelines and transactions (r.pipeline())"),
-    ("exec", "pipelines and transactions (r.pipeline())"),
-    ("discard", "pipelines and transactions (r.pipeline())"),
-    ("watch", "pipelines and transactions (Pipeline::watch)"),
-    ("unwatch", "pipelines and transactions (Pipeline::unwatch)"),
-    (
-        "monitor",
-        "turns the connection into a stream of events: an iterator object",
-    ),
-];
+    /// The commands that deliberately have no method, each with the reason: `(name as in
+    /// COMMAND LIST, lowercase with `|` before a subcommand, why)`. Every other command of the
+    /// server has a method in [`METHODS_BY_GROUP`](METHODS_BY_GROUP); the coverage test checks both lists.
+    pub const EXCLUDED: &[(&str, &str)] = &[
+        (
+            "psync",
+            "replication protocol: a client library must not issue it on a pooled connection",
+        ),
+        (
+            "sync",
+            "replication protocol: a client library must not issue it on a pooled connection",
+        ),
+        (
+            "replconf",
+            "replication protocol: a client library must not issue it on a pooled connection",
+        ),
+        ("subscribe", "owned by the PubSub object (r.pubsub())"),
+        ("psubscribe", "owned by the PubSub object (r.pubsub())"),
+        ("ssubscribe", "owned by the PubSub object (r.pubsub())"),
+        ("unsubscribe", "owned by the PubSub object (r.pubsub())"),
+        ("punsubscribe", "owned by the PubSub object (r.pubsub())"),
+        ("sunsubscribe", "owned by the PubSub object (r.pubsub())"),
+        ("multi", "pipelines and transactions (r.pipeline())"),
+        ("exec", "pipelines and transactions (r.pipeline())"),
+        ("discard", "pipelines and transactions (r.pipeline())"),
+        ("watch", "pipelines and transactions (Pipeline::watch)"),
+        ("unwatch", "pipelines and transactions (Pipeline::unwatch)"),
+        (
+            "monitor",
+            "turns the connection into a stream of events: an iterator object",
+        ),
+    ];
+}
+
+#[doc(hidden)]
+pub use __private::{EXCLUDED, METHODS_BY_GROUP};
 
 /// Implements every command table on the type `$ty` (named from the invoking module) with the
 /// emitter `$emit` (`shared_methods`, `mut_methods` or `queue_methods`). Each target type

@@ -43,6 +43,7 @@ impl ScoreBound {
     }
 
     /// Appends the bound as one argument to `c`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         match self {
             ScoreBound::Inclusive(v) => with_f64_bytes(v, |b| c.arg(b)),
@@ -100,6 +101,7 @@ impl LexBound {
     }
 
     /// Appends the bound as one argument to `c`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let prefixed = |prefix: u8, m: Vec<u8>| {
             let mut b = Vec::with_capacity(m.len() + 1);
@@ -182,6 +184,7 @@ impl ZRange {
     }
 
     /// Appends `start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count]` to `c`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let c = match self.by {
             ZRangeBy::Index(start, stop) => c.arg(start).arg(stop),
@@ -261,6 +264,7 @@ impl ZAddOptions {
     }
 
     /// Appends `[NX|XX] [GT|LT] [CH]` to `c`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let c = match self.condition {
             Some(ZAddCondition::Nx) => c.arg("NX"),
@@ -329,6 +333,7 @@ impl ZCombineOptions {
     }
 
     /// Appends `[WEIGHTS w...] [AGGREGATE a]` to `c`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let c = if self.weights.is_empty() {
             c

@@ -21,6 +21,7 @@ pub enum Expiry {
 
 impl Expiry {
     /// Appends the expiry's token and value.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         match self {
             Expiry::Ex(s) => c.arg("EX").arg(s),
@@ -42,6 +43,7 @@ pub enum Exists {
 
 impl Exists {
     /// Appends `NX` or `XX`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         c.arg(match self {
             Exists::Nx => "NX",
@@ -126,6 +128,7 @@ impl SetOptions {
     }
 
     /// Appends the options in SET's order.
+    #[doc(hidden)]
     pub fn apply(self, mut c: Cmd) -> Cmd {
         if let Some(cond) = self.condition {
             c = cond.apply(c);
@@ -152,6 +155,7 @@ pub struct MsetexOptions {
 
 impl MsetexOptions {
     /// Appends the options in MSETEX's order.
+    #[doc(hidden)]
     pub fn apply(self, mut c: Cmd) -> Cmd {
         if let Some(cond) = self.condition {
             c = cond.apply(c);
@@ -180,6 +184,7 @@ pub enum GetExExpiry {
 
 impl GetExExpiry {
     /// Appends the expiry's token and value.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         match self {
             GetExExpiry::Ex(s) => c.arg("EX").arg(s),
