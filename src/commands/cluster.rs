@@ -7,10 +7,9 @@ use std::collections::BTreeMap;
 
 use crate::cmd::Cmd;
 use crate::error::{Error, Result};
-use crate::from_value::{into_items, FromValue};
+use crate::from_value::reply::{into_items, parse_colon_lines, reply_fields};
+use crate::from_value::FromValue;
 use crate::value::Value;
-
-use super::server::{parse_colon_lines, reply_fields};
 
 /// How CLUSTER FAILOVER proceeds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

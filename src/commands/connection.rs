@@ -18,7 +18,8 @@ use crate::error::{Error, Result};
 use crate::from_value::FromValue;
 use crate::value::Value;
 
-use super::server::{reply_fields, ModuleInfo};
+use super::server::ModuleInfo;
+use crate::from_value::reply::reply_fields;
 
 /// A kind of client, as CLIENT LIST and CLIENT KILL filter them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

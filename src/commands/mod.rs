@@ -81,15 +81,16 @@ macro_rules! declared_in {
     };
 }
 
-/// Emits each table entry as a `&self` method that runs the command and converts its reply.
-macro_rules! shared_methods {
-    ([$file:ident] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
+/// Emits each table entry as a method that runs the command and converts its reply; the
+/// receiver is `$recv` (`&Self` or `&mut Self`).
+macro_rules! exec_methods {
+    ([$file:ident] [$recv:ty] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
         ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
         $(#[$meta])*
         #[doc = ""]
         #[doc = $crate::commands::declared_in!($file)]
         #[inline]
-        pub fn $name $(<$($gen: $crate::FromValue),+>)? (&self, $($arg: $ty),*)
+        pub fn $name $(<$($gen: $crate::FromValue),+>)? (self: $recv, $($arg: $ty),*)
             -> $crate::Result<$ret>
         {
             self.execute_command($body)
@@ -97,20 +98,18 @@ macro_rules! shared_methods {
     )*};
 }
 
+/// Emits each table entry as a `&self` method (the client, the cluster client).
+macro_rules! shared_methods {
+    ([$file:ident] $($entries:tt)*) => {
+        $crate::commands::exec_methods! { [$file] [&Self] $($entries)* }
+    };
+}
+
 /// Emits each table entry as a `&mut self` method on a single connection.
 macro_rules! mut_methods {
-    ([$file:ident] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
-        ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
-        $(#[$meta])*
-        #[doc = ""]
-        #[doc = $crate::commands::declared_in!($file)]
-        #[inline]
-        pub fn $name $(<$($gen: $crate::FromValue),+>)? (&mut self, $($arg: $ty),*)
-            -> $crate::Result<$ret>
-        {
-            self.execute_command($body)
-        }
-    )*};
+    ([$file:ident] $($entries:tt)*) => {
+        $crate::commands::exec_methods! { [$file] [&mut Self] $($entries)* }
+    };
 }
 
 /// Emits each table entry as a pipeline method that queues the command; the reply's type is
@@ -245,6 +244,6 @@ macro_rules! impl_command_tables {
 }
 
 pub(crate) use {
-    declared_in, impl_command_groups, impl_command_tables, mut_methods, queue_methods,
-    shared_methods, with_command_groups,
+    declared_in, exec_methods, impl_command_groups, impl_command_tables, mut_methods,
+    queue_methods, shared_methods, with_command_groups,
 };

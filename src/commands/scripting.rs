@@ -3,9 +3,9 @@
 //! Scripts and functions take their keys and their other arguments as two lists; the number
 //! of keys is counted for you. Pass [`NO_KEYS`] / [`NO_ARGS`] when a list is empty.
 
-use super::streams::reply_parts::ReplyFields;
 use crate::cmd::Cmd;
 use crate::error::Result;
+use crate::from_value::reply::ReplyFields;
 use crate::from_value::FromValue;
 use crate::value::Value;
 

@@ -9,7 +9,10 @@ use std::collections::{BTreeMap, HashMap};
 use crate::args::{ToArg, ToArgs};
 use crate::cmd::{cmd, Cmd};
 use crate::error::{Error, Result};
-use crate::from_value::{into_items, into_pairs, FromValue};
+use crate::from_value::reply::{
+    into_items, items_exactly, reply_fields, reply_text_lossy, reply_text_or_joined,
+};
+use crate::from_value::FromValue;
 use crate::value::Value;
 
 /// No arguments, for parameters that take a list which may be empty: `r.debug::<String>("HELP",
@@ -234,60 +237,6 @@ pub(crate) fn debug_cmd(subcommand: impl ToArg, args: impl ToArgs) -> Cmd {
         Some(s) if s > 0.0 => c.blocking_secs(s),
         _ => c,
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// Reply conversion helpers, shared with the connection and cluster groups.
-// ---------------------------------------------------------------------------------------
-
-/// The pairs of a map reply (a RESP3 map or a RESP2 flat array), keys as text.
-pub(crate) fn reply_fields(v: Value, want: &str) -> Result<Vec<(String, Value)>> {
-    into_pairs(v, want)?
-        .into_iter()
-        .map(|(k, v)| Ok((String::from_value(k)?, v)))
-        .collect()
-}
-
-/// Text of a string-like reply; invalid UTF-8 is replaced, for diagnostic fields where a
-/// lossy string is more useful than an error.
-pub(crate) fn reply_text_lossy(v: Value) -> Result<String> {
-    match v {
-        Value::Bulk(b) | Value::Verbatim { text: b, .. } => {
-            Ok(String::from_utf8_lossy(&b).into_owned())
-        }
-        v => String::from_value(v),
-    }
-}
-
-/// A reply that is either one string or a list of strings (ACL fields changed shape
-/// between versions), as one space-separated string.
-fn reply_text_or_joined(v: Value) -> Result<String> {
-    match v {
-        Value::Array(_) | Value::Set(_) => Ok(Vec::<String>::from_value(v)?.join(" ")),
-        Value::Nil => Ok(String::new()),
-        v => String::from_value(v),
-    }
-}
-
-fn items_exactly(v: Value, n: usize, want: &str) -> Result<Vec<Value>> {
-    let items = into_items(v, want)?;
-    if items.len() < n {
-        return Err(Error::Type(format!(
-            "expected at least {n} items for {want}, got {}",
-            items.len()
-        )));
-    }
-    Ok(items)
-}
-
-/// The `key:value` lines of INFO-style text (INFO, CLUSTER INFO), sections ignored.
-pub(crate) fn parse_colon_lines(text: &str) -> BTreeMap<String, String> {
-    text.lines()
-        .map(|l| l.trim_end_matches('\r'))
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 use crate::args::ToArg;
 use crate::cmd::Cmd;
 use crate::error::{Error, Result};
-use crate::from_value::{into_items, into_pairs, type_err, FromValue};
+use crate::from_value::reply::{into_items, into_pairs, type_err};
+use crate::from_value::FromValue;
 use crate::value::Value;
 
 /// When a key written by SET or MSETEX expires.
