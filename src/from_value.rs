@@ -286,9 +286,7 @@ tuple_from_value!(12; A B C D E F G H I J K L);
 mod tests {
     use super::*;
 
-    fn bulk(s: &str) -> Value {
-        Value::Bulk(s.as_bytes().to_vec())
-    }
+    use super::reply::bulk;
 
     #[test]
     fn scalars() {

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use crate::cmd::Cmd;
 use crate::error::{Error, Result};
-use crate::from_value::reply::{into_items, parse_colon_lines, reply_fields};
+use crate::from_value::reply::reply_struct_fields;
+use crate::from_value::reply::{into_items, parse_colon_lines};
 use crate::from_value::FromValue;
 use crate::value::Value;
 
@@ -314,26 +315,17 @@ pub struct ShardNode {
     pub health: String,
 }
 
-impl FromValue for ShardNode {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut n = ShardNode::default();
-        for (k, v) in reply_fields(v, "ShardNode")? {
-            match k.as_str() {
-                "id" => n.id = String::from_value(v)?,
-                "port" => n.port = Some(u16::from_value(v)?),
-                "tls-port" => n.tls_port = Some(u16::from_value(v)?),
-                "ip" => n.ip = String::from_value(v)?,
-                "endpoint" => n.endpoint = String::from_value(v)?,
-                "hostname" => n.hostname = Some(String::from_value(v)?),
-                "role" => n.role = String::from_value(v)?,
-                "replication-offset" => n.replication_offset = i64::from_value(v)?,
-                "health" => n.health = String::from_value(v)?,
-                _ => {}
-            }
-        }
-        Ok(n)
-    }
-}
+reply_struct_fields!(ShardNode {
+    "id" => id,
+    "port" => port: Some,
+    "tls-port" => tls_port: Some,
+    "ip" => ip,
+    "endpoint" => endpoint,
+    "hostname" => hostname: Some,
+    "role" => role,
+    "replication-offset" => replication_offset,
+    "health" => health,
+});
 
 /// One shard, from CLUSTER SHARDS: its slot ranges and its nodes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -346,20 +338,11 @@ pub struct ClusterShard {
     pub id: Option<String>,
 }
 
-impl FromValue for ClusterShard {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut s = ClusterShard::default();
-        for (k, v) in reply_fields(v, "ClusterShard")? {
-            match k.as_str() {
-                "slots" => s.slots = FromValue::from_value(v)?,
-                "nodes" => s.nodes = FromValue::from_value(v)?,
-                "id" => s.id = Some(String::from_value(v)?),
-                _ => {}
-            }
-        }
-        Ok(s)
-    }
-}
+reply_struct_fields!(ClusterShard {
+    "slots" => slots,
+    "nodes" => nodes,
+    "id" => id: Some,
+});
 
 /// One node serving a [`ClusterSlotRange`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -442,23 +425,14 @@ pub struct ClusterLink {
     pub send_buffer_used: u64,
 }
 
-impl FromValue for ClusterLink {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut l = ClusterLink::default();
-        for (k, v) in reply_fields(v, "ClusterLink")? {
-            match k.as_str() {
-                "direction" => l.direction = String::from_value(v)?,
-                "node" => l.node = String::from_value(v)?,
-                "create-time" => l.create_time = u64::from_value(v)?,
-                "events" => l.events = String::from_value(v)?,
-                "send-buffer-allocated" => l.send_buffer_allocated = u64::from_value(v)?,
-                "send-buffer-used" => l.send_buffer_used = u64::from_value(v)?,
-                _ => {}
-            }
-        }
-        Ok(l)
-    }
-}
+reply_struct_fields!(ClusterLink {
+    "direction" => direction,
+    "node" => node,
+    "create-time" => create_time,
+    "events" => events,
+    "send-buffer-allocated" => send_buffer_allocated,
+    "send-buffer-used" => send_buffer_used,
+});
 
 /// One slot's statistics, from Valkey's CLUSTER SLOT-STATS.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -793,9 +767,7 @@ pub(crate) use cluster_commands;
 mod tests {
     use super::*;
 
-    fn bulk(s: &str) -> Value {
-        Value::Bulk(s.as_bytes().to_vec())
-    }
+    use crate::from_value::reply::bulk;
 
     #[test]
     fn parses_node_lines() {

@@ -480,6 +480,45 @@ impl GeoBy {
     }
 }
 
+/// The `COUNT n [ANY]` and `ASC|DESC` builders, and the `COUNT` clause, that the GEOSEARCH
+/// and GEOSEARCHSTORE options share (both have `count`, `any` and `order` fields).
+macro_rules! geo_limit_builders {
+    ($ty:ident) => {
+        impl $ty {
+            /// `COUNT n`.
+            pub fn count(mut self, n: u64) -> $ty {
+                self.count = Some(n);
+                self
+            }
+
+            /// `ANY` (needs [`count`](Self::count)).
+            pub fn any(mut self) -> $ty {
+                self.any = true;
+                self
+            }
+
+            /// `ASC`: nearest first.
+            pub fn asc(mut self) -> $ty {
+                self.order = Some(GeoOrder::Asc);
+                self
+            }
+
+            /// `DESC`: farthest first.
+            pub fn desc(mut self) -> $ty {
+                self.order = Some(GeoOrder::Desc);
+                self
+            }
+
+            fn count_clause(self, c: Cmd) -> Cmd {
+                match self.count {
+                    Some(n) => c.arg("COUNT").arg(n).arg_if(self.any, "ANY"),
+                    None => c,
+                }
+            }
+        }
+    };
+}
+
 /// Options of [`geosearch`](crate::StrictRedis::geosearch) and of the GEORADIUS family:
 /// what each result carries, how many, in which order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -498,6 +537,8 @@ pub struct GeoSearchOptions {
     pub order: Option<GeoOrder>,
 }
 
+geo_limit_builders!(GeoSearchOptions);
+
 impl GeoSearchOptions {
     /// `WITHCOORD`.
     pub fn with_coord(mut self) -> GeoSearchOptions {
@@ -515,37 +556,6 @@ impl GeoSearchOptions {
     pub fn with_hash(mut self) -> GeoSearchOptions {
         self.with_hash = true;
         self
-    }
-
-    /// `COUNT n`.
-    pub fn count(mut self, n: u64) -> GeoSearchOptions {
-        self.count = Some(n);
-        self
-    }
-
-    /// `ANY` (needs [`count`](Self::count)).
-    pub fn any(mut self) -> GeoSearchOptions {
-        self.any = true;
-        self
-    }
-
-    /// `ASC`: nearest first.
-    pub fn asc(mut self) -> GeoSearchOptions {
-        self.order = Some(GeoOrder::Asc);
-        self
-    }
-
-    /// `DESC`: farthest first.
-    pub fn desc(mut self) -> GeoSearchOptions {
-        self.order = Some(GeoOrder::Desc);
-        self
-    }
-
-    fn count_clause(self, c: Cmd) -> Cmd {
-        match self.count {
-            Some(n) => c.arg("COUNT").arg(n).arg_if(self.any, "ANY"),
-            None => c,
-        }
     }
 
     fn with_clause(self, c: Cmd) -> Cmd {
@@ -581,42 +591,13 @@ pub struct GeoSearchStoreOptions {
     pub storedist: bool,
 }
 
+geo_limit_builders!(GeoSearchStoreOptions);
+
 impl GeoSearchStoreOptions {
-    /// `COUNT n`.
-    pub fn count(mut self, n: u64) -> GeoSearchStoreOptions {
-        self.count = Some(n);
-        self
-    }
-
-    /// `ANY` (needs [`count`](Self::count)).
-    pub fn any(mut self) -> GeoSearchStoreOptions {
-        self.any = true;
-        self
-    }
-
-    /// `ASC`: nearest first.
-    pub fn asc(mut self) -> GeoSearchStoreOptions {
-        self.order = Some(GeoOrder::Asc);
-        self
-    }
-
-    /// `DESC`: farthest first.
-    pub fn desc(mut self) -> GeoSearchStoreOptions {
-        self.order = Some(GeoOrder::Desc);
-        self
-    }
-
     /// `STOREDIST`: store distances as scores.
     pub fn storedist(mut self) -> GeoSearchStoreOptions {
         self.storedist = true;
         self
-    }
-
-    fn count_clause(self, c: Cmd) -> Cmd {
-        match self.count {
-            Some(n) => c.arg("COUNT").arg(n).arg_if(self.any, "ANY"),
-            None => c,
-        }
     }
 
     /// GEOSEARCHSTORE order: `[ASC|DESC] [COUNT n [ANY]] [STOREDIST]`.
@@ -695,9 +676,7 @@ mod tests {
     use super::*;
     use crate::cmd::cmd;
 
-    fn bulk(s: &str) -> Value {
-        Value::Bulk(s.as_bytes().to_vec())
-    }
+    use crate::from_value::reply::bulk;
 
     use crate::commands::test_args as args;
 

@@ -444,9 +444,7 @@ mod tests {
     use super::*;
     use crate::cmd::cmd;
 
-    fn bulk(s: &str) -> Value {
-        Value::Bulk(s.as_bytes().to_vec())
-    }
+    use crate::from_value::reply::bulk;
 
     #[test]
     fn numkeys_is_counted() {

@@ -1223,9 +1223,7 @@ mod tests {
     use crate::cmd::cmd;
     use crate::error::Error;
 
-    fn bulk(s: &str) -> Value {
-        Value::Bulk(s.as_bytes().to_vec())
-    }
+    use crate::from_value::reply::bulk;
 
     use crate::commands::test_args as args;
 

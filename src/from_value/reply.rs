@@ -251,3 +251,47 @@ pub(crate) fn items_between(
 pub(crate) fn next_item<T: FromValue>(it: &mut std::vec::IntoIter<Value>) -> Result<T> {
     T::from_value(it.next().unwrap_or(Value::Nil))
 }
+
+/// A bulk string reply, for the unit tests that build replies by hand.
+#[cfg(test)]
+pub(crate) fn bulk(s: &str) -> Value {
+    Value::Bulk(s.as_bytes().to_vec())
+}
+
+/// Implements `FromValue` for a reply struct read from a map reply by field name: each
+/// listed field is converted when present, every other field keeps its `Default`, and
+/// unknown names are skipped (newer servers add fields).
+///
+/// ```text
+/// reply_struct_fields!(ShardNode {
+///     "id" => id,                        // id = FromValue::from_value(v)?
+///     "port" => port: Some,              // port = Some(FromValue::from_value(v)?)
+///     "object" => object via reply_text_lossy, // object = reply_text_lossy(v)?
+/// });
+/// ```
+macro_rules! reply_struct_fields {
+    ($ty:ident { $($name:literal => $field:ident $(: $wrap:ident)? $(via $conv:path)?),* $(,)? }) => {
+        impl $crate::from_value::FromValue for $ty {
+            fn from_value(v: $crate::value::Value) -> $crate::error::Result<Self> {
+                let mut out = $ty::default();
+                for (k, v) in $crate::from_value::reply::reply_fields(v, stringify!($ty))? {
+                    match k.as_str() {
+                        $($name => {
+                            out.$field = $crate::from_value::reply::reply_struct_fields!(
+                                @wrap $($wrap)?;
+                                $crate::from_value::reply::reply_struct_fields!(@conv $($conv)?; v)?
+                            )
+                        })*
+                        _ => {}
+                    }
+                }
+                Ok(out)
+            }
+        }
+    };
+    (@wrap; $e:expr) => { $e };
+    (@wrap $wrap:ident; $e:expr) => { $wrap($e) };
+    (@conv; $v:ident) => { $crate::from_value::FromValue::from_value($v) };
+    (@conv $conv:path; $v:ident) => { $conv($v) };
+}
+pub(crate) use reply_struct_fields;
