@@ -791,6 +791,7 @@ mod tests {
 
     #[test]
     fn shards_from_resp2_and_resp3() {
+        let slots = || Value::Array([0, 10, 20, 30].map(Value::Int).to_vec());
         let node2 = Value::Array(vec![
             bulk("id"),
             bulk("abc"),
@@ -803,12 +804,7 @@ mod tests {
         ]);
         let resp2 = Value::Array(vec![
             bulk("slots"),
-            Value::Array(vec![
-                Value::Int(0),
-                Value::Int(10),
-                Value::Int(20),
-                Value::Int(30),
-            ]),
+            slots(),
             bulk("nodes"),
             Value::Array(vec![node2]),
         ]);
@@ -819,15 +815,7 @@ mod tests {
             (bulk("replication-offset"), Value::Int(5)),
         ]);
         let resp3 = Value::Map(vec![
-            (
-                bulk("slots"),
-                Value::Array(vec![
-                    Value::Int(0),
-                    Value::Int(10),
-                    Value::Int(20),
-                    Value::Int(30),
-                ]),
-            ),
+            (bulk("slots"), slots()),
             (bulk("nodes"), Value::Array(vec![node3])),
         ]);
         let a = ClusterShard::from_value(resp2).unwrap();

@@ -105,12 +105,7 @@ macro_rules! geo_commands {
                 options: GeoSearchOptions,
             ) -> Vec<GeoSearchResult<M>> {
                 options.apply_radius(
-                    cmd("GEORADIUS")
-                        .key(key)
-                        .arg(longitude)
-                        .arg(latitude)
-                        .arg(radius)
-                        .arg(unit.as_str()),
+                    georadius_head("GEORADIUS", key, longitude, latitude, radius, unit),
                 )
             }
 
@@ -129,12 +124,7 @@ macro_rules! geo_commands {
                 options: GeoSearchStoreOptions,
             ) -> u64 {
                 options.apply_radius(
-                    cmd("GEORADIUS")
-                        .key(key)
-                        .arg(longitude)
-                        .arg(latitude)
-                        .arg(radius)
-                        .arg(unit.as_str()),
+                    georadius_head("GEORADIUS", key, longitude, latitude, radius, unit),
                     dest,
                 )
             }
@@ -152,12 +142,7 @@ macro_rules! geo_commands {
                 options: GeoSearchOptions,
             ) -> Vec<GeoSearchResult<M>> {
                 options.apply_radius(
-                    cmd("GEORADIUS_RO")
-                        .key(key)
-                        .arg(longitude)
-                        .arg(latitude)
-                        .arg(radius)
-                        .arg(unit.as_str()),
+                    georadius_head("GEORADIUS_RO", key, longitude, latitude, radius, unit),
                 )
             }
 
@@ -173,11 +158,7 @@ macro_rules! geo_commands {
                 options: GeoSearchOptions,
             ) -> Vec<GeoSearchResult<M>> {
                 options.apply_radius(
-                    cmd("GEORADIUSBYMEMBER")
-                        .key(key)
-                        .arg(member)
-                        .arg(radius)
-                        .arg(unit.as_str()),
+                    georadiusbymember_head("GEORADIUSBYMEMBER", key, member, radius, unit),
                 )
             }
 
@@ -194,11 +175,7 @@ macro_rules! geo_commands {
                 options: GeoSearchStoreOptions,
             ) -> u64 {
                 options.apply_radius(
-                    cmd("GEORADIUSBYMEMBER")
-                        .key(key)
-                        .arg(member)
-                        .arg(radius)
-                        .arg(unit.as_str()),
+                    georadiusbymember_head("GEORADIUSBYMEMBER", key, member, radius, unit),
                     dest,
                 )
             }
@@ -215,11 +192,7 @@ macro_rules! geo_commands {
                 options: GeoSearchOptions,
             ) -> Vec<GeoSearchResult<M>> {
                 options.apply_radius(
-                    cmd("GEORADIUSBYMEMBER_RO")
-                        .key(key)
-                        .arg(member)
-                        .arg(radius)
-                        .arg(unit.as_str()),
+                    georadiusbymember_head("GEORADIUSBYMEMBER_RO", key, member, radius, unit),
                 )
             }
 
@@ -326,6 +299,38 @@ seq_geo_members! {
     (M: ToArg, const N: usize) &[(f64, f64, M); N];
     (M: ToArg) Vec<(f64, f64, M)>;
     (M: ToArg) &Vec<(f64, f64, M)>;
+}
+
+/// `NAME key longitude latitude radius unit`: the head of GEORADIUS and GEORADIUS_RO.
+pub(crate) fn georadius_head(
+    name: &'static str,
+    key: impl ToArg,
+    longitude: f64,
+    latitude: f64,
+    radius: f64,
+    unit: GeoUnit,
+) -> Cmd {
+    crate::cmd::cmd(name)
+        .key(key)
+        .arg(longitude)
+        .arg(latitude)
+        .arg(radius)
+        .arg(unit.as_str())
+}
+
+/// `NAME key member radius unit`: the head of GEORADIUSBYMEMBER and GEORADIUSBYMEMBER_RO.
+pub(crate) fn georadiusbymember_head(
+    name: &'static str,
+    key: impl ToArg,
+    member: impl ToArg,
+    radius: f64,
+    unit: GeoUnit,
+) -> Cmd {
+    crate::cmd::cmd(name)
+        .key(key)
+        .arg(member)
+        .arg(radius)
+        .arg(unit.as_str())
 }
 
 pub(crate) fn geo_members(mut c: Cmd, members: impl GeoMembers) -> Cmd {
