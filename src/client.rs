@@ -26,6 +26,8 @@ pub struct StrictRedis {
     pool: ConnectionPool,
 }
 
+crate::commands::impl_command_tables!(StrictRedis, shared_methods);
+
 impl fmt::Debug for StrictRedis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StrictRedis")

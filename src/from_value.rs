@@ -3,6 +3,9 @@
 //! A conversion always receives the whole reply, already read off the socket, so a
 //! conversion that fails ([`Error::Type`]) never leaves the connection out of sync.
 
+pub(crate) mod reply;
+
+use reply::{into_items, into_pairs, nested_error};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, Hash};
 
@@ -19,21 +22,6 @@ pub trait FromValue: Sized {
     #[doc(hidden)]
     fn from_values(items: Vec<Value>) -> Result<Vec<Self>> {
         items.into_iter().map(Self::from_value).collect()
-    }
-}
-
-pub(crate) fn type_err<T>(v: &Value, want: &str) -> Result<T> {
-    Err(Error::Type(format!(
-        "cannot convert a {} reply into {want}",
-        v.kind_name()
-    )))
-}
-
-/// Top-level server errors are turned into `Err` before conversion; nested ones surface here.
-fn nested_error<T>(v: Value, want: &str) -> Result<T> {
-    match v {
-        Value::Error(e) => Err(Error::Server(e)),
-        other => type_err(&other, want),
     }
 }
 
@@ -175,65 +163,6 @@ impl<T: FromValue> FromValue for Option<T> {
     }
 }
 
-/// The items of an aggregate reply; maps are flattened to `[k1, v1, k2, v2, ...]`.
-/// Nil counts as empty (a missing key's list).
-pub(crate) fn into_items(v: Value, want: &str) -> Result<Vec<Value>> {
-    match v {
-        Value::Array(a) | Value::Set(a) | Value::Push(a) => Ok(a),
-        Value::Map(m) => {
-            let mut out = Vec::with_capacity(m.len() * 2);
-            for (k, v) in m {
-                out.push(k);
-                out.push(v);
-            }
-            Ok(out)
-        }
-        Value::Nil => Ok(Vec::new()),
-        Value::Attribute { value, .. } => into_items(*value, want),
-        other => nested_error(other, want),
-    }
-}
-
-/// Key/value pairs of a map reply: a RESP3 map, a flat RESP2 array, or an array of pairs.
-pub(crate) fn into_pairs(v: Value, want: &str) -> Result<Vec<(Value, Value)>> {
-    match v {
-        Value::Map(m) => Ok(m),
-        Value::Attribute { value, .. } => into_pairs(*value, want),
-        v => {
-            let items = into_items(v, want)?;
-            if items
-                .iter()
-                .all(|i| matches!(i, Value::Array(a) if a.len() == 2))
-                && !items.is_empty()
-            {
-                return Ok(items
-                    .into_iter()
-                    .map(|i| match i {
-                        Value::Array(mut a) => {
-                            let v = a.pop().unwrap_or(Value::Nil);
-                            let k = a.pop().unwrap_or(Value::Nil);
-                            (k, v)
-                        }
-                        _ => unreachable!("checked above"),
-                    })
-                    .collect());
-            }
-            if items.len() % 2 != 0 {
-                return Err(Error::Type(format!(
-                    "cannot convert an array of odd length {} into {want}",
-                    items.len()
-                )));
-            }
-            let mut out = Vec::with_capacity(items.len() / 2);
-            let mut it = items.into_iter();
-            while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                out.push((k, v));
-            }
-            Ok(out)
-        }
-    }
-}
-
 impl<T: FromValue> FromValue for Vec<T> {
     fn from_value(v: Value) -> Result<Self> {
         match v {
@@ -357,9 +286,7 @@ tuple_from_value!(12; A B C D E F G H I J K L);
 mod tests {
     use super::*;
 
-    fn bulk(s: &str) -> Value {
-        Value::Bulk(s.as_bytes().to_vec())
-    }
+    use super::reply::bulk;
 
     #[test]
     fn scalars() {

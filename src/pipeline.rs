@@ -36,6 +36,8 @@ pub struct Pipeline {
     scripts: Vec<Script>,
 }
 
+crate::commands::impl_command_tables!(Pipeline, queue_methods);
+
 impl fmt::Debug for Pipeline {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pipeline")

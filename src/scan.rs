@@ -28,7 +28,8 @@ use crate::args::ToArg;
 use crate::client::StrictRedis;
 use crate::cmd::{cmd, Cmd};
 use crate::error::{Error, Result};
-use crate::from_value::{into_items, FromValue};
+use crate::from_value::reply::into_items;
+use crate::from_value::FromValue;
 use crate::pool::ConnectionPool;
 use crate::value::Value;
 

@@ -39,6 +39,7 @@ use crate::cmd::{cmd, Cmd};
 use crate::config::{ConnectionAddr, ConnectionInfo, Options};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
+use crate::from_value::reply::{pair_up, text};
 use crate::pool::{ConnectionPool, Connector, PoolConfig};
 use crate::retry::RetryPolicy;
 use crate::value::Value;
@@ -91,23 +92,11 @@ fn not_found(msg: String) -> Error {
     Error::Io(io::Error::new(io::ErrorKind::NotFound, msg))
 }
 
-fn text(v: &Value) -> Option<String> {
-    v.as_bytes()
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-}
-
 /// The fields of a map reply (RESP3 map or RESP2 flat array), as text.
 fn fields(v: Value) -> Vec<(String, String)> {
     let pairs: Vec<(Value, Value)> = match v.strip_attributes() {
         Value::Map(p) => p,
-        Value::Array(items) => {
-            let mut it = items.into_iter();
-            let mut out = Vec::new();
-            while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                out.push((k, v));
-            }
-            out
-        }
+        Value::Array(items) => pair_up(items),
         _ => Vec::new(),
     };
     pairs

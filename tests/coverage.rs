@@ -1,5 +1,5 @@
 //! Every command the servers know has a method (in the file of its group) or a reasoned entry
-//! in `strictredis::commands::EXCLUDED`.
+//! in `strictredis::commands::__private::EXCLUDED`.
 //!
 //! The command names come from the live servers, Redis 7.0 and Valkey 9.1: `COMMAND LIST`
 //! (which lists subcommands as `object|encoding`) and `COMMAND DOCS` (for each command's
@@ -12,7 +12,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use common::RedisServer;
-use strictredis::commands::{EXCLUDED, METHODS_BY_GROUP};
+use strictredis::commands::__private::{EXCLUDED, METHODS_BY_GROUP};
 use strictredis::{cmd, StrictRedis, Value};
 
 /// The groups whose files this test checks on their own (now every group).

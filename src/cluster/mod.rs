@@ -166,6 +166,8 @@ pub struct RedisCluster {
     inner: Arc<Inner>,
 }
 
+crate::commands::impl_command_tables!(RedisCluster, shared_methods);
+
 struct Inner {
     /// The settings of every connection; the address is replaced per node.
     template: ConnectionInfo,

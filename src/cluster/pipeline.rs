@@ -460,6 +460,8 @@ pub struct ClusterPipeline {
     transaction: bool,
 }
 
+crate::commands::impl_command_tables!(ClusterPipeline, queue_methods);
+
 impl fmt::Debug for ClusterPipeline {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClusterPipeline")

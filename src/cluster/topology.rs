@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::from_value::reply::{array_items as items, int, map_pairs, text};
 use crate::value::Value;
 
 use super::slots::SLOT_COUNT;
@@ -53,44 +54,6 @@ pub(crate) struct ShardSpec {
     pub ranges: Vec<(u16, u16)>,
     pub primary: NodeAddr,
     pub replicas: Vec<NodeAddr>,
-}
-
-/// Reads a map: a RESP3 map, or RESP2's flat `[k1, v1, k2, v2, ...]` array.
-fn map_pairs(v: Value) -> Option<Vec<(Value, Value)>> {
-    match v.strip_attributes() {
-        Value::Map(pairs) => Some(pairs),
-        Value::Array(items) if items.len() % 2 == 0 => {
-            let mut pairs = Vec::with_capacity(items.len() / 2);
-            let mut it = items.into_iter();
-            while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                pairs.push((k, v));
-            }
-            Some(pairs)
-        }
-        _ => None,
-    }
-}
-
-fn items(v: Value) -> Option<Vec<Value>> {
-    match v.strip_attributes() {
-        Value::Array(items) | Value::Set(items) => Some(items),
-        _ => None,
-    }
-}
-
-fn text(v: &Value) -> Option<String> {
-    v.as_bytes()
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-}
-
-fn int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Int(i) => Some(*i),
-        other => other
-            .as_bytes()
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .and_then(|s| s.parse().ok()),
-    }
 }
 
 fn slot(v: &Value) -> Option<u16> {

@@ -84,6 +84,7 @@ impl BitRange {
     }
 
     /// Appends `start [end [BYTE|BIT]]`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let c = c.arg(self.start).opt_arg(self.end);
         match self.unit {
@@ -293,6 +294,7 @@ impl BitField {
     }
 
     /// Appends the operations.
+    #[doc(hidden)]
     pub fn apply(self, mut c: Cmd) -> Cmd {
         for op in self.ops {
             c = match op {
@@ -335,6 +337,7 @@ impl BitFieldRo {
     }
 
     /// Appends the GETs.
+    #[doc(hidden)]
     pub fn apply(self, mut c: Cmd) -> Cmd {
         for (t, o) in self.gets {
             c = c.arg("GET").arg(t.to_string()).arg(o.to_string());
@@ -345,8 +348,8 @@ impl BitFieldRo {
 
 /// The bitmap command table; see [the module docs](crate::commands).
 macro_rules! bitmap_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// The bit at `offset` of the value at `key` (false past the end or when missing).
             ///
             /// Redis 2.2.0+.
@@ -433,11 +436,7 @@ pub(crate) use bitmap_commands;
 mod tests {
     use super::*;
 
-    fn args(c: &Cmd) -> Vec<String> {
-        c.args_iter()
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect()
-    }
+    use crate::commands::test_args as args;
 
     #[test]
     fn bitfield_encodes_in_order() {

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use crate::cmd::Cmd;
 use crate::error::{Error, Result};
-use crate::from_value::{into_items, FromValue};
+use crate::from_value::reply::reply_struct_fields;
+use crate::from_value::reply::{into_items, parse_colon_lines};
+use crate::from_value::FromValue;
 use crate::value::Value;
-
-use super::server::{parse_colon_lines, reply_fields};
 
 /// How CLUSTER FAILOVER proceeds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -78,18 +78,7 @@ pub enum ClusterSlotStatsFilter {
     },
 }
 
-/// Options of Valkey's CLUSTERSCAN.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ClusterScanOptions {
-    /// `MATCH pattern`: only keys matching this glob pattern.
-    pub match_pattern: Option<String>,
-    /// `COUNT n`: about this many keys per call.
-    pub count: Option<u64>,
-    /// `TYPE type`: only keys of this type (`string`, `hash`, ...).
-    pub type_: Option<String>,
-    /// `SLOT n`: only this slot.
-    pub slot: Option<u16>,
-}
+pub use super::scan_options::ClusterScanOptions;
 
 pub(crate) fn cluster_slot_ranges(mut c: Cmd, ranges: &[(u16, u16)]) -> Cmd {
     for (start, end) in ranges {
@@ -139,15 +128,6 @@ pub(crate) fn cluster_slot_stats_cmd(filter: ClusterSlotStatsFilter) -> Cmd {
                 ClusterSlotStatsOrder::Asc => "ASC",
                 ClusterSlotStatsOrder::Desc => "DESC",
             })),
-    }
-}
-
-impl ClusterScanOptions {
-    pub(crate) fn apply(self, c: Cmd) -> Cmd {
-        c.opt_token("MATCH", self.match_pattern)
-            .opt_token("COUNT", self.count)
-            .opt_token("TYPE", self.type_)
-            .opt_token("SLOT", self.slot)
     }
 }
 
@@ -335,26 +315,17 @@ pub struct ShardNode {
     pub health: String,
 }
 
-impl FromValue for ShardNode {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut n = ShardNode::default();
-        for (k, v) in reply_fields(v, "ShardNode")? {
-            match k.as_str() {
-                "id" => n.id = String::from_value(v)?,
-                "port" => n.port = Some(u16::from_value(v)?),
-                "tls-port" => n.tls_port = Some(u16::from_value(v)?),
-                "ip" => n.ip = String::from_value(v)?,
-                "endpoint" => n.endpoint = String::from_value(v)?,
-                "hostname" => n.hostname = Some(String::from_value(v)?),
-                "role" => n.role = String::from_value(v)?,
-                "replication-offset" => n.replication_offset = i64::from_value(v)?,
-                "health" => n.health = String::from_value(v)?,
-                _ => {}
-            }
-        }
-        Ok(n)
-    }
-}
+reply_struct_fields!(ShardNode {
+    "id" => id,
+    "port" => port: Some,
+    "tls-port" => tls_port: Some,
+    "ip" => ip,
+    "endpoint" => endpoint,
+    "hostname" => hostname: Some,
+    "role" => role,
+    "replication-offset" => replication_offset,
+    "health" => health,
+});
 
 /// One shard, from CLUSTER SHARDS: its slot ranges and its nodes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -367,20 +338,11 @@ pub struct ClusterShard {
     pub id: Option<String>,
 }
 
-impl FromValue for ClusterShard {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut s = ClusterShard::default();
-        for (k, v) in reply_fields(v, "ClusterShard")? {
-            match k.as_str() {
-                "slots" => s.slots = FromValue::from_value(v)?,
-                "nodes" => s.nodes = FromValue::from_value(v)?,
-                "id" => s.id = Some(String::from_value(v)?),
-                _ => {}
-            }
-        }
-        Ok(s)
-    }
-}
+reply_struct_fields!(ClusterShard {
+    "slots" => slots,
+    "nodes" => nodes,
+    "id" => id: Some,
+});
 
 /// One node serving a [`ClusterSlotRange`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -463,23 +425,14 @@ pub struct ClusterLink {
     pub send_buffer_used: u64,
 }
 
-impl FromValue for ClusterLink {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut l = ClusterLink::default();
-        for (k, v) in reply_fields(v, "ClusterLink")? {
-            match k.as_str() {
-                "direction" => l.direction = String::from_value(v)?,
-                "node" => l.node = String::from_value(v)?,
-                "create-time" => l.create_time = u64::from_value(v)?,
-                "events" => l.events = String::from_value(v)?,
-                "send-buffer-allocated" => l.send_buffer_allocated = u64::from_value(v)?,
-                "send-buffer-used" => l.send_buffer_used = u64::from_value(v)?,
-                _ => {}
-            }
-        }
-        Ok(l)
-    }
-}
+reply_struct_fields!(ClusterLink {
+    "direction" => direction,
+    "node" => node,
+    "create-time" => create_time,
+    "events" => events,
+    "send-buffer-allocated" => send_buffer_allocated,
+    "send-buffer-used" => send_buffer_used,
+});
 
 /// One slot's statistics, from Valkey's CLUSTER SLOT-STATS.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -499,8 +452,8 @@ impl FromValue for SlotStats {
 
 /// The cluster command table; see [the module docs](crate::commands).
 macro_rules! cluster_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Let the next command reach a slot being imported into this node (after an
             /// `-ASK` redirection).
             ///
@@ -814,9 +767,7 @@ pub(crate) use cluster_commands;
 mod tests {
     use super::*;
 
-    fn bulk(s: &str) -> Value {
-        Value::Bulk(s.as_bytes().to_vec())
-    }
+    use crate::from_value::reply::bulk;
 
     #[test]
     fn parses_node_lines() {
@@ -840,6 +791,7 @@ mod tests {
 
     #[test]
     fn shards_from_resp2_and_resp3() {
+        let slots = || Value::Array([0, 10, 20, 30].map(Value::Int).to_vec());
         let node2 = Value::Array(vec![
             bulk("id"),
             bulk("abc"),
@@ -852,12 +804,7 @@ mod tests {
         ]);
         let resp2 = Value::Array(vec![
             bulk("slots"),
-            Value::Array(vec![
-                Value::Int(0),
-                Value::Int(10),
-                Value::Int(20),
-                Value::Int(30),
-            ]),
+            slots(),
             bulk("nodes"),
             Value::Array(vec![node2]),
         ]);
@@ -868,15 +815,7 @@ mod tests {
             (bulk("replication-offset"), Value::Int(5)),
         ]);
         let resp3 = Value::Map(vec![
-            (
-                bulk("slots"),
-                Value::Array(vec![
-                    Value::Int(0),
-                    Value::Int(10),
-                    Value::Int(20),
-                    Value::Int(30),
-                ]),
-            ),
+            (bulk("slots"), slots()),
             (bulk("nodes"), Value::Array(vec![node3])),
         ]);
         let a = ClusterShard::from_value(resp2).unwrap();

@@ -18,7 +18,8 @@ use crate::error::{Error, Result};
 use crate::from_value::FromValue;
 use crate::value::Value;
 
-use super::server::{reply_fields, ModuleInfo};
+use super::server::ModuleInfo;
+use crate::from_value::reply::reply_struct_fields;
 
 /// A kind of client, as CLIENT LIST and CLIENT KILL filter them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -436,20 +437,11 @@ pub struct TrackingInfo {
     pub prefixes: Vec<String>,
 }
 
-impl FromValue for TrackingInfo {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut t = TrackingInfo::default();
-        for (k, v) in reply_fields(v, "TrackingInfo")? {
-            match k.as_str() {
-                "flags" => t.flags = FromValue::from_value(v)?,
-                "redirect" => t.redirect = i64::from_value(v)?,
-                "prefixes" => t.prefixes = FromValue::from_value(v)?,
-                _ => {}
-            }
-        }
-        Ok(t)
-    }
-}
+reply_struct_fields!(TrackingInfo {
+    "flags" => flags,
+    "redirect" => redirect,
+    "prefixes" => prefixes,
+});
 
 /// The reply of HELLO: what the server says about itself and this connection.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -470,29 +462,20 @@ pub struct HelloReply {
     pub modules: Vec<ModuleInfo>,
 }
 
-impl FromValue for HelloReply {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut h = HelloReply::default();
-        for (k, v) in reply_fields(v, "HelloReply")? {
-            match k.as_str() {
-                "server" => h.server = String::from_value(v)?,
-                "version" => h.version = String::from_value(v)?,
-                "proto" => h.proto = u32::from_value(v)?,
-                "id" => h.id = u64::from_value(v)?,
-                "mode" => h.mode = String::from_value(v)?,
-                "role" => h.role = String::from_value(v)?,
-                "modules" => h.modules = FromValue::from_value(v)?,
-                _ => {}
-            }
-        }
-        Ok(h)
-    }
-}
+reply_struct_fields!(HelloReply {
+    "server" => server,
+    "version" => version,
+    "proto" => proto,
+    "id" => id,
+    "mode" => mode,
+    "role" => role,
+    "modules" => modules,
+});
 
 /// The connection command table; see [the module docs](crate::commands).
 macro_rules! connection_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Authenticate this connection: as `username`, or with the `requirepass`
             /// password when `None`.
             ///

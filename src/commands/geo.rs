@@ -12,8 +12,8 @@ use crate::value::Value;
 
 /// The geo command table; see [the module docs](crate::commands).
 macro_rules! geo_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Add `(longitude, latitude, member)` triples to the geo index at `key`
             /// (a sorted set); returns how many members were added.
             ///
@@ -105,12 +105,7 @@ macro_rules! geo_commands {
                 options: GeoSearchOptions,
             ) -> Vec<GeoSearchResult<M>> {
                 options.apply_radius(
-                    cmd("GEORADIUS")
-                        .key(key)
-                        .arg(longitude)
-                        .arg(latitude)
-                        .arg(radius)
-                        .arg(unit.as_str()),
+                    georadius_head("GEORADIUS", key, longitude, latitude, radius, unit),
                 )
             }
 
@@ -129,12 +124,7 @@ macro_rules! geo_commands {
                 options: GeoSearchStoreOptions,
             ) -> u64 {
                 options.apply_radius(
-                    cmd("GEORADIUS")
-                        .key(key)
-                        .arg(longitude)
-                        .arg(latitude)
-                        .arg(radius)
-                        .arg(unit.as_str()),
+                    georadius_head("GEORADIUS", key, longitude, latitude, radius, unit),
                     dest,
                 )
             }
@@ -152,12 +142,7 @@ macro_rules! geo_commands {
                 options: GeoSearchOptions,
             ) -> Vec<GeoSearchResult<M>> {
                 options.apply_radius(
-                    cmd("GEORADIUS_RO")
-                        .key(key)
-                        .arg(longitude)
-                        .arg(latitude)
-                        .arg(radius)
-                        .arg(unit.as_str()),
+                    georadius_head("GEORADIUS_RO", key, longitude, latitude, radius, unit),
                 )
             }
 
@@ -173,11 +158,7 @@ macro_rules! geo_commands {
                 options: GeoSearchOptions,
             ) -> Vec<GeoSearchResult<M>> {
                 options.apply_radius(
-                    cmd("GEORADIUSBYMEMBER")
-                        .key(key)
-                        .arg(member)
-                        .arg(radius)
-                        .arg(unit.as_str()),
+                    georadiusbymember_head("GEORADIUSBYMEMBER", key, member, radius, unit),
                 )
             }
 
@@ -194,11 +175,7 @@ macro_rules! geo_commands {
                 options: GeoSearchStoreOptions,
             ) -> u64 {
                 options.apply_radius(
-                    cmd("GEORADIUSBYMEMBER")
-                        .key(key)
-                        .arg(member)
-                        .arg(radius)
-                        .arg(unit.as_str()),
+                    georadiusbymember_head("GEORADIUSBYMEMBER", key, member, radius, unit),
                     dest,
                 )
             }
@@ -215,11 +192,7 @@ macro_rules! geo_commands {
                 options: GeoSearchOptions,
             ) -> Vec<GeoSearchResult<M>> {
                 options.apply_radius(
-                    cmd("GEORADIUSBYMEMBER_RO")
-                        .key(key)
-                        .arg(member)
-                        .arg(radius)
-                        .arg(unit.as_str()),
+                    georadiusbymember_head("GEORADIUSBYMEMBER_RO", key, member, radius, unit),
                 )
             }
 
@@ -326,6 +299,38 @@ seq_geo_members! {
     (M: ToArg, const N: usize) &[(f64, f64, M); N];
     (M: ToArg) Vec<(f64, f64, M)>;
     (M: ToArg) &Vec<(f64, f64, M)>;
+}
+
+/// `NAME key longitude latitude radius unit`: the head of GEORADIUS and GEORADIUS_RO.
+pub(crate) fn georadius_head(
+    name: &'static str,
+    key: impl ToArg,
+    longitude: f64,
+    latitude: f64,
+    radius: f64,
+    unit: GeoUnit,
+) -> Cmd {
+    crate::cmd::cmd(name)
+        .key(key)
+        .arg(longitude)
+        .arg(latitude)
+        .arg(radius)
+        .arg(unit.as_str())
+}
+
+/// `NAME key member radius unit`: the head of GEORADIUSBYMEMBER and GEORADIUSBYMEMBER_RO.
+pub(crate) fn georadiusbymember_head(
+    name: &'static str,
+    key: impl ToArg,
+    member: impl ToArg,
+    radius: f64,
+    unit: GeoUnit,
+) -> Cmd {
+    crate::cmd::cmd(name)
+        .key(key)
+        .arg(member)
+        .arg(radius)
+        .arg(unit.as_str())
 }
 
 pub(crate) fn geo_members(mut c: Cmd, members: impl GeoMembers) -> Cmd {
@@ -480,6 +485,45 @@ impl GeoBy {
     }
 }
 
+/// The `COUNT n [ANY]` and `ASC|DESC` builders, and the `COUNT` clause, that the GEOSEARCH
+/// and GEOSEARCHSTORE options share (both have `count`, `any` and `order` fields).
+macro_rules! geo_limit_builders {
+    ($ty:ident) => {
+        impl $ty {
+            /// `COUNT n`.
+            pub fn count(mut self, n: u64) -> $ty {
+                self.count = Some(n);
+                self
+            }
+
+            /// `ANY` (needs [`count`](Self::count)).
+            pub fn any(mut self) -> $ty {
+                self.any = true;
+                self
+            }
+
+            /// `ASC`: nearest first.
+            pub fn asc(mut self) -> $ty {
+                self.order = Some(GeoOrder::Asc);
+                self
+            }
+
+            /// `DESC`: farthest first.
+            pub fn desc(mut self) -> $ty {
+                self.order = Some(GeoOrder::Desc);
+                self
+            }
+
+            fn count_clause(self, c: Cmd) -> Cmd {
+                match self.count {
+                    Some(n) => c.arg("COUNT").arg(n).arg_if(self.any, "ANY"),
+                    None => c,
+                }
+            }
+        }
+    };
+}
+
 /// Options of [`geosearch`](crate::StrictRedis::geosearch) and of the GEORADIUS family:
 /// what each result carries, how many, in which order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -498,6 +542,8 @@ pub struct GeoSearchOptions {
     pub order: Option<GeoOrder>,
 }
 
+geo_limit_builders!(GeoSearchOptions);
+
 impl GeoSearchOptions {
     /// `WITHCOORD`.
     pub fn with_coord(mut self) -> GeoSearchOptions {
@@ -515,37 +561,6 @@ impl GeoSearchOptions {
     pub fn with_hash(mut self) -> GeoSearchOptions {
         self.with_hash = true;
         self
-    }
-
-    /// `COUNT n`.
-    pub fn count(mut self, n: u64) -> GeoSearchOptions {
-        self.count = Some(n);
-        self
-    }
-
-    /// `ANY` (needs [`count`](Self::count)).
-    pub fn any(mut self) -> GeoSearchOptions {
-        self.any = true;
-        self
-    }
-
-    /// `ASC`: nearest first.
-    pub fn asc(mut self) -> GeoSearchOptions {
-        self.order = Some(GeoOrder::Asc);
-        self
-    }
-
-    /// `DESC`: farthest first.
-    pub fn desc(mut self) -> GeoSearchOptions {
-        self.order = Some(GeoOrder::Desc);
-        self
-    }
-
-    fn count_clause(self, c: Cmd) -> Cmd {
-        match self.count {
-            Some(n) => c.arg("COUNT").arg(n).arg_if(self.any, "ANY"),
-            None => c,
-        }
     }
 
     fn with_clause(self, c: Cmd) -> Cmd {
@@ -581,42 +596,13 @@ pub struct GeoSearchStoreOptions {
     pub storedist: bool,
 }
 
+geo_limit_builders!(GeoSearchStoreOptions);
+
 impl GeoSearchStoreOptions {
-    /// `COUNT n`.
-    pub fn count(mut self, n: u64) -> GeoSearchStoreOptions {
-        self.count = Some(n);
-        self
-    }
-
-    /// `ANY` (needs [`count`](Self::count)).
-    pub fn any(mut self) -> GeoSearchStoreOptions {
-        self.any = true;
-        self
-    }
-
-    /// `ASC`: nearest first.
-    pub fn asc(mut self) -> GeoSearchStoreOptions {
-        self.order = Some(GeoOrder::Asc);
-        self
-    }
-
-    /// `DESC`: farthest first.
-    pub fn desc(mut self) -> GeoSearchStoreOptions {
-        self.order = Some(GeoOrder::Desc);
-        self
-    }
-
     /// `STOREDIST`: store distances as scores.
     pub fn storedist(mut self) -> GeoSearchStoreOptions {
         self.storedist = true;
         self
-    }
-
-    fn count_clause(self, c: Cmd) -> Cmd {
-        match self.count {
-            Some(n) => c.arg("COUNT").arg(n).arg_if(self.any, "ANY"),
-            None => c,
-        }
     }
 
     /// GEOSEARCHSTORE order: `[ASC|DESC] [COUNT n [ANY]] [STOREDIST]`.
@@ -695,15 +681,9 @@ mod tests {
     use super::*;
     use crate::cmd::cmd;
 
-    fn bulk(s: &str) -> Value {
-        Value::Bulk(s.as_bytes().to_vec())
-    }
+    use crate::from_value::reply::bulk;
 
-    fn args(c: &Cmd) -> Vec<String> {
-        c.args_iter()
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect()
-    }
+    use crate::commands::test_args as args;
 
     #[test]
     fn search_clauses() {

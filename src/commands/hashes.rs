@@ -3,55 +3,7 @@
 use crate::args::{FieldValues, ToArg, ToArgs};
 use crate::cmd::Cmd;
 
-/// The options of [`hscan`](crate::StrictRedis::hscan): `MATCH`, `COUNT` and (Valkey 8.0+)
-/// `NOVALUES`.
-///
-/// ```
-/// use strictredis::commands::hashes::HScanOptions;
-/// let opts = HScanOptions::default().pattern("user:*").count(100);
-/// # let _ = opts;
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct HScanOptions {
-    /// `MATCH pattern`: only fields matching this glob-style pattern.
-    pub pattern: Option<String>,
-    /// `COUNT count`: a hint of how much work to do per call.
-    pub count: Option<u64>,
-    /// `NOVALUES`: return field names only (Valkey 8.0+).
-    pub novalues: bool,
-}
-
-impl HScanOptions {
-    /// No options.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Only fields matching the glob-style `pattern` (`MATCH`).
-    pub fn pattern(mut self, pattern: impl Into<String>) -> Self {
-        self.pattern = Some(pattern.into());
-        self
-    }
-
-    /// A hint of how many entries to look at per call (`COUNT`).
-    pub fn count(mut self, count: u64) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Field names only, without values (`NOVALUES`, Valkey 8.0+).
-    pub fn novalues(mut self) -> Self {
-        self.novalues = true;
-        self
-    }
-
-    /// Appends the options to `c`.
-    pub fn apply(self, c: Cmd) -> Cmd {
-        c.opt_token("MATCH", self.pattern)
-            .opt_token("COUNT", self.count)
-            .arg_if(self.novalues, "NOVALUES")
-    }
-}
+pub use super::scan_options::HScanOptions;
 
 /// When [`hexpire`](crate::StrictRedis::hexpire) and friends may set a field's expiry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -161,6 +113,7 @@ impl HSetExOptions {
     }
 
     /// Appends the options (not the fields) to `c`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let c = match self.condition {
             Some(HSetExCondition::Nx) => c.arg("NX"),
@@ -200,6 +153,7 @@ pub enum HGetExExpiry {
 
 impl HGetExExpiry {
     /// Appends the option to `c`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         match self {
             HGetExExpiry::Ex(s) => c.arg("EX").arg(s),
@@ -240,8 +194,8 @@ pub(crate) fn hash_setex(key: impl ToArg, fields: impl FieldValues, options: HSe
 
 /// The hash command table; see [the module docs](crate::commands).
 macro_rules! hash_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Delete `fields` from the hash at `key`; returns how many existed.
             ///
             /// Redis 2.0.0+ (several fields: 2.4.0+).
@@ -563,11 +517,7 @@ mod tests {
     use super::*;
     use crate::cmd::cmd;
 
-    fn args(c: &Cmd) -> Vec<String> {
-        c.args_iter()
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect()
-    }
+    use crate::commands::test_args as args;
 
     #[test]
     fn hsetex_options_come_before_the_fields() {

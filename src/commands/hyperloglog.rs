@@ -2,8 +2,8 @@
 
 /// The hyperloglog command table; see [the module docs](crate::commands).
 macro_rules! hyperloglog_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Add elements to the HyperLogLog at `key` (created when missing); true when its
             /// estimate changed (or it was created).
             ///

@@ -21,6 +21,7 @@ pub enum ExpireCondition {
 
 impl ExpireCondition {
     /// Appends the condition's token.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         c.arg(match self {
             ExpireCondition::Nx => "NX",
@@ -46,6 +47,7 @@ pub struct RestoreOptions {
 
 impl RestoreOptions {
     /// Appends the options in RESTORE's order.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         c.arg_if(self.replace, "REPLACE")
             .arg_if(self.absttl, "ABSTTL")
@@ -94,6 +96,7 @@ pub struct MigrateOptions {
 
 impl MigrateOptions {
     /// Appends the options in MIGRATE's order (before the `KEYS` list).
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let c = c.arg_if(self.copy, "COPY").arg_if(self.replace, "REPLACE");
         match self.auth {
@@ -127,56 +130,7 @@ pub(crate) fn migrate_cmd(
     }
 }
 
-/// The options of [`scan`](crate::StrictRedis::scan): `[MATCH pattern] [COUNT count] [TYPE
-/// type]`. A plain struct: set the fields you need and take the rest from `Default`, or use
-/// the builder methods.
-///
-/// ```
-/// use strictredis::commands::keys::ScanOptions;
-/// let opts = ScanOptions::new().pattern("user:*").count(100).type_("hash");
-/// assert_eq!(opts.count, Some(100));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct ScanOptions {
-    /// `MATCH pattern`: only keys matching this glob-style pattern.
-    pub pattern: Option<String>,
-    /// `COUNT count`: a hint of how much work one call does.
-    pub count: Option<u64>,
-    /// `TYPE type`: only keys holding this type (`string`, `hash`, ...; Redis 6.0.0+).
-    pub type_: Option<String>,
-}
-
-impl ScanOptions {
-    /// No options.
-    pub fn new() -> ScanOptions {
-        ScanOptions::default()
-    }
-
-    /// Only keys matching `pattern`.
-    pub fn pattern(mut self, pattern: impl Into<String>) -> ScanOptions {
-        self.pattern = Some(pattern.into());
-        self
-    }
-
-    /// About `count` keys of work per call.
-    pub fn count(mut self, count: u64) -> ScanOptions {
-        self.count = Some(count);
-        self
-    }
-
-    /// Only keys of this type.
-    pub fn type_(mut self, type_: impl Into<String>) -> ScanOptions {
-        self.type_ = Some(type_.into());
-        self
-    }
-
-    /// Appends the options.
-    pub fn apply(self, c: Cmd) -> Cmd {
-        c.opt_token("MATCH", self.pattern)
-            .opt_token("COUNT", self.count)
-            .opt_token("TYPE", self.type_)
-    }
-}
+pub use super::scan_options::ScanOptions;
 
 /// Ascending or descending, for SORT.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -247,6 +201,7 @@ impl SortOptions {
     }
 
     /// Appends the options in SORT's order (before any `STORE`).
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let mut c = c.opt_token("BY", self.by);
         if let Some((offset, count)) = self.limit {
@@ -266,8 +221,8 @@ impl SortOptions {
 
 /// The generic (keyspace) command table; see [the module docs](crate::commands).
 macro_rules! key_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Delete keys; returns how many existed. (`DEL`; named `delete` as in redis-py.)
             ///
             /// Redis 1.0.0+.

@@ -71,6 +71,7 @@ impl LPosOptions {
     }
 
     /// Appends the options to `c`, with `COUNT count` when given.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd, count: Option<u64>) -> Cmd {
         c.opt_token("RANK", self.rank)
             .opt_token("COUNT", count)
@@ -80,8 +81,8 @@ impl LPosOptions {
 
 /// The list command table; see [the module docs](crate::commands).
 macro_rules! list_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Pop an element from one end of `source` and push it onto one end of
             /// `destination`, waiting up to `timeout` seconds (0: forever) for one; `None`
             /// (with `Option<T>`) when the time ran out.

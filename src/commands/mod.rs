@@ -27,6 +27,7 @@ pub mod hyperloglog;
 pub mod keys;
 pub mod lists;
 pub mod pubsub;
+mod scan_options;
 pub mod scripting;
 pub mod server;
 pub mod sets;
@@ -34,6 +35,14 @@ pub mod sorted_sets;
 pub mod streams;
 pub mod strings;
 pub mod transactions;
+
+/// A command's arguments as strings, for the unit tests of the tables.
+#[cfg(test)]
+pub(crate) fn test_args(c: &crate::Cmd) -> Vec<String> {
+    c.args_iter()
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect()
+}
 
 /// Names the command tables use, in scope wherever the tables are expanded.
 #[allow(unused_imports)]
@@ -54,17 +63,34 @@ pub(crate) mod prelude {
     pub(crate) use super::streams::*;
     pub(crate) use super::strings::*;
     pub(crate) use super::transactions::*;
+    pub(crate) use super::{impl_command_groups, mut_methods, queue_methods, shared_methods};
     pub(crate) use crate::args::{FieldValues, ScoreMembers, ToArg, ToArgs};
     pub(crate) use crate::cmd::{cmd, Cmd};
 }
 
-/// Emits each table entry as a `&self` method that runs the command and converts its reply.
-macro_rules! shared_methods {
-    ($($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
+/// The doc lines every generated method ends with: the group (module) its table entry is in.
+macro_rules! declared_in {
+    ($file:ident) => {
+        concat!(
+            "Declared in [`commands::",
+            stringify!($file),
+            "`](crate::commands::",
+            stringify!($file),
+            ")."
+        )
+    };
+}
+
+/// Emits each table entry as a method that runs the command and converts its reply; the
+/// receiver is `$recv` (`&Self` or `&mut Self`).
+macro_rules! exec_methods {
+    ([$file:ident] [$recv:ty] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
         ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
         $(#[$meta])*
+        #[doc = ""]
+        #[doc = $crate::commands::declared_in!($file)]
         #[inline]
-        pub fn $name $(<$($gen: $crate::FromValue),+>)? (&self, $($arg: $ty),*)
+        pub fn $name $(<$($gen: $crate::FromValue),+>)? (self: $recv, $($arg: $ty),*)
             -> $crate::Result<$ret>
         {
             self.execute_command($body)
@@ -72,26 +98,28 @@ macro_rules! shared_methods {
     )*};
 }
 
+/// Emits each table entry as a `&self` method (the client, the cluster client).
+macro_rules! shared_methods {
+    ([$file:ident] $($entries:tt)*) => {
+        $crate::commands::exec_methods! { [$file] [&Self] $($entries)* }
+    };
+}
+
 /// Emits each table entry as a `&mut self` method on a single connection.
 macro_rules! mut_methods {
-    ($($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
-        ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
-        $(#[$meta])*
-        #[inline]
-        pub fn $name $(<$($gen: $crate::FromValue),+>)? (&mut self, $($arg: $ty),*)
-            -> $crate::Result<$ret>
-        {
-            self.execute_command($body)
-        }
-    )*};
+    ([$file:ident] $($entries:tt)*) => {
+        $crate::commands::exec_methods! { [$file] [&mut Self] $($entries)* }
+    };
 }
 
 /// Emits each table entry as a pipeline method that queues the command; the reply's type is
 /// chosen when the pipeline is executed.
 macro_rules! queue_methods {
-    ($($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
+    ([$file:ident] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
         ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
         $(#[$meta])*
+        #[doc = ""]
+        #[doc = $crate::commands::declared_in!($file)]
         #[inline]
         pub fn $name(&mut self, $($arg: $ty),*) -> &mut Self {
             self.queue($body)
@@ -138,7 +166,7 @@ macro_rules! impl_command_groups {
     ($ty:ty, $emit:ident; $([$file:ident :: $table:ident, $doc:literal, $group:literal])*) => {$(
         #[doc = concat!("# ", $doc)]
         impl $ty {
-            $crate::commands::$file::$table!($emit);
+            $crate::commands::$file::$table!($emit [$file]);
         }
     )*};
 }
@@ -149,51 +177,73 @@ macro_rules! group_method_names {
     };
 }
 
-/// Every command method, by Redis command group: `(group, method names)`.
-///
-/// Used by the coverage test that compares the server's `COMMAND LIST` with this crate.
-pub const METHODS_BY_GROUP: &[(&str, &[&str])] = with_command_groups!(group_method_names!());
+/// Test hooks, not API: the lists tests/coverage.rs compares with the servers' `COMMAND LIST`.
+#[doc(hidden)]
+pub mod __private {
+    /// Every command method, by Redis command group: `(group, method names)`.
+    ///
+    /// Used by the coverage test that compares the server's `COMMAND LIST` with this crate.
+    pub const METHODS_BY_GROUP: &[(&str, &[&str])] = with_command_groups!(group_method_names!());
 
-/// The commands that deliberately have no method, each with the reason: `(name as in
-/// COMMAND LIST, lowercase with `|` before a subcommand, why)`. Every other command of the
-/// server has a method in [`METHODS_BY_GROUP`]; the coverage test checks both lists.
-pub const EXCLUDED: &[(&str, &str)] = &[
-    (
-        "psync",
-        "replication protocol: a client library must not issue it on a pooled connection",
-    ),
-    (
-        "sync",
-        "replication protocol: a client library must not issue it on a pooled connection",
-    ),
-    (
-        "replconf",
-        "replication protocol: a client library must not issue it on a pooled connection",
-    ),
-    ("subscribe", "owned by the PubSub object (r.pubsub())"),
-    ("psubscribe", "owned by the PubSub object (r.pubsub())"),
-    ("ssubscribe", "owned by the PubSub object (r.pubsub())"),
-    ("unsubscribe", "owned by the PubSub object (r.pubsub())"),
-    ("punsubscribe", "owned by the PubSub object (r.pubsub())"),
-    ("sunsubscribe", "owned by the PubSub object (r.pubsub())"),
-    ("multi", "pipelines and transactions (r.pipeline())"),
-    ("exec", "pipelines and transactions (r.pipeline())"),
-    ("discard", "pipelines and transactions (r.pipeline())"),
-    ("watch", "pipelines and transactions (Pipeline::watch)"),
-    ("unwatch", "pipelines and transactions (Pipeline::unwatch)"),
-    (
-        "monitor",
-        "turns the connection into a stream of events: an iterator object",
-    ),
-];
-
-mod impls {
-    #[allow(unused_imports)]
-    use super::prelude::*;
-
-    with_command_groups!(impl_command_groups!(crate::StrictRedis, shared_methods;));
-    with_command_groups!(impl_command_groups!(crate::Connection, mut_methods;));
-    with_command_groups!(impl_command_groups!(crate::Pipeline, queue_methods;));
-    with_command_groups!(impl_command_groups!(crate::cluster::RedisCluster, shared_methods;));
-    with_command_groups!(impl_command_groups!(crate::cluster::ClusterPipeline, queue_methods;));
+    /// The commands that deliberately have no method, each with the reason: `(name as in
+    /// COMMAND LIST, lowercase with `|` before a subcommand, why)`. Every other command of the
+    /// server has a method in [`METHODS_BY_GROUP`](METHODS_BY_GROUP); the coverage test checks both lists.
+    pub const EXCLUDED: &[(&str, &str)] = &[
+        (
+            "psync",
+            "replication protocol: a client library must not issue it on a pooled connection",
+        ),
+        (
+            "sync",
+            "replication protocol: a client library must not issue it on a pooled connection",
+        ),
+        (
+            "replconf",
+            "replication protocol: a client library must not issue it on a pooled connection",
+        ),
+        ("subscribe", "owned by the PubSub object (r.pubsub())"),
+        ("psubscribe", "owned by the PubSub object (r.pubsub())"),
+        ("ssubscribe", "owned by the PubSub object (r.pubsub())"),
+        ("unsubscribe", "owned by the PubSub object (r.pubsub())"),
+        ("punsubscribe", "owned by the PubSub object (r.pubsub())"),
+        ("sunsubscribe", "owned by the PubSub object (r.pubsub())"),
+        ("multi", "pipelines and transactions (r.pipeline())"),
+        ("exec", "pipelines and transactions (r.pipeline())"),
+        ("discard", "pipelines and transactions (r.pipeline())"),
+        ("watch", "pipelines and transactions (Pipeline::watch)"),
+        ("unwatch", "pipelines and transactions (Pipeline::unwatch)"),
+        (
+            "monitor",
+            "turns the connection into a stream of events: an iterator object",
+        ),
+    ];
 }
+
+#[doc(hidden)]
+pub use __private::{EXCLUDED, METHODS_BY_GROUP};
+
+/// Implements every command table on the type `$ty` (named from the invoking module) with the
+/// emitter `$emit` (`shared_methods`, `mut_methods` or `queue_methods`). Each target type
+/// invokes this once, in its own file:
+///
+/// ```text
+/// crate::commands::impl_command_tables!(StrictRedis, shared_methods);
+/// ```
+macro_rules! impl_command_tables {
+    ($ty:ident, $emit:ident) => {
+        /// The methods generated from the command tables (see [`crate::commands`]).
+        mod command_methods {
+            #[allow(unused_imports)]
+            use $crate::commands::prelude::*;
+
+            $crate::commands::with_command_groups!(
+                impl_command_groups!(super::$ty, $emit;)
+            );
+        }
+    };
+}
+
+pub(crate) use {
+    declared_in, exec_methods, impl_command_groups, impl_command_tables, mut_methods,
+    queue_methods, shared_methods, with_command_groups,
+};

@@ -5,8 +5,8 @@
 
 /// The pub/sub command table; see [the module docs](crate::commands).
 macro_rules! pubsub_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Post `message` to `channel`; returns how many clients received it.
             ///
             /// Redis 2.0.0+.

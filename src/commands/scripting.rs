@@ -3,16 +3,16 @@
 //! Scripts and functions take their keys and their other arguments as two lists; the number
 //! of keys is counted for you. Pass [`NO_KEYS`] / [`NO_ARGS`] when a list is empty.
 
-use super::streams::reply_parts::ReplyFields;
 use crate::cmd::Cmd;
 use crate::error::Result;
+use crate::from_value::reply::ReplyFields;
 use crate::from_value::FromValue;
 use crate::value::Value;
 
 /// The scripting command table; see [the module docs](crate::commands).
 macro_rules! scripting_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Run the Lua `script` with `keys` (its `KEYS`) and `args` (its `ARGV`); the
             /// reply is whatever the script returns.
             ///
@@ -444,9 +444,7 @@ mod tests {
     use super::*;
     use crate::cmd::cmd;
 
-    fn bulk(s: &str) -> Value {
-        Value::Bulk(s.as_bytes().to_vec())
-    }
+    use crate::from_value::reply::bulk;
 
     #[test]
     fn numkeys_is_counted() {

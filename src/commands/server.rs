@@ -9,7 +9,11 @@ use std::collections::{BTreeMap, HashMap};
 use crate::args::{ToArg, ToArgs};
 use crate::cmd::{cmd, Cmd};
 use crate::error::{Error, Result};
-use crate::from_value::{into_items, into_pairs, FromValue};
+use crate::from_value::reply::reply_struct_fields;
+use crate::from_value::reply::{
+    into_items, items_exactly, reply_fields, reply_text_lossy, reply_text_or_joined,
+};
+use crate::from_value::FromValue;
 use crate::value::Value;
 
 /// No arguments, for parameters that take a list which may be empty: `r.debug::<String>("HELP",
@@ -220,60 +224,6 @@ pub(crate) fn debug_cmd(subcommand: impl ToArg, args: impl ToArgs) -> Cmd {
 }
 
 // ---------------------------------------------------------------------------------------
-// Reply conversion helpers, shared with the connection and cluster groups.
-// ---------------------------------------------------------------------------------------
-
-/// The pairs of a map reply (a RESP3 map or a RESP2 flat array), keys as text.
-pub(crate) fn reply_fields(v: Value, want: &str) -> Result<Vec<(String, Value)>> {
-    into_pairs(v, want)?
-        .into_iter()
-        .map(|(k, v)| Ok((String::from_value(k)?, v)))
-        .collect()
-}
-
-/// Text of a string-like reply; invalid UTF-8 is replaced, for diagnostic fields where a
-/// lossy string is more useful than an error.
-pub(crate) fn reply_text_lossy(v: Value) -> Result<String> {
-    match v {
-        Value::Bulk(b) | Value::Verbatim { text: b, .. } => {
-            Ok(String::from_utf8_lossy(&b).into_owned())
-        }
-        v => String::from_value(v),
-    }
-}
-
-/// A reply that is either one string or a list of strings (ACL fields changed shape
-/// between versions), as one space-separated string.
-fn reply_text_or_joined(v: Value) -> Result<String> {
-    match v {
-        Value::Array(_) | Value::Set(_) => Ok(Vec::<String>::from_value(v)?.join(" ")),
-        Value::Nil => Ok(String::new()),
-        v => String::from_value(v),
-    }
-}
-
-fn items_exactly(v: Value, n: usize, want: &str) -> Result<Vec<Value>> {
-    let items = into_items(v, want)?;
-    if items.len() < n {
-        return Err(Error::Type(format!(
-            "expected at least {n} items for {want}, got {}",
-            items.len()
-        )));
-    }
-    Ok(items)
-}
-
-/// The `key:value` lines of INFO-style text (INFO, CLUSTER INFO), sections ignored.
-pub(crate) fn parse_colon_lines(text: &str) -> BTreeMap<String, String> {
-    text.lines()
-        .map(|l| l.trim_end_matches('\r'))
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-// ---------------------------------------------------------------------------------------
 // Typed replies.
 // ---------------------------------------------------------------------------------------
 
@@ -463,28 +413,19 @@ pub struct CommandDoc {
     pub subcommands: HashMap<String, CommandDoc>,
 }
 
-impl FromValue for CommandDoc {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut d = CommandDoc::default();
-        for (k, v) in reply_fields(v, "CommandDoc")? {
-            match k.as_str() {
-                "summary" => d.summary = String::from_value(v)?,
-                "since" => d.since = String::from_value(v)?,
-                "group" => d.group = String::from_value(v)?,
-                "complexity" => d.complexity = Some(String::from_value(v)?),
-                "module" => d.module = Some(String::from_value(v)?),
-                "doc_flags" => d.doc_flags = FromValue::from_value(v)?,
-                "deprecated_since" => d.deprecated_since = Some(String::from_value(v)?),
-                "replaced_by" => d.replaced_by = Some(String::from_value(v)?),
-                "history" => d.history = FromValue::from_value(v)?,
-                "arguments" => d.arguments = FromValue::from_value(v)?,
-                "subcommands" => d.subcommands = FromValue::from_value(v)?,
-                _ => {}
-            }
-        }
-        Ok(d)
-    }
-}
+reply_struct_fields!(CommandDoc {
+    "summary" => summary,
+    "since" => since,
+    "group" => group,
+    "complexity" => complexity: Some,
+    "module" => module: Some,
+    "doc_flags" => doc_flags,
+    "deprecated_since" => deprecated_since: Some,
+    "replaced_by" => replaced_by: Some,
+    "history" => history,
+    "arguments" => arguments,
+    "subcommands" => subcommands,
+});
 
 /// One argument in a [`CommandDoc`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -512,27 +453,18 @@ pub struct CommandDocArgument {
     pub arguments: Vec<CommandDocArgument>,
 }
 
-impl FromValue for CommandDocArgument {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut a = CommandDocArgument::default();
-        for (k, v) in reply_fields(v, "CommandDocArgument")? {
-            match k.as_str() {
-                "name" => a.name = String::from_value(v)?,
-                "type" => a.type_ = String::from_value(v)?,
-                "display_text" => a.display_text = Some(String::from_value(v)?),
-                "key_spec_index" => a.key_spec_index = Some(u64::from_value(v)?),
-                "token" => a.token = Some(String::from_value(v)?),
-                "summary" => a.summary = Some(String::from_value(v)?),
-                "since" => a.since = Some(String::from_value(v)?),
-                "deprecated_since" => a.deprecated_since = Some(String::from_value(v)?),
-                "flags" => a.flags = FromValue::from_value(v)?,
-                "arguments" => a.arguments = FromValue::from_value(v)?,
-                _ => {}
-            }
-        }
-        Ok(a)
-    }
-}
+reply_struct_fields!(CommandDocArgument {
+    "name" => name,
+    "type" => type_,
+    "display_text" => display_text: Some,
+    "key_spec_index" => key_spec_index: Some,
+    "token" => token: Some,
+    "summary" => summary: Some,
+    "since" => since: Some,
+    "deprecated_since" => deprecated_since: Some,
+    "flags" => flags,
+    "arguments" => arguments,
+});
 
 /// One command as COMMAND / COMMAND INFO describe it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -597,34 +529,28 @@ pub struct AclUser {
     pub selectors: Vec<BTreeMap<String, String>>,
 }
 
-impl FromValue for AclUser {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut u = AclUser::default();
-        for (k, v) in reply_fields(v, "AclUser")? {
-            match k.as_str() {
-                "flags" => u.flags = FromValue::from_value(v)?,
-                "passwords" => u.passwords = FromValue::from_value(v)?,
-                "commands" => u.commands = reply_text_or_joined(v)?,
-                "keys" => u.keys = reply_text_or_joined(v)?,
-                "channels" => u.channels = reply_text_or_joined(v)?,
-                "databases" => u.databases = Some(reply_text_or_joined(v)?),
-                "selectors" => {
-                    u.selectors = into_items(v, "ACL selectors")?
-                        .into_iter()
-                        .map(|s| {
-                            reply_fields(s, "ACL selector")?
-                                .into_iter()
-                                .map(|(k, v)| Ok((k, reply_text_or_joined(v)?)))
-                                .collect()
-                        })
-                        .collect::<Result<_>>()?
-                }
-                _ => {}
-            }
-        }
-        Ok(u)
-    }
+/// ACL GETUSER's `selectors`: one map of rules per selector.
+fn acl_selectors(v: Value) -> Result<Vec<BTreeMap<String, String>>> {
+    into_items(v, "ACL selectors")?
+        .into_iter()
+        .map(|s| {
+            reply_fields(s, "ACL selector")?
+                .into_iter()
+                .map(|(k, v)| Ok((k, reply_text_or_joined(v)?)))
+                .collect()
+        })
+        .collect()
 }
+
+reply_struct_fields!(AclUser {
+    "flags" => flags,
+    "passwords" => passwords,
+    "commands" => commands via reply_text_or_joined,
+    "keys" => keys via reply_text_or_joined,
+    "channels" => channels via reply_text_or_joined,
+    "databases" => databases: Some via reply_text_or_joined,
+    "selectors" => selectors via acl_selectors,
+});
 
 /// One entry of ACL LOG: a denied command or a failed authentication.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -651,27 +577,18 @@ pub struct AclLogEntry {
     pub timestamp_last_updated: Option<u64>,
 }
 
-impl FromValue for AclLogEntry {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut e = AclLogEntry::default();
-        for (k, v) in reply_fields(v, "AclLogEntry")? {
-            match k.as_str() {
-                "count" => e.count = u64::from_value(v)?,
-                "reason" => e.reason = String::from_value(v)?,
-                "context" => e.context = String::from_value(v)?,
-                "object" => e.object = reply_text_lossy(v)?,
-                "username" => e.username = reply_text_lossy(v)?,
-                "age-seconds" => e.age_seconds = f64::from_value(v)?,
-                "client-info" => e.client_info = reply_text_lossy(v)?,
-                "entry-id" => e.entry_id = Some(u64::from_value(v)?),
-                "timestamp-created" => e.timestamp_created = Some(u64::from_value(v)?),
-                "timestamp-last-updated" => e.timestamp_last_updated = Some(u64::from_value(v)?),
-                _ => {}
-            }
-        }
-        Ok(e)
-    }
-}
+reply_struct_fields!(AclLogEntry {
+    "count" => count,
+    "reason" => reason,
+    "context" => context,
+    "object" => object via reply_text_lossy,
+    "username" => username via reply_text_lossy,
+    "age-seconds" => age_seconds,
+    "client-info" => client_info via reply_text_lossy,
+    "entry-id" => entry_id: Some,
+    "timestamp-created" => timestamp_created: Some,
+    "timestamp-last-updated" => timestamp_last_updated: Some,
+});
 
 /// The latest latency spike of one event, from LATENCY LATEST.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -721,19 +638,10 @@ pub struct LatencyHistogram {
     pub histogram_usec: BTreeMap<u64, u64>,
 }
 
-impl FromValue for LatencyHistogram {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut h = LatencyHistogram::default();
-        for (k, v) in reply_fields(v, "LatencyHistogram")? {
-            match k.as_str() {
-                "calls" => h.calls = u64::from_value(v)?,
-                "histogram_usec" => h.histogram_usec = FromValue::from_value(v)?,
-                _ => {}
-            }
-        }
-        Ok(h)
-    }
-}
+reply_struct_fields!(LatencyHistogram {
+    "calls" => calls,
+    "histogram_usec" => histogram_usec,
+});
 
 /// The reply of MEMORY STATS.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -823,21 +731,12 @@ pub struct ModuleInfo {
     pub args: Vec<String>,
 }
 
-impl FromValue for ModuleInfo {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut m = ModuleInfo::default();
-        for (k, v) in reply_fields(v, "ModuleInfo")? {
-            match k.as_str() {
-                "name" => m.name = String::from_value(v)?,
-                "ver" => m.ver = i64::from_value(v)?,
-                "path" => m.path = Some(String::from_value(v)?),
-                "args" => m.args = FromValue::from_value(v)?,
-                _ => {}
-            }
-        }
-        Ok(m)
-    }
-}
+reply_struct_fields!(ModuleInfo {
+    "name" => name,
+    "ver" => ver,
+    "path" => path: Some,
+    "args" => args,
+});
 
 /// A replica as its primary's ROLE lists it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -918,8 +817,8 @@ impl FromValue for Role {
 
 /// The server command table; see [the module docs](crate::commands).
 macro_rules! server_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// The ACL categories, or the commands of one category.
             ///
             /// Redis 6.0.0+.
@@ -1524,9 +1423,7 @@ pub(crate) use server_commands;
 mod tests {
     use super::*;
 
-    fn bulk(s: &str) -> Value {
-        Value::Bulk(s.as_bytes().to_vec())
-    }
+    use crate::from_value::reply::bulk;
 
     #[test]
     fn info_sections_and_fields() {

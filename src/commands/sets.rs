@@ -1,51 +1,11 @@
 //! Set commands: members, set algebra, random members and scans.
 
-use crate::cmd::Cmd;
-
-/// The options of [`sscan`](crate::StrictRedis::sscan): `MATCH` and `COUNT`.
-///
-/// ```
-/// use strictredis::commands::sets::SScanOptions;
-/// let opts = SScanOptions::default().pattern("a*").count(100);
-/// # let _ = opts;
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SScanOptions {
-    /// `MATCH pattern`: only members matching this glob-style pattern.
-    pub pattern: Option<String>,
-    /// `COUNT count`: a hint of how much work to do per call.
-    pub count: Option<u64>,
-}
-
-impl SScanOptions {
-    /// No options.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Only members matching the glob-style `pattern` (`MATCH`).
-    pub fn pattern(mut self, pattern: impl Into<String>) -> Self {
-        self.pattern = Some(pattern.into());
-        self
-    }
-
-    /// A hint of how many members to look at per call (`COUNT`).
-    pub fn count(mut self, count: u64) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Appends the options to `c`.
-    pub fn apply(self, c: Cmd) -> Cmd {
-        c.opt_token("MATCH", self.pattern)
-            .opt_token("COUNT", self.count)
-    }
-}
+pub use super::scan_options::SScanOptions;
 
 /// The set command table; see [the module docs](crate::commands).
 macro_rules! set_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Add `members` to the set at `key`; returns how many were new.
             ///
             /// Redis 1.0.0+ (several members: 2.4.0+).

@@ -43,6 +43,7 @@ impl ScoreBound {
     }
 
     /// Appends the bound as one argument to `c`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         match self {
             ScoreBound::Inclusive(v) => with_f64_bytes(v, |b| c.arg(b)),
@@ -100,6 +101,7 @@ impl LexBound {
     }
 
     /// Appends the bound as one argument to `c`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let prefixed = |prefix: u8, m: Vec<u8>| {
             let mut b = Vec::with_capacity(m.len() + 1);
@@ -182,6 +184,7 @@ impl ZRange {
     }
 
     /// Appends `start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count]` to `c`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let c = match self.by {
             ZRangeBy::Index(start, stop) => c.arg(start).arg(stop),
@@ -261,6 +264,7 @@ impl ZAddOptions {
     }
 
     /// Appends `[NX|XX] [GT|LT] [CH]` to `c`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let c = match self.condition {
             Some(ZAddCondition::Nx) => c.arg("NX"),
@@ -329,6 +333,7 @@ impl ZCombineOptions {
     }
 
     /// Appends `[WEIGHTS w...] [AGGREGATE a]` to `c`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         let c = if self.weights.is_empty() {
             c
@@ -358,49 +363,7 @@ impl ZPopSide {
     }
 }
 
-/// The options of [`zscan`](crate::StrictRedis::zscan): `MATCH`, `COUNT` and (Valkey 8.0+)
-/// `NOSCORES`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ZScanOptions {
-    /// `MATCH pattern`: only members matching this glob-style pattern.
-    pub pattern: Option<String>,
-    /// `COUNT count`: a hint of how much work to do per call.
-    pub count: Option<u64>,
-    /// `NOSCORES`: return members only (Valkey 8.0+).
-    pub noscores: bool,
-}
-
-impl ZScanOptions {
-    /// No options.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Only members matching the glob-style `pattern` (`MATCH`).
-    pub fn pattern(mut self, pattern: impl Into<String>) -> Self {
-        self.pattern = Some(pattern.into());
-        self
-    }
-
-    /// A hint of how many members to look at per call (`COUNT`).
-    pub fn count(mut self, count: u64) -> Self {
-        self.count = Some(count);
-        self
-    }
-
-    /// Members only, without scores (`NOSCORES`, Valkey 8.0+).
-    pub fn noscores(mut self) -> Self {
-        self.noscores = true;
-        self
-    }
-
-    /// Appends the options to `c`.
-    pub fn apply(self, c: Cmd) -> Cmd {
-        c.opt_token("MATCH", self.pattern)
-            .opt_token("COUNT", self.count)
-            .arg_if(self.noscores, "NOSCORES")
-    }
-}
+pub use super::scan_options::ZScanOptions;
 
 /// `[LIMIT offset count]`.
 pub(crate) fn zset_limit(c: Cmd, limit: Option<(u64, i64)>) -> Cmd {
@@ -440,8 +403,8 @@ pub(crate) fn zset_add(key: impl ToArg, members: impl ScoreMembers, options: ZAd
 
 /// The sorted set command table; see [the module docs](crate::commands).
 macro_rules! sorted_set_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Pop up to `count` (default 1) members with their scores from the first
             /// non-empty sorted set of `keys`, waiting up to `timeout` seconds (0: forever):
             /// `(key, [(member, score)])`, or `None` when the time ran out.
@@ -972,11 +935,7 @@ mod tests {
     use super::*;
     use crate::cmd::cmd;
 
-    fn args(c: &Cmd) -> Vec<String> {
-        c.args_iter()
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect()
-    }
+    use crate::commands::test_args as args;
 
     #[test]
     fn score_bounds() {

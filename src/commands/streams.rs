@@ -10,13 +10,14 @@ use std::borrow::Borrow;
 use crate::args::{FieldValues, ToArg};
 use crate::cmd::Cmd;
 use crate::error::Result;
-use crate::from_value::{into_pairs, FromValue};
+use crate::from_value::reply::{into_pairs, items_between, next_item, ReplyFields};
+use crate::from_value::FromValue;
 use crate::value::Value;
 
 /// The stream command table; see [the module docs](crate::commands).
 macro_rules! stream_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Acknowledge `ids` in consumer group `group`: removes them from its pending
             /// entries list; returns how many were acknowledged.
             ///
@@ -788,88 +789,6 @@ impl XSetIdOptions {
 // Replies
 // ---------------------------------------------------------------------------------------
 
-/// Small helpers for taking structured replies apart, shared with the other group files.
-pub(crate) mod reply_parts {
-    use crate::error::{Error, Result};
-    use crate::from_value::{into_items, into_pairs, FromValue};
-    use crate::value::Value;
-
-    /// The fields of a map-shaped reply (a RESP3 map or a RESP2 flat array), looked up by name.
-    pub(crate) struct ReplyFields {
-        what: &'static str,
-        pairs: Vec<(String, Value)>,
-    }
-
-    impl ReplyFields {
-        /// Reads the pairs of `v`; `what` names the reply type in error messages.
-        pub(crate) fn new(v: Value, what: &'static str) -> Result<ReplyFields> {
-            let pairs = into_pairs(v, what)?
-                .into_iter()
-                .map(|(k, v)| Ok((String::from_value(k)?, v)))
-                .collect::<Result<Vec<_>>>()?;
-            Ok(ReplyFields { what, pairs })
-        }
-
-        /// Removes and returns the value of field `name`, if present.
-        pub(crate) fn take(&mut self, name: &str) -> Option<Value> {
-            let i = self.pairs.iter().position(|(k, _)| k == name)?;
-            Some(self.pairs.swap_remove(i).1)
-        }
-
-        /// A field that must be present.
-        pub(crate) fn req<T: FromValue>(&mut self, name: &str) -> Result<T> {
-            match self.take(name) {
-                Some(v) => T::from_value(v).map_err(|e| self.context(name, e)),
-                None => Err(Error::Type(format!(
-                    "{} reply has no `{name}` field",
-                    self.what
-                ))),
-            }
-        }
-
-        /// A field that may be missing (older servers) or nil: both give `None`.
-        pub(crate) fn opt<T: FromValue>(&mut self, name: &str) -> Result<Option<T>> {
-            match self.take(name) {
-                None | Some(Value::Nil) => Ok(None),
-                Some(v) => T::from_value(v)
-                    .map(Some)
-                    .map_err(|e| self.context(name, e)),
-            }
-        }
-
-        fn context(&self, name: &str, e: Error) -> Error {
-            match e {
-                Error::Type(msg) => Error::Type(format!("{} field `{name}`: {msg}", self.what)),
-                other => other,
-            }
-        }
-    }
-
-    /// The items of an array reply, which must have a length in `min..=max`.
-    pub(crate) fn items_between(
-        v: Value,
-        min: usize,
-        max: usize,
-        what: &str,
-    ) -> Result<std::vec::IntoIter<Value>> {
-        let items = into_items(v, what)?;
-        if items.len() < min || items.len() > max {
-            return Err(Error::Type(format!(
-                "expected {min} to {max} items for {what}, got {}",
-                items.len()
-            )));
-        }
-        Ok(items.into_iter())
-    }
-
-    /// Converts the next item of a checked iterator (see [`items_between`]).
-    pub(crate) fn next_item<T: FromValue>(it: &mut std::vec::IntoIter<Value>) -> Result<T> {
-        T::from_value(it.next().unwrap_or(Value::Nil))
-    }
-}
-
-use reply_parts::{items_between, next_item, ReplyFields};
-
 /// One stream entry: its ID and its field/value pairs, in the order they were added.
 ///
 /// `F` and `V` are the Rust types of field names and values (`String` by default; use
@@ -1304,15 +1223,9 @@ mod tests {
     use crate::cmd::cmd;
     use crate::error::Error;
 
-    fn bulk(s: &str) -> Value {
-        Value::Bulk(s.as_bytes().to_vec())
-    }
+    use crate::from_value::reply::bulk;
 
-    fn args(c: &Cmd) -> Vec<String> {
-        c.args_iter()
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect()
-    }
+    use crate::commands::test_args as args;
 
     #[test]
     fn trim_clauses() {

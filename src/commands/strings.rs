@@ -3,7 +3,8 @@
 use crate::args::ToArg;
 use crate::cmd::Cmd;
 use crate::error::{Error, Result};
-use crate::from_value::{into_items, into_pairs, type_err, FromValue};
+use crate::from_value::reply::{into_items, into_pairs, type_err};
+use crate::from_value::FromValue;
 use crate::value::Value;
 
 /// When a key written by SET or MSETEX expires.
@@ -21,6 +22,7 @@ pub enum Expiry {
 
 impl Expiry {
     /// Appends the expiry's token and value.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         match self {
             Expiry::Ex(s) => c.arg("EX").arg(s),
@@ -42,6 +44,7 @@ pub enum Exists {
 
 impl Exists {
     /// Appends `NX` or `XX`.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         c.arg(match self {
             Exists::Nx => "NX",
@@ -126,6 +129,7 @@ impl SetOptions {
     }
 
     /// Appends the options in SET's order.
+    #[doc(hidden)]
     pub fn apply(self, mut c: Cmd) -> Cmd {
         if let Some(cond) = self.condition {
             c = cond.apply(c);
@@ -152,6 +156,7 @@ pub struct MsetexOptions {
 
 impl MsetexOptions {
     /// Appends the options in MSETEX's order.
+    #[doc(hidden)]
     pub fn apply(self, mut c: Cmd) -> Cmd {
         if let Some(cond) = self.condition {
             c = cond.apply(c);
@@ -180,6 +185,7 @@ pub enum GetExExpiry {
 
 impl GetExExpiry {
     /// Appends the expiry's token and value.
+    #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
         match self {
             GetExExpiry::Ex(s) => c.arg("EX").arg(s),
@@ -276,8 +282,8 @@ pub(crate) fn set_if_eq_apply(c: Cmd, comparison: impl ToArg, options: SetOption
 
 /// The string command table; see [the module docs](crate::commands) for its form.
 macro_rules! string_commands {
-    ($emit:ident) => {
-        $emit! {
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*
             /// Get the value of `key`: `None` (with `Option<T>`) when it does not exist.
             ///
             /// Redis 1.0.0+.

@@ -7,8 +7,8 @@
 
 /// The transactions command table: empty on purpose (see the module docs).
 macro_rules! transaction_commands {
-    ($emit:ident) => {
-        $emit! {}
+    ($emit:ident $($pre:tt)*) => {
+        $emit! { $($pre)*}
     };
 }
 pub(crate) use transaction_commands;

@@ -47,6 +47,8 @@ pub struct Connection {
     last_used: Instant,
 }
 
+crate::commands::impl_command_tables!(Connection, mut_methods);
+
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
