@@ -4,6 +4,7 @@
 // API.md writes multi-key arguments as `&[..]`; the tests use exactly that form.
 #![allow(clippy::needless_borrows_for_generic_args)]
 
+use crate::util::one_connection;
 use strictredis_test_kit as common;
 
 use std::collections::{HashMap, HashSet};
@@ -186,11 +187,7 @@ fn server_errors_keep_their_kind() {
 #[test]
 fn wrong_reply_type_is_a_type_error_and_stays_in_sync() {
     let server = RedisServer::start();
-    let r = StrictRedis::builder()
-        .port(server.port())
-        .max_connections(1)
-        .build()
-        .unwrap();
+    let r = one_connection(&server);
     r.rpush("l", &["a", "b", "c"]).unwrap();
     let e = r.lrange::<i64>("l", 0, -1).unwrap_err();
     assert!(matches!(e, Error::Type(_)), "{e:?}");

@@ -6,6 +6,7 @@
 
 #![allow(clippy::needless_borrows_for_generic_args)]
 
+use crate::util::one_connection;
 use strictredis_test_kit as common;
 
 use std::collections::HashMap;
@@ -212,11 +213,7 @@ fn after_a_half_read_pipeline() {
 #[test]
 fn the_facade_never_leaves_state_behind() {
     let server = RedisServer::start();
-    let r = StrictRedis::builder()
-        .port(server.port())
-        .max_connections(1)
-        .build()
-        .unwrap();
+    let r = one_connection(&server);
     r.set("k", "db0").unwrap();
     r.execute_command::<()>(cmd("SELECT").arg(3)).unwrap();
     assert_eq!(r.get::<String>("k").unwrap(), "db0", "back on db 0");

@@ -1,6 +1,7 @@
 //! `Lock` against a real server: mutual exclusion, blocking with a timeout, expiry,
 //! release/extend/reacquire only while owned, `locked`/`owned`, and the RAII guard.
 
+use crate::util::client;
 use strictredis_test_kit as common;
 
 use std::sync::Arc;
@@ -8,11 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::RedisServer;
-use strictredis::{Error, Lock, StrictRedis};
-
-fn client(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&server.url()).unwrap()
-}
+use strictredis::{Error, Lock};
 
 fn pttl(server: &RedisServer, key: &str) -> i64 {
     server.raw_cmd(&["PTTL", key]).parse().unwrap()

@@ -20,3 +20,5 @@ mod scan;
 mod scripts;
 mod secrets;
 mod tls;
+#[path = "../util/mod.rs"]
+mod util;

@@ -4,6 +4,7 @@
 // API.md writes multi-key arguments as `&[..]`; the tests use exactly that form.
 #![allow(clippy::needless_borrows_for_generic_args)]
 
+use crate::util::{client, one_connection};
 use strictredis_test_kit as common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,10 +22,6 @@ fn calls(server: &RedisServer, command: &str) -> u64 {
         .find_map(|l| l.strip_prefix(&prefix))
         .map(|rest| rest.split(',').next().unwrap().parse().unwrap())
         .unwrap_or(0)
-}
-
-fn client(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&server.url()).unwrap()
 }
 
 #[test]
@@ -243,11 +240,7 @@ fn watch_sends_at_once_and_a_changed_key_aborts() {
 #[test]
 fn a_dropped_watching_pipeline_does_not_leave_a_watching_connection_in_the_pool() {
     let server = RedisServer::start();
-    let r = StrictRedis::builder()
-        .port(server.port())
-        .max_connections(1)
-        .build()
-        .unwrap();
+    let r = one_connection(&server);
     {
         let mut p = r.pipeline();
         p.watch(&["w"]).unwrap();
@@ -283,11 +276,7 @@ fn a_dropped_watching_pipeline_does_not_leave_a_watching_connection_in_the_pool(
 #[test]
 fn a_connection_left_inside_multi_is_not_pooled() {
     let server = RedisServer::start();
-    let r = StrictRedis::builder()
-        .port(server.port())
-        .max_connections(1)
-        .build()
-        .unwrap();
+    let r = one_connection(&server);
     {
         let mut conn = r.get_connection().unwrap();
         let () = conn.execute_command(cmd("MULTI")).unwrap();
@@ -394,11 +383,7 @@ fn transaction_with_retries_gives_up_with_transaction_aborted() {
 #[test]
 fn a_failing_transaction_closure_leaves_no_watching_connection_behind() {
     let server = RedisServer::start();
-    let r = StrictRedis::builder()
-        .port(server.port())
-        .max_connections(1)
-        .build()
-        .unwrap();
+    let r = one_connection(&server);
     let err = r
         .transaction(&["k"], |_conn, _pipe| -> strictredis::Result<()> {
             Err(Error::Type("caller gave up".into()))

@@ -5,6 +5,7 @@
 // API.md writes multi-key arguments as `&[..]`; the tests use exactly that form.
 #![allow(clippy::needless_borrows_for_generic_args)]
 
+use crate::util::one_connection;
 use strictredis_test_kit as common;
 
 use std::thread;
@@ -393,11 +394,7 @@ fn subscribing_while_the_connection_is_dead_reconnects_with_everything() {
 #[test]
 fn a_dropped_pubsub_never_returns_its_connection_to_the_pool() {
     let server = RedisServer::start();
-    let r = StrictRedis::builder()
-        .port(server.port())
-        .max_connections(1)
-        .build()
-        .unwrap();
+    let r = one_connection(&server);
     let mut ps = r.pubsub();
     ps.subscribe("c").unwrap();
     expect(&mut ps, MessageKind::Subscribe, "c");

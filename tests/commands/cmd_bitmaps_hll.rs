@@ -4,6 +4,7 @@
 
 #![allow(clippy::needless_borrows_for_generic_args)]
 
+use crate::util::{client, same_over_resp2_and_resp3};
 use strictredis_test_kit as common;
 
 use common::RedisServer;
@@ -11,14 +12,6 @@ use strictredis::commands::bitmaps::{
     BitField, BitFieldOffset, BitFieldOverflow, BitFieldRo, BitFieldType, BitOp, BitRange,
 };
 use strictredis::StrictRedis;
-
-fn client(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&server.url()).unwrap()
-}
-
-fn resp3(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&format!("{}?protocol=3", server.url())).unwrap()
-}
 
 #[test]
 fn getbit_setbit_bitcount_bitpos() {
@@ -230,11 +223,7 @@ fn run_handful(r: &StrictRedis) -> Replies {
 
 #[test]
 fn resp2_and_resp3_give_the_same_types() {
-    let s2 = RedisServer::start();
-    let s3 = RedisServer::start();
-    let a = run_handful(&client(&s2));
-    let b = run_handful(&resp3(&s3));
-    assert_eq!(a, b);
+    let a = same_over_resp2_and_resp3(run_handful);
     assert_eq!(a.bitfield, [None, Some(3)]);
     assert_eq!(a.pfcount, 2);
 }

@@ -4,6 +4,7 @@
 
 #![allow(clippy::needless_borrows_for_generic_args)]
 
+use crate::util::{client, server_err};
 use strictredis_test_kit as common;
 
 use std::time::Duration;
@@ -26,20 +27,6 @@ fn cluster_node(valkey: bool) -> RedisServer {
         RedisServer::start_valkey(&args)
     } else {
         RedisServer::start_with(&args)
-    }
-}
-
-fn client(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&server.url()).unwrap()
-}
-
-fn server_err<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
-    match r {
-        Err(e) => match e.server_error() {
-            Some(s) => s.text().to_string(),
-            None => panic!("expected a server error, got {e:?}"),
-        },
-        Ok(v) => panic!("expected a server error, got Ok({v:?})"),
     }
 }
 

@@ -3,6 +3,7 @@
 
 #![allow(clippy::needless_borrows_for_generic_args)]
 
+use crate::util::{client, server_err};
 use strictredis_test_kit as common;
 
 use std::time::Duration;
@@ -16,22 +17,8 @@ use strictredis::{Error, StrictRedis};
 
 const WAIT: Duration = Duration::from_secs(20);
 
-fn client(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&server.url()).unwrap()
-}
-
 fn named(server: &RedisServer, name: &str, extra: &str) -> StrictRedis {
     StrictRedis::from_url(&format!("{}?client_name={name}{extra}", server.url())).unwrap()
-}
-
-fn server_err<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
-    match r {
-        Err(e) => match e.server_error() {
-            Some(s) => s.text().to_string(),
-            None => panic!("expected a server error, got {e:?}"),
-        },
-        Ok(v) => panic!("expected a server error, got Ok({v:?})"),
-    }
 }
 
 /// The fields of a client that do not depend on the protocol or on time.

@@ -3,6 +3,7 @@
 
 #![allow(clippy::needless_borrows_for_generic_args)]
 
+use crate::util::{client, resp3, scan_to_end};
 use strictredis_test_kit as common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -12,15 +13,7 @@ use common::{wait_until, RedisServer};
 use strictredis::commands::hashes::{
     HExpireCondition, HGetExExpiry, HScanOptions, HSetExExpiry, HSetExOptions,
 };
-use strictredis::{Error, StrictRedis};
-
-fn connect(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&server.url()).unwrap()
-}
-
-fn connect_resp3(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&format!("{}?protocol=3", server.url())).unwrap()
-}
+use strictredis::Error;
 
 fn unix_now() -> Duration {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap()
@@ -29,7 +22,7 @@ fn unix_now() -> Duration {
 #[test]
 fn set_get_delete_and_count_fields() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
 
     assert_eq!(r.hset("h", "a", "1").unwrap(), 1);
     assert_eq!(
@@ -104,7 +97,7 @@ fn set_get_delete_and_count_fields() {
 #[test]
 fn increments() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
 
     assert_eq!(r.hincrby("h", "n", 5).unwrap(), 5);
     assert_eq!(r.hincrby("h", "n", -8).unwrap(), -3);
@@ -129,7 +122,7 @@ fn increments() {
 #[test]
 fn random_fields() {
     let server = RedisServer::start();
-    for r in [connect(&server), connect_resp3(&server)] {
+    for r in [client(&server), resp3(&server)] {
         r.delete("h").unwrap();
         let none: Option<String> = r.hrandfield("h").unwrap();
         assert_eq!(none, None);
@@ -160,27 +153,17 @@ fn random_fields() {
 #[test]
 fn scan_every_field() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
     let pairs: Vec<(String, String)> = (0..1000)
         .map(|i| (format!("f{i}"), format!("v{i}")))
         .collect();
     r.hset_multiple("big", &pairs).unwrap();
 
-    for r in [connect(&server), connect_resp3(&server)] {
-        let mut seen = HashMap::new();
-        let mut cursor = 0;
-        let mut calls = 0;
-        loop {
-            let (next, batch): (u64, HashMap<String, String>) = r
-                .hscan("big", cursor, HScanOptions::default().count(50))
-                .unwrap();
-            seen.extend(batch);
-            calls += 1;
-            if next == 0 {
-                break;
-            }
-            cursor = next;
-        }
+    for r in [client(&server), resp3(&server)] {
+        let (seen, calls): (HashMap<String, String>, _) = scan_to_end(|cursor| {
+            r.hscan::<HashMap<String, String>>("big", cursor, HScanOptions::default().count(50))
+                .unwrap()
+        });
         assert!(
             calls > 1,
             "a 1000-field hash (not a listpack) takes several calls"
@@ -188,18 +171,16 @@ fn scan_every_field() {
         assert_eq!(seen.len(), 1000);
         assert_eq!(seen["f299"], "v299");
 
-        let mut matched = HashSet::new();
-        let mut cursor = 0;
-        loop {
-            let (next, batch): (u64, Vec<(String, String)>) = r
-                .hscan("big", cursor, HScanOptions::default().pattern("f1?"))
+        let (matched, _): (HashSet<String>, _) = scan_to_end(|cursor| {
+            let (next, batch) = r
+                .hscan::<Vec<(String, String)>>(
+                    "big",
+                    cursor,
+                    HScanOptions::default().pattern("f1?"),
+                )
                 .unwrap();
-            matched.extend(batch.into_iter().map(|(f, _)| f));
-            if next == 0 {
-                break;
-            }
-            cursor = next;
-        }
+            (next, batch.into_iter().map(|(f, _)| f))
+        });
         assert_eq!(matched.len(), 10, "f10..f19");
 
         let (next, empty): (u64, Vec<(String, String)>) =
@@ -211,7 +192,7 @@ fn scan_every_field() {
 #[test]
 fn resp2_and_resp3_give_the_same_types() {
     let server = RedisServer::start();
-    let (r2, r3) = (connect(&server), connect_resp3(&server));
+    let (r2, r3) = (client(&server), resp3(&server));
     r2.hset_multiple("h", &[("a", "1"), ("b", "2.5")]).unwrap();
 
     let m2: HashMap<String, f64> = r2.hgetall("h").unwrap();
@@ -235,7 +216,7 @@ fn resp2_and_resp3_give_the_same_types() {
 #[test]
 fn pipeline_and_connection_methods() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
     let mut p = r.pipeline();
     p.hset_multiple("h", &[("a", "1")])
         .hincrby("h", "a", 2)
@@ -254,7 +235,7 @@ fn pipeline_and_connection_methods() {
 #[test]
 fn valkey_hsetex_and_hgetex() {
     let server = RedisServer::start_valkey(&[]);
-    let r = connect(&server);
+    let r = client(&server);
 
     assert!(r
         .hsetex("h", &[("a", "1"), ("b", "2")], HSetExOptions::default())
@@ -330,7 +311,7 @@ fn valkey_hsetex_and_hgetex() {
 #[test]
 fn valkey_hexpire_family() {
     let server = RedisServer::start_valkey(&[]);
-    let r = connect(&server);
+    let r = client(&server);
     r.hset_multiple("h", &[("a", "1"), ("b", "2"), ("c", "3")])
         .unwrap();
 
@@ -397,7 +378,7 @@ fn valkey_hexpire_family() {
 #[test]
 fn valkey_hgetdel_and_novalues() {
     let server = RedisServer::start_valkey(&[]);
-    for r in [connect(&server), connect_resp3(&server)] {
+    for r in [client(&server), resp3(&server)] {
         r.hset_multiple("h", &[("a", "1"), ("b", "2")]).unwrap();
         let got: Vec<Option<String>> = r.hgetdel("h", &["a", "zz"]).unwrap();
         assert_eq!(got, [Some("1".into()), None]);

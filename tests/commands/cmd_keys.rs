@@ -4,10 +4,11 @@
 
 #![allow(clippy::needless_borrows_for_generic_args)]
 
+use crate::util::{client, now_secs, same_over_resp2_and_resp3, scan_to_end};
 use strictredis_test_kit as common;
 
 use std::collections::BTreeSet;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use common::{RawReply, RedisServer};
 use strictredis::commands::keys::{
@@ -15,21 +16,6 @@ use strictredis::commands::keys::{
     SortOrder,
 };
 use strictredis::StrictRedis;
-
-fn client(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&server.url()).unwrap()
-}
-
-fn resp3(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&format!("{}?protocol=3", server.url())).unwrap()
-}
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
 
 #[test]
 fn delete_unlink_exists_touch_type() {
@@ -238,19 +224,13 @@ fn keys_and_randomkey() {
 
 /// Runs SCAN to the end, checking that every call's cursor is a plain number.
 fn scan_all(r: &StrictRedis, options: ScanOptions) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let mut cursor = 0;
     let mut calls = 0;
-    loop {
-        let (next, keys): (u64, Vec<String>) = r.scan(cursor, options.clone()).unwrap();
-        out.extend(keys);
+    scan_to_end(|cursor| {
         calls += 1;
         assert!(calls < 10_000, "SCAN does not end");
-        if next == 0 {
-            return out;
-        }
-        cursor = next;
-    }
+        r.scan::<String>(cursor, options.clone()).unwrap()
+    })
+    .0
 }
 
 #[test]
@@ -593,11 +573,7 @@ fn run_handful(r: &StrictRedis) -> Replies {
 
 #[test]
 fn resp2_and_resp3_give_the_same_types() {
-    let s2 = RedisServer::start();
-    let s3 = RedisServer::start();
-    let a = run_handful(&client(&s2));
-    let b = run_handful(&resp3(&s3));
-    assert_eq!(a, b);
+    let a = same_over_resp2_and_resp3(run_handful);
     assert_eq!((a.ttl_missing, a.ttl_none), (-2, -1));
     assert_eq!(a.type_missing, "none");
     assert_eq!(a.scan, (0, vec!["k".to_string()]));

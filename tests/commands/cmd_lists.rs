@@ -2,6 +2,7 @@
 
 #![allow(clippy::needless_borrows_for_generic_args)]
 
+use crate::util::{client, resp3};
 use strictredis_test_kit as common;
 
 use std::thread;
@@ -10,14 +11,6 @@ use std::time::{Duration, Instant};
 use common::{wait_until, RedisServer};
 use strictredis::commands::lists::{LInsertPosition, LPosOptions, ListDirection};
 use strictredis::{Error, StrictRedis};
-
-fn connect(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&server.url()).unwrap()
-}
-
-fn connect_resp3(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&format!("{}?protocol=3", server.url())).unwrap()
-}
 
 fn list(server: &RedisServer, key: &str) -> Vec<String> {
     let text = server.raw_cmd(&["LRANGE", key, "0", "-1"]);
@@ -37,7 +30,7 @@ fn blocked_clients(server: &RedisServer) -> u64 {
 #[test]
 fn push_index_set_insert_trim() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
 
     assert_eq!(r.rpush("l", &["b", "c"]).unwrap(), 2);
     assert_eq!(r.lpush("l", "a").unwrap(), 3);
@@ -105,7 +98,7 @@ fn push_index_set_insert_trim() {
 #[test]
 fn pops_with_and_without_count() {
     let server = RedisServer::start();
-    for r in [connect(&server), connect_resp3(&server)] {
+    for r in [client(&server), resp3(&server)] {
         r.rpush("l", &["a", "b", "c", "d", "e"]).unwrap();
         let a: Option<String> = r.lpop("l").unwrap();
         let e: Option<String> = r.rpop("l").unwrap();
@@ -130,7 +123,7 @@ fn pops_with_and_without_count() {
 #[test]
 fn lpos_with_rank_count_and_maxlen() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
     r.rpush("l", &["a", "b", "c", "b", "d", "b"]).unwrap();
     let none = LPosOptions::default();
 
@@ -163,7 +156,7 @@ fn lpos_with_rank_count_and_maxlen() {
 #[test]
 fn moves_and_multi_pops() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
     r.rpush("src", &["a", "b", "c"]).unwrap();
 
     let moved: Option<String> = r
@@ -187,7 +180,7 @@ fn moves_and_multi_pops() {
         .unwrap();
     assert_eq!(none, None);
 
-    for r in [connect(&server), connect_resp3(&server)] {
+    for r in [client(&server), resp3(&server)] {
         r.delete(&["l1", "l2"]).unwrap();
         r.rpush("l2", &["x", "y", "z"]).unwrap();
         let got: Option<(String, Vec<String>)> =
@@ -207,7 +200,7 @@ fn moves_and_multi_pops() {
 #[test]
 fn blocking_pops_answer_at_once_when_data_is_there() {
     let server = RedisServer::start();
-    for r in [connect(&server), connect_resp3(&server)] {
+    for r in [client(&server), resp3(&server)] {
         r.rpush("q", &["a", "b", "c", "d", "e", "f"]).unwrap();
         let got: Option<(String, String)> = r.blpop(&["empty", "q"], 5.0).unwrap();
         assert_eq!(got, Some(("q".into(), "a".into())));
@@ -272,7 +265,7 @@ fn blocking_pops_time_out_with_none() {
 #[test]
 fn blpop_gets_a_value_pushed_by_another_thread() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
     thread::scope(|s| {
         let pusher = s.spawn(|| {
             // Push only once the client is blocked, so the value reaches it through BLPOP.
@@ -288,7 +281,7 @@ fn blpop_gets_a_value_pushed_by_another_thread() {
     assert_eq!(blocked_clients(&server), 0);
 
     // The same with a timeout of 0 (wait forever) and RESP3.
-    let r3 = connect_resp3(&server);
+    let r3 = resp3(&server);
     thread::scope(|s| {
         s.spawn(|| {
             assert!(wait_until(Duration::from_secs(20), || blocked_clients(
@@ -304,7 +297,7 @@ fn blpop_gets_a_value_pushed_by_another_thread() {
 #[test]
 fn pipeline_queues_list_commands() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
     let mut p = r.pipeline();
     p.rpush("l", &["a", "b"])
         .lpop_count("l", 1)

@@ -3,6 +3,7 @@
 
 #![allow(clippy::needless_borrows_for_generic_args)]
 
+use crate::util::{client, resp3, server_err};
 use strictredis_test_kit as common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -15,25 +16,6 @@ use strictredis::commands::server::{
 use strictredis::{Error, StrictRedis};
 
 const WAIT: Duration = Duration::from_secs(20);
-
-fn client(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&server.url()).unwrap()
-}
-
-fn client_resp3(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&format!("{}?protocol=3", server.url())).unwrap()
-}
-
-/// The full text of the server error in `r`, which must be one.
-fn server_err<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
-    match r {
-        Err(e) => match e.server_error() {
-            Some(s) => s.text().to_string(),
-            None => panic!("expected a server error, got {e:?}"),
-        },
-        Ok(v) => panic!("expected a server error, got Ok({v:?})"),
-    }
-}
 
 fn bg_jobs_done(r: &StrictRedis) -> bool {
     let info = r.info_section("persistence").unwrap();
@@ -274,7 +256,7 @@ fn config_get_set_resetstat_rewrite() -> Result<(), Error> {
     assert!(r.config_help()?.iter().any(|l| l.contains("REWRITE")));
 
     // RESP3 sends a map: the same HashMap comes out.
-    let r3 = client_resp3(&server);
+    let r3 = resp3(&server);
     assert_eq!(r3.config_get(&["maxmemory", "maxmemory-policy"])?, cfg);
     Ok(())
 }
@@ -428,7 +410,7 @@ fn info_parsed_into_sections() -> Result<(), Error> {
     assert!(everything.section("commandstats").is_some());
 
     // RESP3 sends INFO as a verbatim string: the same Info comes out.
-    let r3 = client_resp3(&server);
+    let r3 = resp3(&server);
     assert_eq!(r3.info_section("keyspace")?, one);
     let info3 = r3.info()?;
     assert_eq!(info3.get("server", "redis_version"), Some(version));
@@ -475,7 +457,7 @@ fn latency_monitor() -> Result<(), Error> {
     );
     assert!(r.latency_help()?.iter().any(|l| l.contains("HISTOGRAM")));
     // RESP3 maps give the same histograms.
-    let r3 = client_resp3(&server);
+    let r3 = resp3(&server);
     assert_eq!(r3.latency_histogram(&["set"])?["set"].calls, h["set"].calls);
     Ok(())
 }
@@ -509,7 +491,7 @@ fn memory_commands() -> Result<(), Error> {
         stats.dbs[&0].contains_key("overhead.hashtable.main"),
         "{stats:?}"
     );
-    let stats3 = client_resp3(&server).memory_stats()?;
+    let stats3 = resp3(&server).memory_stats()?;
     assert_eq!(stats3.keys_count(), Some(1));
     assert_eq!(
         stats3.stats.keys().collect::<Vec<_>>(),
@@ -603,7 +585,7 @@ fn replication_role_replicaof_slaveof() -> Result<(), Error> {
         .is_some()));
 
     // RESP3 gives the same typed role.
-    let s3 = client_resp3(&replica);
+    let s3 = resp3(&replica);
     assert!(matches!(s3.role()?, Role::Replica { .. }));
 
     assert_eq!(s.replicaof(ReplicaOf::NoOne)?, "OK");
@@ -707,7 +689,7 @@ fn slowlog_typed_entries() -> Result<(), Error> {
     assert!(r.slowlog_len()? >= 2);
     assert_eq!(r.slowlog_get(Some(1))?.len(), 1);
     assert!(!r.slowlog_get(None)?.is_empty());
-    let r3 = client_resp3(&server);
+    let r3 = resp3(&server);
     let e3 = r3.slowlog_get(Some(1))?;
     assert_eq!(e3.len(), 1);
     r.slowlog_reset()?;
@@ -727,7 +709,7 @@ fn server_time() -> Result<(), Error> {
         .as_secs();
     assert!(secs.abs_diff(now) < 600, "server {secs}, here {now}");
     assert!(micros < 1_000_000);
-    let (secs3, _) = client_resp3(&server).time()?;
+    let (secs3, _) = resp3(&server).time()?;
     assert!(secs3 >= secs);
     Ok(())
 }
@@ -794,7 +776,7 @@ fn valkey_commandlog_and_bgsave_cancel() -> Result<(), Error> {
         .commandlog_help()?
         .iter()
         .any(|l| l.contains("large-request")));
-    let r3 = client_resp3(&server);
+    let r3 = resp3(&server);
     assert!(!r3.commandlog_get(1, CommandLogType::Slow)?.is_empty());
 
     assert_eq!(

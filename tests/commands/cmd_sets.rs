@@ -2,21 +2,14 @@
 
 #![allow(clippy::needless_borrows_for_generic_args)]
 
+use crate::util::{client, resp3, scan_to_end};
 use strictredis_test_kit as common;
 
 use std::collections::{BTreeSet, HashSet};
 
 use common::RedisServer;
 use strictredis::commands::sets::SScanOptions;
-use strictredis::{Error, StrictRedis};
-
-fn connect(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&server.url()).unwrap()
-}
-
-fn connect_resp3(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&format!("{}?protocol=3", server.url())).unwrap()
-}
+use strictredis::Error;
 
 fn set_of(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_string()).collect()
@@ -25,7 +18,7 @@ fn set_of(items: &[&str]) -> BTreeSet<String> {
 #[test]
 fn members_and_membership() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
 
     assert_eq!(r.sadd("s", &["a", "b", "c"]).unwrap(), 3);
     assert_eq!(r.sadd("s", &["c", "d"]).unwrap(), 1, "c was there");
@@ -67,7 +60,7 @@ fn members_and_membership() {
 #[test]
 fn set_algebra() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
     r.sadd("s1", &["a", "b", "c", "d"]).unwrap();
     r.sadd("s2", &["c", "d", "e"]).unwrap();
     r.sadd("s3", &["d", "f"]).unwrap();
@@ -102,7 +95,7 @@ fn set_algebra() {
 #[test]
 fn random_members() {
     let server = RedisServer::start();
-    for r in [connect(&server), connect_resp3(&server)] {
+    for r in [client(&server), resp3(&server)] {
         r.delete(&["s", "missing"]).unwrap();
         r.sadd("s", &["a", "b", "c", "d"]).unwrap();
         let any = set_of(&["a", "b", "c", "d"]);
@@ -139,37 +132,20 @@ fn random_members() {
 fn scan_every_member() {
     let server = RedisServer::start();
     let members: Vec<String> = (0..1000).map(|i| format!("m{i}")).collect();
-    connect(&server).sadd("big", &members).unwrap();
+    client(&server).sadd("big", &members).unwrap();
 
-    for r in [connect(&server), connect_resp3(&server)] {
-        let mut seen = HashSet::new();
-        let mut cursor = 0;
-        let mut calls = 0;
-        loop {
-            let (next, batch): (u64, Vec<String>) = r
-                .sscan("big", cursor, SScanOptions::default().count(100))
-                .unwrap();
-            seen.extend(batch);
-            calls += 1;
-            if next == 0 {
-                break;
-            }
-            cursor = next;
-        }
+    for r in [client(&server), resp3(&server)] {
+        let (seen, calls): (HashSet<String>, _) = scan_to_end(|cursor| {
+            r.sscan::<Vec<String>>("big", cursor, SScanOptions::default().count(100))
+                .unwrap()
+        });
         assert!(calls > 1);
         assert_eq!(seen.len(), 1000);
 
-        let mut matched = HashSet::new();
-        let mut cursor = 0;
-        loop {
+        let (matched, _): (HashSet<String>, _) = scan_to_end(|cursor| {
             let opts = SScanOptions::default().pattern("m99?").count(500);
-            let (next, batch): (u64, HashSet<String>) = r.sscan("big", cursor, opts).unwrap();
-            matched.extend(batch);
-            if next == 0 {
-                break;
-            }
-            cursor = next;
-        }
+            r.sscan::<HashSet<String>>("big", cursor, opts).unwrap()
+        });
         assert_eq!(matched.len(), 10, "m990..m999");
     }
 }
@@ -177,7 +153,7 @@ fn scan_every_member() {
 #[test]
 fn resp2_and_resp3_give_the_same_types() {
     let server = RedisServer::start();
-    let (r2, r3) = (connect(&server), connect_resp3(&server));
+    let (r2, r3) = (client(&server), resp3(&server));
     r2.sadd("s", &["x", "y"]).unwrap();
     // RESP3 sends SMEMBERS as a set type, RESP2 as an array.
     let s2: HashSet<String> = r2.smembers("s").unwrap();
@@ -198,7 +174,7 @@ fn resp2_and_resp3_give_the_same_types() {
 #[test]
 fn pipeline_queues_set_commands() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
     let mut p = r.pipeline();
     p.sadd("s", &["a", "b"])
         .sismember("s", "a")

@@ -3,6 +3,7 @@
 
 #![allow(clippy::needless_borrows_for_generic_args)]
 
+use crate::util::{client, resp3, scan_to_end};
 use strictredis_test_kit as common;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -14,14 +15,6 @@ use strictredis::commands::sorted_sets::{
     LexBound, ScoreBound, ZAddOptions, ZAggregate, ZCombineOptions, ZPopSide, ZRange, ZScanOptions,
 };
 use strictredis::{Error, StrictRedis};
-
-fn connect(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&server.url()).unwrap()
-}
-
-fn connect_resp3(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&format!("{}?protocol=3", server.url())).unwrap()
-}
 
 /// `z`: a 1, b 2, c 3, d 4, e 5.
 fn five(r: &StrictRedis) {
@@ -54,7 +47,7 @@ fn pairs(items: &[(&str, f64)]) -> Vec<(String, f64)> {
 #[test]
 fn zadd_options_and_incr() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
 
     assert_eq!(r.zadd("z", &[("a", 1.0), ("b", 2.5)]).unwrap(), 2);
     let opts = ZAddOptions::default;
@@ -133,7 +126,7 @@ fn zadd_options_and_incr() {
 #[test]
 fn counts_and_ranges_by_rank_score_and_name() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
     five(&r);
     lex(&r);
 
@@ -265,7 +258,7 @@ fn counts_and_ranges_by_rank_score_and_name() {
 #[test]
 fn ranks_and_removals() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
     five(&r);
 
     assert_eq!(r.zrank("z", "a").unwrap(), Some(0));
@@ -300,7 +293,7 @@ fn ranks_and_removals() {
 #[test]
 fn pops_blocking_and_not() {
     let server = RedisServer::start();
-    for r in [connect(&server), connect_resp3(&server)] {
+    for r in [client(&server), resp3(&server)] {
         five(&r);
         assert_eq!(
             r.zpopmin::<String>("z", None).unwrap(),
@@ -364,7 +357,7 @@ fn pops_blocking_and_not() {
 #[test]
 fn bzpopmin_gets_a_member_added_by_another_thread() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
     thread::scope(|s| {
         s.spawn(|| {
             assert!(wait_until(Duration::from_secs(20), || {
@@ -382,7 +375,7 @@ fn bzpopmin_gets_a_member_added_by_another_thread() {
 #[test]
 fn union_intersection_difference() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
     r.zadd("z1", &[("a", 1.0), ("b", 2.0), ("c", 3.0)]).unwrap();
     r.zadd("z2", &[("b", 10.0), ("c", 20.0), ("d", 30.0)])
         .unwrap();
@@ -440,10 +433,10 @@ fn union_intersection_difference() {
 fn random_members_and_scan() {
     let server = RedisServer::start();
     let members: Vec<(String, f64)> = (0..1000).map(|i| (format!("m{i}"), i as f64)).collect();
-    connect(&server).zadd("big", &members).unwrap();
+    client(&server).zadd("big", &members).unwrap();
     let expected: HashMap<String, f64> = members.iter().cloned().collect();
 
-    for r in [connect(&server), connect_resp3(&server)] {
+    for r in [client(&server), resp3(&server)] {
         five(&r);
         let one: Option<String> = r.zrandmember("z").unwrap();
         assert!(matches!(one.as_deref(), Some("a" | "b" | "c" | "d" | "e")));
@@ -458,34 +451,18 @@ fn random_members_and_scan() {
         assert_eq!(scored["c"], 3.0);
         assert_eq!(scored.len(), 5);
 
-        let mut seen = HashMap::new();
-        let mut cursor = 0;
-        let mut calls = 0;
-        loop {
-            let (next, batch): (u64, Vec<(String, f64)>) = r
-                .zscan("big", cursor, ZScanOptions::default().count(100))
-                .unwrap();
-            seen.extend(batch);
-            calls += 1;
-            if next == 0 {
-                break;
-            }
-            cursor = next;
-        }
+        let (seen, calls): (HashMap<String, f64>, _) = scan_to_end(|cursor| {
+            r.zscan::<Vec<(String, f64)>>("big", cursor, ZScanOptions::default().count(100))
+                .unwrap()
+        });
         assert!(calls > 1);
         assert_eq!(seen, expected);
 
-        let mut matched = HashMap::new();
-        let mut cursor = 0;
-        loop {
+        let (matched, _): (HashMap<String, f64>, _) = scan_to_end(|cursor| {
             let opts = ZScanOptions::default().pattern("m99?").count(500);
-            let (next, batch): (u64, HashMap<String, f64>) = r.zscan("big", cursor, opts).unwrap();
-            matched.extend(batch);
-            if next == 0 {
-                break;
-            }
-            cursor = next;
-        }
+            r.zscan::<HashMap<String, f64>>("big", cursor, opts)
+                .unwrap()
+        });
         assert_eq!(matched.len(), 10);
         assert_eq!(matched["m995"], 995.0);
     }
@@ -494,7 +471,7 @@ fn random_members_and_scan() {
 #[test]
 fn resp2_and_resp3_give_the_same_scores() {
     let server = RedisServer::start();
-    let (r2, r3) = (connect(&server), connect_resp3(&server));
+    let (r2, r3) = (client(&server), resp3(&server));
     // Scores that need every digit, and the infinities.
     let odd = [
         ("third", 1.0 / 3.0),
@@ -569,7 +546,7 @@ fn resp2_and_resp3_give_the_same_scores() {
 #[test]
 fn pipeline_queues_sorted_set_commands() {
     let server = RedisServer::start();
-    let r = connect(&server);
+    let r = client(&server);
     let mut p = r.pipeline();
     p.zadd("z", &[("a", 1.0)])
         .zadd_incr("z", "a", 1.0, ZAddOptions::default().nx())
@@ -589,7 +566,7 @@ fn pipeline_queues_sorted_set_commands() {
 #[test]
 fn valkey_rank_withscore_and_scan_noscores() {
     let server = RedisServer::start_valkey(&[]);
-    for r in [connect(&server), connect_resp3(&server)] {
+    for r in [client(&server), resp3(&server)] {
         five(&r);
         assert_eq!(r.zrank_withscore("z", "b").unwrap(), Some((1, 2.0)));
         assert_eq!(r.zrevrank_withscore("z", "b").unwrap(), Some((3, 2.0)));

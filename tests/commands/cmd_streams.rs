@@ -3,6 +3,7 @@
 
 #![allow(clippy::needless_borrows_for_generic_args)]
 
+use crate::util::{client, resp3};
 use strictredis_test_kit as common;
 
 use std::thread;
@@ -15,14 +16,6 @@ use strictredis::commands::streams::{
     XInfoStreamFull, XPendingOptions, XReadGroupOptions, XReadOptions, XSetIdOptions,
 };
 use strictredis::{cmd, Error, StrictRedis, Value};
-
-fn client(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&server.url()).unwrap()
-}
-
-fn resp3(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&format!("{}?protocol=3", server.url())).unwrap()
-}
 
 fn fields(e: &StreamEntry) -> Vec<(&str, &str)> {
     e.fields

@@ -4,30 +4,14 @@
 
 #![allow(clippy::needless_borrows_for_generic_args)]
 
+use crate::util::{client, now_secs, same_over_resp2_and_resp3};
 use strictredis_test_kit as common;
-
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use common::RedisServer;
 use strictredis::commands::strings::{
     Exists, Expiry, GetExExpiry, LcsIdx, LcsMatch, MsetexOptions, SetOptions,
 };
 use strictredis::StrictRedis;
-
-fn client(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&server.url()).unwrap()
-}
-
-fn resp3(server: &RedisServer) -> StrictRedis {
-    StrictRedis::from_url(&format!("{}?protocol=3", server.url())).unwrap()
-}
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
 
 #[test]
 fn get_set_and_missing_keys() {
@@ -363,11 +347,7 @@ fn run_handful(r: &StrictRedis) -> Replies {
 
 #[test]
 fn resp2_and_resp3_give_the_same_types() {
-    let s2 = RedisServer::start();
-    let s3 = RedisServer::start();
-    let a = run_handful(&client(&s2));
-    let b = run_handful(&resp3(&s3));
-    assert_eq!(a, b);
+    let a = same_over_resp2_and_resp3(run_handful);
     assert_eq!(a.set_get.as_deref(), Some("v"));
     assert_eq!(a.lcs.len, 6);
 }

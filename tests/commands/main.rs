@@ -17,3 +17,5 @@ mod cmd_sorted_sets;
 mod cmd_streams;
 mod cmd_strings;
 mod coverage;
+#[path = "../util/mod.rs"]
+mod util;
