@@ -5,14 +5,11 @@
 
 use strictredis_test_kit as common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use common::proxy::FaultProxy;
-use common::wait_until;
+use common::{wait_until, RawReply, RedisServer};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use strictredis::{cmd, Error, RetryPolicy, StrictRedis};
 
@@ -66,114 +63,42 @@ impl Pki {
     }
 }
 
-/// A `redis-server` listening only on a TLS port (and a unix socket, for the readiness
-/// check and for raw commands).
+/// A `redis-server` listening only on a TLS port (the kit talks to it over its unix socket).
 struct TlsServer {
-    child: Child,
+    server: RedisServer,
     port: u16,
-    dir: tempfile::TempDir,
 }
 
 impl TlsServer {
     /// Serves `stem.pem`/`stem.key` of `pki`; clients must present a certificate signed by
     /// `ca.pem` when `auth_clients`.
     fn start(pki: &Pki, stem: &str, auth_clients: bool) -> TlsServer {
-        let mut last = String::new();
-        for _ in 0..5 {
-            let dir = tempfile::Builder::new()
-                .prefix("strictredis-")
-                .tempdir_in("/tmp")
-                .unwrap();
-            let port = common::free_port();
-            let log = std::fs::File::create(dir.path().join("redis.log")).unwrap();
-            let socket = dir.path().join("redis.sock");
-            let mut child = Command::new(common::server_binary())
-                .args(["--port", "0", "--bind", "127.0.0.1"])
-                .args(["--tls-port", &port.to_string()])
-                .arg("--tls-cert-file")
-                .arg(pki.path(&format!("{stem}.pem")))
-                .arg("--tls-key-file")
-                .arg(pki.path(&format!("{stem}.key")))
-                .arg("--tls-ca-cert-file")
-                .arg(pki.path("ca.pem"))
-                .args([
-                    "--tls-auth-clients",
-                    if auth_clients { "yes" } else { "no" },
-                ])
-                .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
-                .args(["--enable-debug-command", "yes"])
-                .arg("--dir")
-                .arg(dir.path())
-                .arg("--unixsocket")
-                .arg(&socket)
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().unwrap())
-                .stderr(log)
-                .spawn()
-                .expect("run redis-server (see scripts/setup.sh)");
-            let deadline = Instant::now() + Duration::from_secs(10);
-            loop {
-                if let Ok(Some(_)) = child.try_wait() {
-                    last = std::fs::read_to_string(dir.path().join("redis.log")).unwrap();
-                    break;
-                }
-                if unix_ping(&socket) {
-                    return TlsServer { child, port, dir };
-                }
-                if Instant::now() > deadline {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    panic!("redis-server with TLS did not start");
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            if !last.contains("Address already in use") {
-                break;
-            }
-        }
-        panic!("redis-server with TLS did not start; its log:\n{last}");
+        let path = |name: &str| pki.path(name).display().to_string();
+        let server = RedisServer::start_tls(&[
+            "--tls-cert-file",
+            &path(&format!("{stem}.pem")),
+            "--tls-key-file",
+            &path(&format!("{stem}.key")),
+            "--tls-ca-cert-file",
+            &path("ca.pem"),
+            "--tls-auth-clients",
+            if auth_clients { "yes" } else { "no" },
+        ]);
+        let port = server.port();
+        TlsServer { server, port }
     }
 
     fn url(&self, host: &str, query: &str) -> String {
         format!("rediss://{host}:{}?{query}", self.port)
     }
 
-    /// One command over the unix socket, its first reply line.
+    /// One command over the unix socket: its reply as text, integers as `:N`.
     fn raw(&self, args: &[&str]) -> String {
-        let mut s = UnixStream::connect(self.dir.path().join("redis.sock")).unwrap();
-        let mut out = format!("*{}\r\n", args.len());
-        for a in args {
-            out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+        match self.server.raw_reply(args) {
+            RawReply::Int(n) => format!(":{n}"),
+            other => other.to_string(),
         }
-        s.write_all(out.as_bytes()).unwrap();
-        let mut r = BufReader::new(s);
-        let mut line = String::new();
-        r.read_line(&mut line).unwrap();
-        if line.starts_with('$') && !line.starts_with("$-1") {
-            line.clear();
-            r.read_line(&mut line).unwrap();
-        }
-        line.trim_end().to_string()
     }
-}
-
-impl Drop for TlsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn unix_ping(socket: &Path) -> bool {
-    let Ok(mut s) = UnixStream::connect(socket) else {
-        return false;
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(1)));
-    if s.write_all(b"PING\r\n").is_err() {
-        return false;
-    }
-    let mut line = String::new();
-    BufReader::new(s).read_line(&mut line).is_ok() && line.starts_with("+PONG")
 }
 
 fn files(pki: &Pki, ca: Option<&str>, client: Option<&str>) -> String {
@@ -192,6 +117,18 @@ fn files(pki: &Pki, ca: Option<&str>, client: Option<&str>) -> String {
         ));
     }
     q.join("&")
+}
+
+/// A fault proxy in front of `server`, and the `rediss://localhost` URL through it that
+/// trusts the test CA.
+fn behind_a_proxy(pki: &Pki, server: &TlsServer) -> (FaultProxy, String) {
+    let proxy = FaultProxy::start(server.port);
+    let url = format!(
+        "rediss://localhost:{}?{}",
+        proxy.port(),
+        files(pki, Some("ca.pem"), None)
+    );
+    (proxy, url)
 }
 
 fn client(url: &str) -> StrictRedis {
@@ -232,12 +169,7 @@ fn a_valid_certificate_verifies_by_name_and_by_ip() {
 fn sni_carries_the_host_name() {
     let pki = Pki::new();
     let server = TlsServer::start(&pki, "server", false);
-    let proxy = FaultProxy::start(server.port);
-    let url = format!(
-        "rediss://localhost:{}?{}",
-        proxy.port(),
-        files(&pki, Some("ca.pem"), None)
-    );
+    let (proxy, url) = behind_a_proxy(&pki, &server);
     roundtrip(&client(&url), "sni");
     let hello = &proxy.client_bytes()[0];
     assert_eq!(hello[0], 0x16, "a TLS handshake record");
@@ -399,12 +331,7 @@ fn idle_tls_connections_are_reused_and_stale_ones_replaced() {
 fn faults_over_tls_never_give_a_wrong_reply() {
     let pki = Pki::new();
     let server = TlsServer::start(&pki, "server", false);
-    let proxy = FaultProxy::start(server.port);
-    let url = format!(
-        "rediss://localhost:{}?{}",
-        proxy.port(),
-        files(&pki, Some("ca.pem"), None)
-    );
+    let (proxy, url) = behind_a_proxy(&pki, &server);
     let r = StrictRedis::builder()
         .url(&url)
         .unwrap()

@@ -24,13 +24,7 @@ fn port_of(r: &StrictRedis) -> u16 {
 #[test]
 fn finds_the_master_and_a_replica() {
     let setup = TestSentinel::start();
-    let master_port = setup.master_port().unwrap();
-    let replica_port = setup
-        .servers
-        .iter()
-        .map(|s| s.port())
-        .find(|&p| p != master_port)
-        .unwrap();
+    let (master_port, replica_port) = setup.master_and_replica();
     // A dead sentinel first: asked, skipped, and asked last from then on.
     let dead = format!("redis://127.0.0.1:{}", common::free_port());
     let mut urls = vec![dead.clone()];
@@ -87,13 +81,7 @@ struct Seen {
 #[test]
 fn follows_a_sentinel_failover_under_load() {
     let setup = TestSentinel::start();
-    let old = setup.master_port().unwrap();
-    let new = setup
-        .servers
-        .iter()
-        .map(|s| s.port())
-        .find(|&p| p != old)
-        .unwrap();
+    let (old, new) = setup.master_and_replica();
     let s = Sentinel::new(&setup.sentinel_urls()).unwrap();
     let master = s.master_for(TestSentinel::NAME).unwrap();
     master.set("before", "x").unwrap();
@@ -191,13 +179,7 @@ fn follows_a_sentinel_failover_under_load() {
 #[test]
 fn follows_a_master_that_died() {
     let setup = TestSentinel::start();
-    let old = setup.master_port().unwrap();
-    let new = setup
-        .servers
-        .iter()
-        .map(|s| s.port())
-        .find(|&p| p != old)
-        .unwrap();
+    let (old, new) = setup.master_and_replica();
     let s = Sentinel::builder()
         .sentinel(&setup.sentinel_urls()[0])
         .sentinel(&setup.sentinel_urls()[1])

@@ -32,6 +32,14 @@ fn sicily(r: &StrictRedis) -> Result<(), Error> {
     Ok(())
 }
 
+/// A client of `server` with Palermo, Catania and Agrigento in `sicily`.
+fn three_cities(server: &RedisServer) -> Result<StrictRedis, Error> {
+    let r = StrictRedis::from_url(&server.url())?;
+    sicily(&r)?;
+    r.geoadd("sicily", &[(AGRIGENTO.0, AGRIGENTO.1, "Agrigento")])?;
+    Ok(r)
+}
+
 fn members(results: &[GeoSearchResult]) -> Vec<&str> {
     results.iter().map(|p| p.member.as_str()).collect()
 }
@@ -123,9 +131,7 @@ fn add_dist_hash_pos() -> Result<(), Error> {
 #[test]
 fn geosearch_with_distances_and_coordinates() -> Result<(), Error> {
     let server = RedisServer::start();
-    let r = StrictRedis::from_url(&server.url())?;
-    sicily(&r)?;
-    r.geoadd("sicily", &[(AGRIGENTO.0, AGRIGENTO.1, "Agrigento")])?;
+    let r = three_cities(&server)?;
 
     // No WITH options: members only.
     let plain: Vec<GeoSearchResult> = r.geosearch(
@@ -252,9 +258,7 @@ fn geosearch_with_distances_and_coordinates() -> Result<(), Error> {
 #[test]
 fn georadius_family() -> Result<(), Error> {
     let server = RedisServer::start();
-    let r = StrictRedis::from_url(&server.url())?;
-    sicily(&r)?;
-    r.geoadd("sicily", &[(AGRIGENTO.0, AGRIGENTO.1, "Agrigento")])?;
+    let r = three_cities(&server)?;
 
     let opts = GeoSearchOptions::default().with_dist().with_coord().asc();
     let a: Vec<GeoSearchResult> = r.georadius("sicily", 15.0, 37.0, 200.0, GeoUnit::Km, opts)?;

@@ -12,10 +12,12 @@ use super::util::*;
 
 #[test]
 fn a_reply_cut_at_every_byte_is_an_error_and_later_replies_are_right() {
-    let _ports = shared_ports();
-    let server = RedisServer::start();
-    let proxy = FaultProxy::start(server.port());
-    let r = client(&proxy.url(), Duration::from_secs(5), RetryPolicy::none());
+    let Proxied {
+        _ports,
+        server: _server,
+        proxy,
+        r,
+    } = proxied(Duration::from_secs(5), RetryPolicy::none());
     let value = "cut:value:0123456789";
     r.set("cut", value).unwrap();
     // `$20\r\n<20 bytes>\r\n` is 27 bytes: cut after 0..=26 of them.
@@ -36,10 +38,12 @@ fn a_reply_cut_at_every_byte_is_an_error_and_later_replies_are_right() {
 
 #[test]
 fn a_cut_read_only_command_is_retried_transparently() {
-    let _ports = shared_ports();
-    let server = RedisServer::start();
-    let proxy = FaultProxy::start(server.port());
-    let r = client(&proxy.url(), Duration::from_secs(5), RetryPolicy::default());
+    let Proxied {
+        _ports,
+        server: _server,
+        proxy,
+        r,
+    } = proxied(Duration::from_secs(5), RetryPolicy::default());
     r.set("k", "k:1").unwrap();
     for cut in [0, 1, 3, 5] {
         let before = proxy.accepted();
@@ -82,10 +86,12 @@ fn incr_whose_reply_is_lost_is_never_applied_twice() {
 
 #[test]
 fn a_transaction_whose_reply_is_lost_is_ambiguous_and_atomic() {
-    let _ports = shared_ports();
-    let server = RedisServer::start();
-    let proxy = FaultProxy::start(server.port());
-    let r = client(&proxy.url(), Duration::from_secs(5), RetryPolicy::default());
+    let Proxied {
+        _ports,
+        server,
+        proxy,
+        r,
+    } = proxied(Duration::from_secs(5), RetryPolicy::default());
     proxy.cut_replies(true);
     let mut p = r.pipeline();
     for _ in 0..100 {
@@ -173,10 +179,12 @@ fn a_refused_connection_is_retried_until_the_server_is_up() {
 
 #[test]
 fn a_stale_pooled_connection_is_replaced_before_a_write_is_sent() {
-    let _ports = shared_ports();
-    let server = RedisServer::start();
-    let proxy = FaultProxy::start(server.port());
-    let r = client(&proxy.url(), Duration::from_secs(5), RetryPolicy::none());
+    let Proxied {
+        _ports,
+        server,
+        proxy,
+        r,
+    } = proxied(Duration::from_secs(5), RetryPolicy::none());
     assert_eq!(r.incr("w").unwrap(), 1);
     assert_eq!(r.pool().free_size(), 1);
     // The server side of the idle connection goes away (FIN), then a reset.
@@ -193,10 +201,12 @@ fn a_stale_pooled_connection_is_replaced_before_a_write_is_sent() {
 
 #[test]
 fn a_reset_while_waiting_for_a_reply_is_an_error_and_later_replies_are_right() {
-    let _ports = shared_ports();
-    let server = RedisServer::start();
-    let proxy = FaultProxy::start(server.port());
-    let r = client(&proxy.url(), Duration::from_secs(10), RetryPolicy::none());
+    let Proxied {
+        _ports,
+        server: _server,
+        proxy,
+        r,
+    } = proxied(Duration::from_secs(10), RetryPolicy::none());
     r.set("rk", "rk:1").unwrap();
     proxy.drop_replies(true);
     let r2 = r.clone();
@@ -225,14 +235,12 @@ fn a_reset_while_waiting_for_a_reply_is_an_error_and_later_replies_are_right() {
 
 #[test]
 fn a_late_reply_after_a_timeout_never_reaches_the_next_caller() {
-    let _ports = shared_ports();
-    let server = RedisServer::start();
-    let proxy = FaultProxy::start(server.port());
-    let r = client(
-        &proxy.url(),
-        Duration::from_millis(100),
-        RetryPolicy::default(),
-    );
+    let Proxied {
+        _ports,
+        server: _server,
+        proxy,
+        r,
+    } = proxied(Duration::from_millis(100), RetryPolicy::default());
     for i in 0..10 {
         let key = format!("late:{i}");
         r.set(&key, &key).unwrap();
@@ -252,14 +260,12 @@ fn a_late_reply_after_a_timeout_never_reaches_the_next_caller() {
 
 #[test]
 fn dropped_replies_time_out_and_writes_say_their_outcome_is_unknown() {
-    let _ports = shared_ports();
-    let server = RedisServer::start();
-    let proxy = FaultProxy::start(server.port());
-    let r = client(
-        &proxy.url(),
-        Duration::from_millis(100),
-        RetryPolicy::default(),
-    );
+    let Proxied {
+        _ports,
+        server: _server,
+        proxy,
+        r,
+    } = proxied(Duration::from_millis(100), RetryPolicy::default());
     proxy.drop_replies(true);
     let e = r.incr("d").unwrap_err();
     assert!(e.is_timeout() && e.is_ambiguous(), "{e:?}");
@@ -275,10 +281,12 @@ fn dropped_replies_time_out_and_writes_say_their_outcome_is_unknown() {
 
 #[test]
 fn latency_slows_calls_but_every_reply_is_right() {
-    let _ports = shared_ports();
-    let server = RedisServer::start();
-    let proxy = FaultProxy::start(server.port());
-    let r = client(&proxy.url(), Duration::from_secs(5), RetryPolicy::none());
+    let Proxied {
+        _ports,
+        server: _server,
+        proxy,
+        r,
+    } = proxied(Duration::from_secs(5), RetryPolicy::none());
     proxy.set_latency(Duration::from_millis(20));
     let start = Instant::now();
     all_replies_right(&r, "latency", 3);
@@ -288,10 +296,12 @@ fn latency_slows_calls_but_every_reply_is_right() {
 
 #[test]
 fn garbage_is_a_protocol_error_and_the_connection_is_dropped() {
-    let _ports = shared_ports();
-    let server = RedisServer::start();
-    let proxy = FaultProxy::start(server.port());
-    let r = client(&proxy.url(), Duration::from_secs(5), RetryPolicy::none());
+    let Proxied {
+        _ports,
+        server,
+        proxy,
+        r,
+    } = proxied(Duration::from_secs(5), RetryPolicy::none());
     r.set("g", "g:1").unwrap();
     let garbage: &[&[u8]] = &[
         b"\x00\x01\x02garbage\r\n",
@@ -327,10 +337,12 @@ fn garbage_is_a_protocol_error_and_the_connection_is_dropped() {
 
 #[test]
 fn bytes_nobody_asked_for_are_never_read_as_a_reply() {
-    let _ports = shared_ports();
-    let server = RedisServer::start();
-    let proxy = FaultProxy::start(server.port());
-    let r = client(&proxy.url(), Duration::from_secs(5), RetryPolicy::none());
+    let Proxied {
+        _ports,
+        server: _server,
+        proxy,
+        r,
+    } = proxied(Duration::from_secs(5), RetryPolicy::none());
     r.set("u", "u:1").unwrap();
     for unasked in [&b"$5\r\nWRONG\r\n"[..], b"+OK\r\n", b":1\r\n"] {
         assert_eq!(r.pool().free_size(), 1);
@@ -343,14 +355,12 @@ fn bytes_nobody_asked_for_are_never_read_as_a_reply() {
 
 #[test]
 fn hostile_frames_are_protocol_errors_with_bounded_memory() {
-    let _ports = shared_ports();
-    let server = RedisServer::start();
-    let proxy = FaultProxy::start(server.port());
-    let r = client(
-        &proxy.url(),
-        Duration::from_millis(300),
-        RetryPolicy::none(),
-    );
+    let Proxied {
+        _ports,
+        server: _server,
+        proxy,
+        r,
+    } = proxied(Duration::from_millis(300), RetryPolicy::none());
     r.set("h", "h:1").unwrap();
     let deep = "*1\r\n".repeat(1025) + ":1\r\n";
     let frames: Vec<(&str, Vec<u8>)> = vec![

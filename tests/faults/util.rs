@@ -7,6 +7,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use strictredis::{cmd, Error, RetryPolicy, StrictRedis};
+use strictredis_test_kit::proxy::FaultProxy;
+use strictredis_test_kit::RedisServer;
 
 /// Tests that leave a port unbound for a while (a server killed and restarted, a port
 /// chosen because it is free) run alone: another test's proxy or server could take that
@@ -19,6 +21,30 @@ pub(crate) fn shared_ports() -> RwLockReadGuard<'static, ()> {
 
 pub(crate) fn exclusive_ports() -> RwLockWriteGuard<'static, ()> {
     PORTS.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A server behind a fault proxy and a client through the proxy, holding the shared port
+/// guard. Fields drop in order: the client, the proxy, the server, the guard.
+pub(crate) struct Proxied {
+    pub(crate) r: StrictRedis,
+    pub(crate) proxy: FaultProxy,
+    pub(crate) server: RedisServer,
+    pub(crate) _ports: RwLockReadGuard<'static, ()>,
+}
+
+/// Takes the shared port guard, starts a server and a proxy to it, and a [`client`] through
+/// the proxy.
+pub(crate) fn proxied(read_timeout: Duration, retry: RetryPolicy) -> Proxied {
+    let _ports = shared_ports();
+    let server = RedisServer::start();
+    let proxy = FaultProxy::start(server.port());
+    let r = client(&proxy.url(), read_timeout, retry);
+    Proxied {
+        r,
+        proxy,
+        server,
+        _ports,
+    }
 }
 
 pub(crate) fn client(url: &str, read_timeout: Duration, retry: RetryPolicy) -> StrictRedis {

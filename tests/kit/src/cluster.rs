@@ -607,6 +607,19 @@ impl TestSentinel {
             .map(|s| s.port())
     }
 
+    /// The ports of the master (see [`master_port`](Self::master_port)) and of the other
+    /// server, its replica. Panics when no server is a master with a replica in sync.
+    pub fn master_and_replica(&self) -> (u16, u16) {
+        let master = self.master_port().expect("a master with a replica in sync");
+        let replica = self
+            .servers
+            .iter()
+            .map(|s| s.port())
+            .find(|&p| p != master)
+            .expect("a second server");
+        (master, replica)
+    }
+
     /// The server on `port`.
     pub fn server(&self, port: u16) -> &RedisServer {
         self.servers

@@ -26,6 +26,7 @@ pub mod proxy;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Mutex, MutexGuard};
@@ -58,6 +59,9 @@ pub struct RedisServer {
     extra_args: Vec<String>,
     /// The `--requirepass` found in `extra_args`, used by `raw_cmd` to authenticate.
     password: Option<String>,
+    /// Started with [`start_tls`](Self::start_tls): `port` is the TLS port, the plain TCP
+    /// port is off, and the kit talks to the server over its unix socket.
+    tls: bool,
     port: u16,
     // Declared after `state` so that the directory goes only after the process is reaped.
     state: Mutex<State>,
@@ -104,7 +108,18 @@ impl RedisServer {
     /// Panics when the binary cannot be run, when the server exits during start-up, or when
     /// it does not answer PING within 10 s; the panic message carries the server's log.
     pub fn start_binary(binary: impl AsRef<Path>, args: &[&str]) -> RedisServer {
-        let binary = binary.as_ref().to_path_buf();
+        Self::start_mode(binary.as_ref(), args, false)
+    }
+
+    /// Starts the default binary with TLS only: [`port`](Self::port) is its `--tls-port`
+    /// (`--port 0`: no plain TCP), `tls_args` gives the certificates (`--tls-cert-file`, ...).
+    /// The kit itself (readiness, `raw_cmd`, `stop`) talks to it over its unix socket.
+    pub fn start_tls(tls_args: &[&str]) -> RedisServer {
+        Self::start_mode(&server_binary(), tls_args, true)
+    }
+
+    fn start_mode(binary: &Path, args: &[&str], tls: bool) -> RedisServer {
+        let binary = binary.to_path_buf();
         let dir = make_temp_dir();
         let extra_args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         let password = extra_args
@@ -115,12 +130,13 @@ impl RedisServer {
         let mut last_error = String::new();
         for _ in 0..START_ATTEMPTS {
             let port = free_port();
-            match launch(&binary, &extra_args, port, dir.path()) {
+            match launch(&binary, &extra_args, port, dir.path(), tls) {
                 Ok(child) => {
                     return RedisServer {
                         binary,
                         extra_args,
                         password,
+                        tls,
                         port,
                         state: Mutex::new(State {
                             pid: child.id(),
@@ -224,7 +240,13 @@ impl RedisServer {
         let mut state = self.state();
         let deadline = Instant::now() + RESTART_BIND_TIMEOUT;
         loop {
-            match launch(&self.binary, &self.extra_args, self.port, self.dir.path()) {
+            match launch(
+                &self.binary,
+                &self.extra_args,
+                self.port,
+                self.dir.path(),
+                self.tls,
+            ) {
                 Ok(child) => {
                     state.pid = child.id();
                     state.child = Some(child);
@@ -274,9 +296,8 @@ impl RedisServer {
 
     /// Like [`raw_cmds`](Self::raw_cmds), but returns I/O errors instead of panicking.
     pub fn try_raw_cmds(&self, cmds: &[&[&str]]) -> io::Result<Vec<RawReply>> {
-        let stream = TcpStream::connect(("127.0.0.1", self.port))?;
-        stream.set_read_timeout(Some(RAW_TIMEOUT))?;
-        stream.set_write_timeout(Some(RAW_TIMEOUT))?;
+        let socket = self.unix_socket_path();
+        let stream = RawStream::open(self.port, self.tls.then_some(&*socket), RAW_TIMEOUT)?;
         let mut out = Vec::new();
         let mut preamble = 0;
         if let Some(password) = &self.password {
@@ -497,6 +518,7 @@ fn launch(
     extra_args: &[String],
     port: u16,
     dir: &Path,
+    tls: bool,
 ) -> Result<Child, LaunchError> {
     let log_file = log_path(dir);
     let mut log = OpenOptions::new()
@@ -512,7 +534,12 @@ fn launch(
 
     let port_arg = port.to_string();
     let mut cmd = Command::new(binary);
-    cmd.args(["--port", &port_arg, "--bind", "127.0.0.1"])
+    if tls {
+        cmd.args(["--port", "0", "--tls-port", &port_arg]);
+    } else {
+        cmd.args(["--port", &port_arg]);
+    }
+    cmd.args(["--bind", "127.0.0.1"])
         .args(["--save", "", "--appendonly", "no"])
         .arg("--dir")
         .arg(dir)
@@ -566,7 +593,7 @@ fn launch(
         if let Ok(Some(status)) = child.try_wait() {
             return Err(exited(status, log_since_start()));
         }
-        if answers(port, &socket) {
+        if answers(port, &socket, tls) {
             // The socket file shows that this process bound the port; check once more that
             // it did not die since.
             match child.try_wait() {
@@ -589,16 +616,16 @@ fn launch(
     }
 }
 
-/// Whether a server that is ours answers PING on `port`. Redis creates its unix socket only
-/// after it bound the TCP port, so with the socket file present the answer comes from our
-/// process, not from one that took the port first.
-fn answers(port: u16, socket: &Path) -> bool {
+/// Whether a server that is ours answers PING on `port` (on its unix socket for a TLS-only
+/// server). Redis creates its unix socket only after it bound the TCP port, so with the
+/// socket file present the answer comes from our process, not from one that took the port
+/// first.
+fn answers(port: u16, socket: &Path, tls: bool) -> bool {
     if !socket.exists() {
         return false;
     }
     let ping = || -> io::Result<bool> {
-        let stream = TcpStream::connect(("127.0.0.1", port))?;
-        stream.set_read_timeout(Some(Duration::from_secs(1)))?;
+        let stream = RawStream::open(port, tls.then_some(socket), Duration::from_secs(1))?;
         (&stream).write_all(b"PING\r\n")?;
         let mut line = String::new();
         BufReader::new(&stream).read_line(&mut line)?;
@@ -612,9 +639,70 @@ fn answers(port: u16, socket: &Path) -> bool {
 /// Closes our side and reads until the server closes its own: by then the server has freed
 /// the client, so the harness's connections never show up in a test's `CLIENT LIST` or
 /// `INFO clients` afterwards.
-fn close_and_wait(stream: &TcpStream) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    if stream.shutdown(Shutdown::Write).is_ok() {
+fn close_and_wait(stream: &RawStream) {
+    if stream.shutdown_write(Duration::from_secs(5)).is_ok() {
         let _ = io::copy(&mut &*stream, &mut io::sink());
+    }
+}
+
+/// The kit's own connection to a server: TCP on loopback, or the unix socket.
+enum RawStream {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl RawStream {
+    /// Connects to `127.0.0.1:port`, or to `socket` when given, with read and write timeouts.
+    fn open(port: u16, socket: Option<&Path>, timeout: Duration) -> io::Result<RawStream> {
+        let stream = match socket {
+            Some(path) => {
+                let s = UnixStream::connect(path)?;
+                s.set_read_timeout(Some(timeout))?;
+                s.set_write_timeout(Some(timeout))?;
+                RawStream::Unix(s)
+            }
+            None => {
+                let s = TcpStream::connect(("127.0.0.1", port))?;
+                s.set_read_timeout(Some(timeout))?;
+                s.set_write_timeout(Some(timeout))?;
+                RawStream::Tcp(s)
+            }
+        };
+        Ok(stream)
+    }
+
+    /// Sets the read timeout to `timeout` and closes the writing half.
+    fn shutdown_write(&self, timeout: Duration) -> io::Result<()> {
+        match self {
+            RawStream::Tcp(s) => {
+                let _ = s.set_read_timeout(Some(timeout));
+                s.shutdown(Shutdown::Write)
+            }
+            RawStream::Unix(s) => {
+                let _ = s.set_read_timeout(Some(timeout));
+                s.shutdown(Shutdown::Write)
+            }
+        }
+    }
+}
+
+impl Read for &RawStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            RawStream::Tcp(s) => (&*s).read(buf),
+            RawStream::Unix(s) => (&*s).read(buf),
+        }
+    }
+}
+
+impl Write for &RawStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            RawStream::Tcp(s) => (&*s).write(buf),
+            RawStream::Unix(s) => (&*s).write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
