@@ -9,15 +9,6 @@ use std::time::Duration;
 use common::RedisServer;
 use strictredis::{cmd, StrictRedis};
 
-fn ping_calls(server: &RedisServer) -> u64 {
-    server
-        .raw_cmd(&["INFO", "commandstats"])
-        .lines()
-        .find_map(|l| l.strip_prefix("cmdstat_ping:calls="))
-        .map(|rest| rest.split(',').next().unwrap().parse().unwrap())
-        .unwrap_or(0)
-}
-
 const INTERVAL: Duration = Duration::from_millis(200);
 
 /// Lets the pooled connection sit idle for longer than the interval. (The idle time is the
@@ -48,7 +39,7 @@ fn an_idle_connection_is_pinged_after_the_interval() {
 
     idle_past_interval();
     r.set("k", "v").unwrap();
-    assert_eq!(ping_calls(&server), 1, "one PING before the SET");
+    assert_eq!(server.command_calls("ping"), 1, "one PING before the SET");
     assert_eq!(client_id(&r), id, "the same connection passed the check");
 }
 
@@ -69,7 +60,7 @@ fn no_ping_within_the_interval_or_without_one() {
         long.set("a", 2).unwrap();
         none.set("b", 2).unwrap();
     }
-    assert_eq!(ping_calls(&server), 0);
+    assert_eq!(server.command_calls("ping"), 0);
 }
 
 #[test]

@@ -14,16 +14,6 @@ use std::time::Duration;
 use common::RedisServer;
 use strictredis::{cmd, Error, StrictRedis, Value};
 
-/// `calls` of one command in `INFO commandstats` (0 when it never ran).
-fn calls(server: &RedisServer, command: &str) -> u64 {
-    let info = server.raw_cmd(&["INFO", "commandstats"]);
-    let prefix = format!("cmdstat_{command}:calls=");
-    info.lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .map(|rest| rest.split(',').next().unwrap().parse().unwrap())
-        .unwrap_or(0)
-}
-
 #[test]
 fn a_transaction_pipeline_is_wrapped_in_multi_exec_and_typed_as_a_tuple() {
     let server = RedisServer::start();
@@ -35,8 +25,8 @@ fn a_transaction_pipeline_is_wrapped_in_multi_exec_and_typed_as_a_tuple() {
     let (_, n, v): ((), i64, String) = p.execute().unwrap();
     assert_eq!((n, v.as_str()), (2, "2"));
     assert!(p.is_empty(), "execute empties the pipeline");
-    assert_eq!(calls(&server, "multi"), 1);
-    assert_eq!(calls(&server, "exec"), 1);
+    assert_eq!(server.command_calls("multi"), 1);
+    assert_eq!(server.command_calls("exec"), 1);
     assert_eq!(r.pool().size(), 1, "one connection for the whole pipeline");
 }
 
@@ -49,8 +39,8 @@ fn a_plain_pipeline_sends_no_multi_and_types_as_a_vec() {
     p.rpush("l", &["a", "b"]).rpush("l", "c").incr("n");
     let v: Vec<i64> = p.execute().unwrap();
     assert_eq!(v, vec![2, 3, 1]);
-    assert_eq!(calls(&server, "multi"), 0);
-    assert_eq!(calls(&server, "exec"), 0);
+    assert_eq!(server.command_calls("multi"), 0);
+    assert_eq!(server.command_calls("exec"), 0);
 }
 
 #[test]
@@ -78,7 +68,7 @@ fn ten_thousand_commands_in_one_pipeline_on_one_connection() {
         "both pipelines used the one pooled connection"
     );
     assert_eq!(r.pool().free_size(), 1, "and it went back clean");
-    assert_eq!(calls(&server, "rpush"), 10_000);
+    assert_eq!(server.command_calls("rpush"), 10_000);
 }
 
 #[test]
@@ -142,7 +132,7 @@ fn execabort_is_reported_for_the_refused_command_and_nothing_runs() {
     }
     let k: Option<String> = r.get("k").unwrap();
     assert_eq!(k, None, "EXECABORT: no queued command ran");
-    assert_eq!(calls(&server, "set"), 0);
+    assert_eq!(server.command_calls("set"), 0);
 
     // Also through execute_raw: the whole transaction failed, so it is an error too.
     let mut p = r.pipeline();
@@ -186,7 +176,7 @@ fn an_empty_pipeline_does_no_io() {
     let raw = r.pipeline_without_transaction().execute_raw().unwrap();
     assert!(raw.is_empty());
     assert_eq!(r.pool().size(), 0, "no connection was even opened");
-    assert_eq!(calls(&server, "multi"), 0);
+    assert_eq!(server.command_calls("multi"), 0);
 }
 
 #[test]
@@ -213,7 +203,7 @@ fn watch_sends_at_once_and_a_changed_key_aborts() {
 
     let mut p = r.pipeline();
     p.watch(&["a"]).unwrap();
-    assert_eq!(calls(&server, "watch"), 1, "WATCH went out at once");
+    assert_eq!(server.command_calls("watch"), 1, "WATCH went out at once");
     // Another client changes the watched key.
     server.raw_cmd(&["SET", "a", "other"]);
     p.set("a", "3");
@@ -326,7 +316,7 @@ fn four_threads_of_fifty_transactional_increments_lose_no_update() {
     assert_eq!(balance, 200, "no increment was lost");
     // Every run that did not commit was an abort followed by a retry.
     assert_eq!(
-        calls(&server, "exec"),
+        server.command_calls("exec"),
         runs.load(Ordering::Relaxed) as u64,
         "one EXEC per closure run"
     );
@@ -464,8 +454,8 @@ fn a_transaction_that_queues_nothing_unwatches_and_keeps_its_connection() {
     let id: i64 = r.execute_command(cmd("CLIENT ID")).unwrap();
     let seen: i64 = r.transaction(&["k"], |conn, _pipe| conn.get("k")).unwrap();
     assert_eq!(seen, 7);
-    assert_eq!(calls(&server, "exec"), 0, "nothing to commit");
-    assert_eq!(calls(&server, "unwatch"), 1);
+    assert_eq!(server.command_calls("exec"), 0, "nothing to commit");
+    assert_eq!(server.command_calls("unwatch"), 1);
     assert_eq!((r.pool().size(), r.pool().free_size()), (1, 1));
     let again: i64 = r.execute_command(cmd("CLIENT ID")).unwrap();
     assert_eq!(again, id, "the same connection, back in the pool");

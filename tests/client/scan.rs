@@ -11,15 +11,6 @@ use std::collections::{HashMap, HashSet};
 use common::RedisServer;
 use strictredis::{Error, ScanOptions, StrictRedis};
 
-fn calls(server: &RedisServer, command: &str) -> u64 {
-    let info = server.raw_cmd(&["INFO", "commandstats"]);
-    let prefix = format!("cmdstat_{command}:calls=");
-    info.lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .map(|rest| rest.split(',').next().unwrap().parse().unwrap())
-        .unwrap_or(0)
-}
-
 /// 2,000 `user:N` keys and 2,000 `other:N` keys.
 fn fill(r: &StrictRedis) {
     let mut p = r.pipeline_without_transaction();
@@ -36,7 +27,7 @@ fn scan_iter_yields_each_of_2000_matching_keys_among_4000_exactly_once() {
     fill(&r);
 
     for count in [None, Some(1000)] {
-        let before = calls(&server, "scan");
+        let before = server.command_calls("scan");
         let keys: Vec<String> = r
             .scan_iter::<String>(Some("user:*"), count)
             .collect::<Result<_, _>>()
@@ -46,7 +37,7 @@ fn scan_iter_yields_each_of_2000_matching_keys_among_4000_exactly_once() {
         assert_eq!(unique.len(), 2000, "no key twice (count {count:?})");
         let expected: HashSet<String> = (0..2000).map(|i| format!("user:{i}")).collect();
         assert_eq!(unique, expected.iter().collect());
-        let pages = calls(&server, "scan") - before;
+        let pages = server.command_calls("scan") - before;
         assert!(pages > 1, "the cursor was followed over {pages} pages");
     }
     // Every page was one checkout of the one pooled connection.
@@ -63,14 +54,14 @@ fn scan_iter_is_lazy() {
     fill(&r);
     let mut it = r.scan_iter::<String>(None, Some(100));
     assert_eq!(
-        calls(&server, "scan"),
+        server.command_calls("scan"),
         0,
         "nothing sent before the first next()"
     );
     let first: Vec<String> = it.by_ref().take(5).map(Result::unwrap).collect();
     assert_eq!(first.len(), 5);
     assert_eq!(
-        calls(&server, "scan"),
+        server.command_calls("scan"),
         1,
         "one page was enough for five keys"
     );
@@ -130,12 +121,12 @@ fn hscan_iter_yields_field_value_pairs() {
         p.hset("big", format!("f{i}"), i);
     }
     let _: Vec<u64> = p.execute().unwrap();
-    let before = calls(&server, "hscan");
+    let before = server.command_calls("hscan");
     let pairs: Vec<(String, i64)> = r
         .hscan_iter::<String, i64>("big", None, None)
         .collect::<Result<_, _>>()
         .unwrap();
-    assert!(calls(&server, "hscan") - before > 1, "several pages");
+    assert!(server.command_calls("hscan") - before > 1, "several pages");
     assert_eq!(pairs.len(), 1000);
     let map: HashMap<String, i64> = pairs.into_iter().collect();
     let all: HashMap<String, i64> = r.hgetall("big").unwrap();

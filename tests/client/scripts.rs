@@ -10,24 +10,6 @@ use strictredis_test_kit as common;
 use common::RedisServer;
 use strictredis::{cmd, Connection, ConnectionInfo, Error, Script, StrictRedis, Value};
 
-/// `calls` (and `failed_calls`) of one command in `INFO commandstats` (0 when it never ran).
-fn stat(server: &RedisServer, command: &str, field: &str) -> u64 {
-    let info = server.raw_cmd(&["INFO", "commandstats"]);
-    let prefix = format!("cmdstat_{command}:");
-    info.lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .and_then(|rest| {
-            rest.split(',')
-                .find_map(|kv| kv.strip_prefix(&format!("{field}=")))
-                .map(|v| v.parse().unwrap())
-        })
-        .unwrap_or(0)
-}
-
-fn calls(server: &RedisServer, command: &str) -> u64 {
-    stat(server, command, "calls")
-}
-
 const INCRBY: &str = "return redis.call('INCRBY', KEYS[1], ARGV[1])";
 
 #[test]
@@ -50,18 +32,22 @@ fn invoke_falls_back_to_script_load_on_noscript_and_after_script_flush() {
     // Unknown to the server: EVALSHA (NOSCRIPT), SCRIPT LOAD, EVALSHA.
     let n: i64 = script.key("counter").arg(5).invoke(&r).unwrap();
     assert_eq!(n, 5);
-    assert_eq!(calls(&server, "script|load"), 1);
-    assert_eq!(calls(&server, "evalsha"), 2);
-    assert_eq!(stat(&server, "evalsha", "failed_calls"), 1, "the NOSCRIPT");
+    assert_eq!(server.command_calls("script|load"), 1);
+    assert_eq!(server.command_calls("evalsha"), 2);
+    assert_eq!(
+        server.command_stat("evalsha", "failed_calls"),
+        1,
+        "the NOSCRIPT"
+    );
     // Known now: one EVALSHA.
     let n: i64 = script.key("counter").arg(2).invoke(&r).unwrap();
     assert_eq!(n, 7);
-    assert_eq!(calls(&server, "script|load"), 1);
+    assert_eq!(server.command_calls("script|load"), 1);
 
     let () = r.execute_command(cmd("SCRIPT FLUSH")).unwrap();
     let n: i64 = script.key("counter").arg(3).invoke(&r).unwrap();
     assert_eq!(n, 10, "the script ran once after the flush");
-    assert_eq!(calls(&server, "script|load"), 2);
+    assert_eq!(server.command_calls("script|load"), 2);
     let exists: Vec<bool> = r
         .execute_command(cmd("SCRIPT EXISTS").arg(script.sha()))
         .unwrap();
@@ -152,7 +138,7 @@ fn scripts_in_pipelines_are_loaded_first_even_after_script_flush() {
 
     for transaction in [true, false] {
         let () = r.execute_command(cmd("SCRIPT FLUSH")).unwrap();
-        let loads_before = calls(&server, "script|load");
+        let loads_before = server.command_calls("script|load");
         let mut p = if transaction {
             r.pipeline()
         } else {
@@ -165,17 +151,17 @@ fn scripts_in_pipelines_are_loaded_first_even_after_script_flush() {
         let (a, b, c, d): (i64, i64, String, i64) = p.execute().unwrap();
         assert_eq!((b - a, c.parse::<i64>().unwrap(), d), (3, b, b + 1));
         assert_eq!(
-            calls(&server, "script|load") - loads_before,
+            server.command_calls("script|load") - loads_before,
             2,
             "one SCRIPT LOAD per distinct script"
         );
     }
     assert_eq!(
-        stat(&server, "evalsha", "failed_calls"),
+        server.command_stat("evalsha", "failed_calls"),
         0,
         "no EVALSHA met NOSCRIPT"
     );
-    assert_eq!(calls(&server, "multi"), 1);
+    assert_eq!(server.command_calls("multi"), 1);
 }
 
 #[test]

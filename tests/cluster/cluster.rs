@@ -17,18 +17,6 @@ fn client(cluster: &TestCluster) -> RedisCluster {
     RedisCluster::from_urls(&[cluster.url()]).expect("connect to the cluster")
 }
 
-/// `cmdstat_<name>` calls on a node, 0 when the command never ran there.
-fn calls(server: &common::RedisServer, name: &str) -> u64 {
-    let stats = server.raw_cmd(&["INFO", "commandstats"]);
-    let prefix = format!("cmdstat_{name}:calls=");
-    stats
-        .lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .and_then(|rest| rest.split(',').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
 #[test]
 fn two_thousand_keys_across_all_slots() {
     let cluster = TestCluster::start();
@@ -180,7 +168,7 @@ fn multi_key_commands_split_per_slot() {
     let before: u64 = cluster
         .primary_ports()
         .iter()
-        .map(|&p| calls(cluster.node(p), "msetnx"))
+        .map(|&p| cluster.node(p).command_calls("msetnx"))
         .sum();
     let e = c
         .execute_command::<bool>(cmd("MSETNX").key("a").arg("1").key("b").arg("2"))
@@ -202,7 +190,7 @@ fn multi_key_commands_split_per_slot() {
     let after: u64 = cluster
         .primary_ports()
         .iter()
-        .map(|&p| calls(cluster.node(p), "msetnx"))
+        .map(|&p| cluster.node(p).command_calls("msetnx"))
         .sum();
     assert_eq!(before, after);
     for k in ["a", "b"] {
@@ -247,7 +235,7 @@ fn pipelines_and_hash_tagged_transactions() {
     let ((), n1, n2, name): ((), i64, i64, String) = t.execute().unwrap();
     assert_eq!((n1, n2, name.as_str()), (1, 11, "ada"));
     let owner = cluster.owner_of_slot(key_slot(b"user:1"));
-    assert_eq!(calls(cluster.node(owner), "exec"), 1);
+    assert_eq!(cluster.node(owner).command_calls("exec"), 1);
 
     // Keys of two slots in one transaction: refused, nothing sent.
     let mut t = c.pipeline();
@@ -302,7 +290,7 @@ fn pipelines_and_hash_tagged_transactions() {
     assert!(matches!(replies[401], Value::Int(n) if n >= 200));
     // The commands went to every primary, each in one batch.
     for port in cluster.primary_ports() {
-        assert!(calls(cluster.node(port), "set") > 30);
+        assert!(cluster.node(port).command_calls("set") > 30);
     }
     // An error reply of one command does not stop the others.
     let mut p = c.pipeline_without_transaction();
@@ -435,7 +423,11 @@ fn sharded_pubsub_goes_to_the_slot_owner() {
     // Sent to the owner directly, not redirected there.
     for port in cluster.primary_ports() {
         let expect = u64::from(port == owner);
-        assert_eq!(calls(cluster.node(port), "spublish"), expect, "{port}");
+        assert_eq!(
+            cluster.node(port).command_calls("spublish"),
+            expect,
+            "{port}"
+        );
     }
     let m = next_message(&mut sharded);
     assert_eq!(m.kind(), MessageKind::SMessage);

@@ -324,6 +324,25 @@ impl RedisServer {
         Ok(replies)
     }
 
+    /// How often `command` (lower case, as `INFO commandstats` names it: `get`,
+    /// `script|load`) has run since the start (0 when never).
+    pub fn command_calls(&self, command: &str) -> u64 {
+        self.command_stat(command, "calls")
+    }
+
+    /// One `field` (`calls`, `failed_calls`, `rejected_calls`) of `command` in
+    /// `INFO commandstats`, 0 when the command never ran.
+    pub fn command_stat(&self, command: &str, field: &str) -> u64 {
+        let info = self.raw_cmd(&["INFO", "commandstats"]);
+        let prefix = format!("cmdstat_{command}:");
+        let key = format!("{field}=");
+        info.lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .and_then(|rest| rest.split(',').find_map(|kv| kv.strip_prefix(&key)))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// The lines of `CLIENT LIST`, without the harness's own connection.
     pub fn clients(&self) -> Vec<String> {
         let name = format!(" name={RAW_CLIENT_NAME} ");

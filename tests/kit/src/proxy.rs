@@ -349,20 +349,29 @@ fn read_chunk(from: &mut TcpStream, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
+/// The next chunk to forward, read after any stall (and latency) and forwarded after
+/// another: `None` when the link closed meanwhile, `Some(0)` when the sender closed or the
+/// read failed.
+fn next_chunk(from: &mut TcpStream, buf: &mut [u8], link: &Link, shared: &Shared) -> Option<usize> {
+    if !wait_stall(link, shared) {
+        return None;
+    }
+    let n = read_chunk(from, buf).unwrap_or(0);
+    if n > 0 && !wait_stall(link, shared) {
+        return None;
+    }
+    Some(n)
+}
+
 /// Client to server.
 fn pump_up(mut from: TcpStream, mut to: TcpStream, link: &Link, shared: &Shared, slot: usize) {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        if !wait_stall(link, shared) {
-            return;
-        }
-        let n = match read_chunk(&mut from, &mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
+        let n = match next_chunk(&mut from, &mut buf, link, shared) {
+            None => return,
+            Some(0) => break,
+            Some(n) => n,
         };
-        if !wait_stall(link, shared) {
-            return;
-        }
         {
             let mut captured = shared.captured.lock().unwrap();
             if let Some(c) = captured.get_mut(slot) {
@@ -384,16 +393,11 @@ fn pump_up(mut from: TcpStream, mut to: TcpStream, link: &Link, shared: &Shared,
 fn pump_down(mut from: TcpStream, mut to: TcpStream, link: &Link, shared: &Shared) {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        if !wait_stall(link, shared) {
-            return;
-        }
-        let n = match read_chunk(&mut from, &mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
+        let n = match next_chunk(&mut from, &mut buf, link, shared) {
+            None => return,
+            Some(0) => break,
+            Some(n) => n,
         };
-        if !wait_stall(link, shared) {
-            return;
-        }
         let mut f = shared.faults();
         if f.drop_replies {
             continue;
