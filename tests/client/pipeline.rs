@@ -14,6 +14,13 @@ use std::time::Duration;
 use common::RedisServer;
 use strictredis::{cmd, Error, StrictRedis, Value};
 
+/// SET `key` to `value` in a transaction pipeline of its own.
+fn pipelined_set(r: &StrictRedis, key: &str, value: &str) {
+    let mut p = r.pipeline();
+    p.set(key, value);
+    let _: Vec<()> = p.execute().unwrap();
+}
+
 #[test]
 fn a_transaction_pipeline_is_wrapped_in_multi_exec_and_typed_as_a_tuple() {
     let server = RedisServer::start();
@@ -239,18 +246,14 @@ fn a_dropped_watching_pipeline_does_not_leave_a_watching_connection_in_the_pool(
     assert_eq!(r.pool().size(), 0, "closed, not pooled");
     // Had the watching connection been reused, this change would abort the next EXEC.
     server.raw_cmd(&["SET", "w", "changed"]);
-    let mut p = r.pipeline();
-    p.set("x", "1");
-    let _: Vec<()> = p.execute().unwrap();
+    pipelined_set(&r, "x", "1");
 
     // A pipeline clear gives the connection up the same way.
     let mut p = r.pipeline();
     p.watch(&["w"]).unwrap();
     p.clear();
     server.raw_cmd(&["SET", "w", "again"]);
-    let mut p = r.pipeline();
-    p.set("x", "2");
-    let _: Vec<()> = p.execute().unwrap();
+    pipelined_set(&r, "x", "2");
 
     // unwatch keeps the connection, and EXEC then commits whatever changed.
     let mut p = r.pipeline();

@@ -32,6 +32,12 @@ fn sicily(r: &StrictRedis) -> Result<(), Error> {
     Ok(())
 }
 
+/// Catania's score in the sorted set `key` is its distance from Palermo in km.
+fn assert_palermo_catania(server: &RedisServer, key: &str) {
+    let d: f64 = server.raw_cmd(&["ZSCORE", key, "Catania"]).parse().unwrap();
+    assert!(close(d, 56.4413, 0.001), "{d}");
+}
+
 /// A client of `server` with Palermo, Catania and Agrigento in `sicily`.
 fn three_cities(server: &RedisServer) -> Result<StrictRedis, Error> {
     let r = StrictRedis::from_url(&server.url())?;
@@ -239,11 +245,7 @@ fn geosearch_with_distances_and_coordinates() -> Result<(), Error> {
         server.raw_cmd(&["ZRANGE", "dists", "0", "-1"]),
         "Catania\nAgrigento"
     );
-    let d: f64 = server
-        .raw_cmd(&["ZSCORE", "dists", "Catania"])
-        .parse()
-        .unwrap();
-    assert!(close(d, 56.4413, 0.001), "{d}");
+    assert_palermo_catania(&server, "dists");
     let n = r.geosearchstore(
         "one",
         "sicily",
@@ -315,11 +317,7 @@ fn georadius_family() -> Result<(), Error> {
         GeoSearchStoreOptions::default().storedist().count(1).asc(),
     )?;
     assert_eq!(n, 1);
-    let d: f64 = server
-        .raw_cmd(&["ZSCORE", "stored-dist", "Catania"])
-        .parse()
-        .unwrap();
-    assert!(close(d, 56.4413, 0.001), "{d}");
+    assert_palermo_catania(&server, "stored-dist");
     let n = r.georadiusbymember_store(
         "sicily",
         "Palermo",

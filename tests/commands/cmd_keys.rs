@@ -505,15 +505,20 @@ fn migrate_credentials_are_used_and_never_shown() {
     assert!(!format!("{c:?}").contains(SECRET));
 }
 
-#[test]
-fn wait_blocks_past_the_read_timeout() {
-    let server = RedisServer::start();
-    let r = StrictRedis::builder()
+/// A client whose read timeout (50 ms) is shorter than the WAIT timeouts below.
+fn with_50ms_read_timeout(server: &RedisServer) -> StrictRedis {
+    StrictRedis::builder()
         .host("127.0.0.1")
         .port(server.port())
         .read_timeout(Some(Duration::from_millis(50)))
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn wait_blocks_past_the_read_timeout() {
+    let server = RedisServer::start();
+    let r = with_50ms_read_timeout(&server);
     r.set("k", "v").unwrap();
     assert_eq!(r.wait(0, 0).unwrap(), 0, "no replica needed");
     // No replica will ever acknowledge: WAIT answers 0 after its own timeout, which is longer
@@ -524,12 +529,7 @@ fn wait_blocks_past_the_read_timeout() {
 #[test]
 fn waitaof_on_valkey() {
     let server = RedisServer::start_valkey(&[]);
-    let r = StrictRedis::builder()
-        .host("127.0.0.1")
-        .port(server.port())
-        .read_timeout(Some(Duration::from_millis(50)))
-        .build()
-        .unwrap();
+    let r = with_50ms_read_timeout(&server);
     r.set("k", "v").unwrap();
     assert_eq!(r.waitaof(0, 0, 0).unwrap(), (0, 0));
     assert_eq!(r.waitaof(0, 1, 400).unwrap(), (0, 0));

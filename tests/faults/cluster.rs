@@ -64,13 +64,8 @@ fn cluster_client_kill_every_50ms_under_load() {
     }
     println!(
         "cluster, CLIENT KILL TYPE normal on every primary every 50 ms for 2 s ({killed} \
-         connections killed) under 4 threads: {} ok, {} errors ({} ambiguous), {} wrong; \
-         longest call {:?}",
-        tally.ok,
-        tally.errors,
-        tally.ambiguous,
-        tally.wrong.len(),
-        tally.max_call
+         connections killed) under 4 threads: {}",
+        tally.summary()
     );
     assert!(tally.wrong.is_empty(), "{:?}", tally.wrong);
     assert!(killed > 0);

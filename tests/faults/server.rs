@@ -95,14 +95,10 @@ fn client_kill_under_load(run: Duration) {
     });
     println!(
         "CLIENT KILL TYPE normal every 50 ms for {run:?} ({} kills, {} connections killed) \
-         under 8 threads: {} ok, {} errors ({} ambiguous), {} wrong replies; longest call {:?}",
+         under 8 threads: {}",
         kills.load(Ordering::Relaxed),
         killed_clients.load(Ordering::Relaxed),
-        tally.ok,
-        tally.errors,
-        tally.ambiguous,
-        tally.wrong.len(),
-        tally.max_call
+        tally.summary()
     );
     assert!(tally.wrong.is_empty(), "wrong replies: {:?}", tally.wrong);
     assert_eq!(tally.lost_values, 0, "the server kept every value");

@@ -139,6 +139,18 @@ impl Tally {
         self.max_call = self.max_call.max(o.max_call);
     }
 
+    /// `N ok, N errors (N ambiguous), N wrong replies; longest call D`.
+    pub(crate) fn summary(&self) -> String {
+        format!(
+            "{} ok, {} errors ({} ambiguous), {} wrong replies; longest call {:?}",
+            self.ok,
+            self.errors,
+            self.ambiguous,
+            self.wrong.len(),
+            self.max_call
+        )
+    }
+
     pub(crate) fn error(&mut self, e: &Error) {
         self.errors += 1;
         if !e.is_timeout() && self.other_errors.len() < 10 {

@@ -367,11 +367,12 @@ fn next_chunk(from: &mut TcpStream, buf: &mut [u8], link: &Link, shared: &Shared
 fn pump_up(mut from: TcpStream, mut to: TcpStream, link: &Link, shared: &Shared, slot: usize) {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n = match next_chunk(&mut from, &mut buf, link, shared) {
-            None => return,
-            Some(0) => break,
-            Some(n) => n,
+        let Some(n) = next_chunk(&mut from, &mut buf, link, shared) else {
+            return;
         };
+        if n == 0 {
+            break;
+        }
         {
             let mut captured = shared.captured.lock().unwrap();
             if let Some(c) = captured.get_mut(slot) {
@@ -393,11 +394,12 @@ fn pump_up(mut from: TcpStream, mut to: TcpStream, link: &Link, shared: &Shared,
 fn pump_down(mut from: TcpStream, mut to: TcpStream, link: &Link, shared: &Shared) {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n = match next_chunk(&mut from, &mut buf, link, shared) {
-            None => return,
-            Some(0) => break,
-            Some(n) => n,
+        let Some(n) = next_chunk(&mut from, &mut buf, link, shared) else {
+            return;
         };
+        if n == 0 {
+            break;
+        }
         let mut f = shared.faults();
         if f.drop_replies {
             continue;
