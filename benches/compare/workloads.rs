@@ -14,6 +14,41 @@ pub(crate) fn bench_args(a: &[&str]) -> Vec<String> {
     a.iter().map(|s| s.to_string()).collect()
 }
 
+/// `threads` threads, each calling `op(i)` for i in 0..n/threads (at least once).
+fn on_threads(threads: u64, n: u64, op: impl Fn(u64) + Sync) -> Timed {
+    let per = (n / threads).max(1);
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| (0..per).for_each(&op));
+        }
+    });
+    Timed {
+        ops: per * threads,
+        secs: t.elapsed().as_secs_f64(),
+    }
+}
+
+/// Runs `batch` (of `depth` operations) often enough for about `n` operations, at least once.
+fn time_batches(n: u64, depth: u64, mut batch: impl FnMut()) -> Timed {
+    let batches = (n / depth).max(1);
+    let t = time_loop(batches, |_| batch());
+    Timed {
+        ops: batches * depth,
+        secs: t.secs,
+    }
+}
+
+/// redis-benchmark's pipelined SETs of 16 bytes, `depth` per batch, about `n` in all.
+fn bench_pipelined_sets(port: u16, n: u64, depth: u64) -> Timed {
+    let n = (n / depth).max(1) * depth;
+    redis_benchmark(
+        port,
+        n,
+        &bench_args(&["-t", "set", "-d", "16", "-P", &depth.to_string()]),
+    )
+}
+
 pub(crate) fn strict_client(url: &str, max: usize) -> StrictRedis {
     StrictRedis::builder()
         .url(url)
@@ -31,6 +66,27 @@ pub(crate) fn rs_conn(url: &str) -> redis::Connection {
 }
 
 #[allow(clippy::too_many_lines)]
+/// One W6 read, checked: `$c` is a strictredis client or a redis-rs connection, whose
+/// calls are spelt the same.
+macro_rules! w6_read {
+    ($c:ident, $keys:ident, $which:ident) => {
+        match $which {
+            "MGET 100 keys" => {
+                let v: Vec<Option<String>> = $c.mget(&$keys).expect("MGET");
+                assert_eq!(v.len(), 100);
+            }
+            "HGETALL 1000 fields" => {
+                let v: HashMap<String, String> = $c.hgetall("myhash").expect("HGETALL");
+                assert_eq!(v.len(), 1000);
+            }
+            _ => {
+                let v: Vec<String> = $c.lrange("mylist", 0, 599).expect("LRANGE");
+                assert_eq!(v.len(), 600);
+            }
+        }
+    };
+}
+
 pub(crate) fn workloads<'a>(
     server: &'a strictredis_test_kit::RedisServer,
     ctl: &mut Connection,
@@ -157,54 +213,28 @@ pub(crate) fn workloads<'a>(
                 (
                     Client::Strict,
                     Box::new(move |n| {
-                        let per = (n / THREADS).max(1);
-                        let t = Instant::now();
-                        std::thread::scope(|s| {
-                            for _ in 0..THREADS {
-                                let sr = sr.clone();
-                                s.spawn(move || {
-                                    for i in 0..per {
-                                        if i % 5 == 0 {
-                                            sr.set(KEY, VAL16).expect("SET");
-                                        } else {
-                                            let v: Option<Vec<u8>> = sr.get(KEY).expect("GET");
-                                            black_box(v);
-                                        }
-                                    }
-                                });
+                        on_threads(THREADS, n, |i| {
+                            if i % 5 == 0 {
+                                sr.set(KEY, VAL16).expect("SET");
+                            } else {
+                                let v: Option<Vec<u8>> = sr.get(KEY).expect("GET");
+                                black_box(v);
                             }
-                        });
-                        Timed {
-                            ops: per * THREADS,
-                            secs: t.elapsed().as_secs_f64(),
-                        }
+                        })
                     }),
                 ),
                 (
                     Client::RedisRs,
                     Box::new(move |n| {
-                        let per = (n / THREADS).max(1);
-                        let t = Instant::now();
-                        std::thread::scope(|s| {
-                            for _ in 0..THREADS {
-                                let pool = pool.clone();
-                                s.spawn(move || {
-                                    for i in 0..per {
-                                        let mut c = pool.get().expect("r2d2 checkout");
-                                        if i % 5 == 0 {
-                                            let () = c.set(KEY, &VAL16[..]).expect("SET");
-                                        } else {
-                                            let v: Option<Vec<u8>> = c.get(KEY).expect("GET");
-                                            black_box(v);
-                                        }
-                                    }
-                                });
+                        on_threads(THREADS, n, |i| {
+                            let mut c = pool.get().expect("r2d2 checkout");
+                            if i % 5 == 0 {
+                                let () = c.set(KEY, &VAL16[..]).expect("SET");
+                            } else {
+                                let v: Option<Vec<u8>> = c.get(KEY).expect("GET");
+                                black_box(v);
                             }
-                        });
-                        Timed {
-                            ops: per * THREADS,
-                            secs: t.elapsed().as_secs_f64(),
-                        }
+                        })
                     }),
                 ),
             ],
@@ -227,47 +257,30 @@ pub(crate) fn workloads<'a>(
                 (
                     Client::Strict,
                     Box::new(move |n| {
-                        let batches = (n / depth).max(1);
-                        let t = time_loop(batches, |_| {
+                        time_batches(n, depth, || {
                             let mut p = sr.pipeline_without_transaction();
                             for _ in 0..depth {
                                 p.set(KEY, VAL16);
                             }
                             let () = p.execute().expect("pipeline");
-                        });
-                        Timed {
-                            ops: batches * depth,
-                            secs: t.secs,
-                        }
+                        })
                     }),
                 ),
                 (
                     Client::RedisRs,
                     Box::new(move |n| {
-                        let batches = (n / depth).max(1);
-                        let t = time_loop(batches, |_| {
+                        time_batches(n, depth, || {
                             let mut p = redis::pipe();
                             for _ in 0..depth {
                                 p.set(KEY, &VAL16[..]);
                             }
                             let () = p.query(&mut rs).expect("pipeline");
-                        });
-                        Timed {
-                            ops: batches * depth,
-                            secs: t.secs,
-                        }
+                        })
                     }),
                 ),
                 (
                     Client::Bench,
-                    Box::new(move |n| {
-                        let n = (n / depth).max(1) * depth;
-                        redis_benchmark(
-                            port,
-                            n,
-                            &bench_args(&["-t", "set", "-d", "16", "-P", &depth.to_string()]),
-                        )
-                    }),
+                    Box::new(move |n| bench_pipelined_sets(port, n, depth)),
                 ),
             ],
         });
@@ -296,30 +309,18 @@ pub(crate) fn workloads<'a>(
                 (
                     Client::Strict,
                     Box::new(move |n| {
-                        let batches = (n / depth).max(1);
-                        let t = time_loop(batches, |_| {
+                        time_batches(n, depth, || {
                             conn.write_packed(&packed, depth as usize).expect("write");
                             conn.flush().expect("flush");
                             for _ in 0..depth {
                                 black_box(conn.read_reply().expect("reply"));
                             }
-                        });
-                        Timed {
-                            ops: batches * depth,
-                            secs: t.secs,
-                        }
+                        })
                     }),
                 ),
                 (
                     Client::Bench,
-                    Box::new(move |n| {
-                        let n = (n / depth).max(1) * depth;
-                        redis_benchmark(
-                            port,
-                            n,
-                            &bench_args(&["-t", "set", "-d", "16", "-P", &depth.to_string()]),
-                        )
-                    }),
+                    Box::new(move |n| bench_pipelined_sets(port, n, depth)),
                 ),
             ],
         });
@@ -437,45 +438,11 @@ pub(crate) fn workloads<'a>(
                 runners: vec![
                     (
                         Client::Strict,
-                        Box::new(move |n| {
-                            time_loop(n, |_| match which {
-                                "MGET 100 keys" => {
-                                    let v: Vec<Option<String>> = sr.mget(&ks1).expect("MGET");
-                                    assert_eq!(v.len(), 100);
-                                }
-                                "HGETALL 1000 fields" => {
-                                    let v: HashMap<String, String> =
-                                        sr.hgetall("myhash").expect("HGETALL");
-                                    assert_eq!(v.len(), 1000);
-                                }
-                                _ => {
-                                    let v: Vec<String> =
-                                        sr.lrange("mylist", 0, 599).expect("LRANGE");
-                                    assert_eq!(v.len(), 600);
-                                }
-                            })
-                        }),
+                        Box::new(move |n| time_loop(n, |_| w6_read!(sr, ks1, which))),
                     ),
                     (
                         Client::RedisRs,
-                        Box::new(move |n| {
-                            time_loop(n, |_| match which {
-                                "MGET 100 keys" => {
-                                    let v: Vec<Option<String>> = rs.mget(&ks2).expect("MGET");
-                                    assert_eq!(v.len(), 100);
-                                }
-                                "HGETALL 1000 fields" => {
-                                    let v: HashMap<String, String> =
-                                        rs.hgetall("myhash").expect("HGETALL");
-                                    assert_eq!(v.len(), 1000);
-                                }
-                                _ => {
-                                    let v: Vec<String> =
-                                        rs.lrange("mylist", 0, 599).expect("LRANGE");
-                                    assert_eq!(v.len(), 600);
-                                }
-                            })
-                        }),
+                        Box::new(move |n| time_loop(n, |_| w6_read!(rs, ks2, which))),
                     ),
                     (
                         Client::Bench,

@@ -12,7 +12,15 @@ use std::thread;
 use std::time::Duration;
 
 use common::RedisServer;
-use strictredis::{cmd, Error, StrictRedis, Value};
+use strictredis::{cmd, Error, Pipeline, StrictRedis, Value};
+
+/// Queues SET `key` `value` on `p`, executes it, and checks that it committed.
+fn commit_set(r: &StrictRedis, mut p: Pipeline, key: &str, value: &str) {
+    p.set(key, value);
+    let _: Vec<()> = p.execute().unwrap();
+    let got: String = r.get(key).unwrap();
+    assert_eq!(got, value);
+}
 
 /// SET `key` to `value` in a transaction pipeline of its own.
 fn pipelined_set(r: &StrictRedis, key: &str, value: &str) {
@@ -228,10 +236,7 @@ fn watch_sends_at_once_and_a_changed_key_aborts() {
     drop(conn);
     let mut p = r.pipeline();
     p.watch(&["a"]).unwrap();
-    p.set("a", "5");
-    let _: Vec<()> = p.execute().unwrap();
-    let a: String = r.get("a").unwrap();
-    assert_eq!(a, "5");
+    commit_set(&r, p, "a", "5");
 }
 
 #[test]
@@ -260,10 +265,7 @@ fn a_dropped_watching_pipeline_does_not_leave_a_watching_connection_in_the_pool(
     p.watch(&["w"]).unwrap();
     p.unwatch().unwrap();
     server.raw_cmd(&["SET", "w", "third"]);
-    p.set("x", "3");
-    let _: Vec<()> = p.execute().unwrap();
-    let x: String = r.get("x").unwrap();
-    assert_eq!(x, "3");
+    commit_set(&r, p, "x", "3");
 }
 
 #[test]

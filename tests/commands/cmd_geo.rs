@@ -32,6 +32,19 @@ fn sicily(r: &StrictRedis) -> Result<(), Error> {
     Ok(())
 }
 
+/// GEOSEARCH of `sicily` within 1 km of Palermo.
+fn within_1km_of_palermo(
+    r: &StrictRedis,
+    opts: GeoSearchOptions,
+) -> Result<Vec<GeoSearchResult>, Error> {
+    r.geosearch(
+        "sicily",
+        GeoFrom::member("Palermo"),
+        GeoBy::Radius(1.0, GeoUnit::Km),
+        opts,
+    )
+}
+
 /// Catania's score in the sorted set `key` is its distance from Palermo in km.
 fn assert_palermo_catania(server: &RedisServer, key: &str) {
     let d: f64 = server.raw_cmd(&["ZSCORE", key, "Catania"]).parse().unwrap();
@@ -174,21 +187,13 @@ fn geosearch_with_distances_and_coordinates() -> Result<(), Error> {
     assert!(close(full[2].dist.unwrap(), 56.4413, 0.001));
 
     // Only one extra: it lands in the right field whichever it is.
-    let only_hash: Vec<GeoSearchResult> = r.geosearch(
-        "sicily",
-        GeoFrom::member("Palermo"),
-        GeoBy::Radius(1.0, GeoUnit::Km),
-        GeoSearchOptions::default().with_hash(),
-    )?;
+    let only_hash: Vec<GeoSearchResult> =
+        within_1km_of_palermo(&r, GeoSearchOptions::default().with_hash())?;
     assert_eq!(members(&only_hash), ["Palermo"]);
     assert_eq!(only_hash[0].hash, Some(3479099956230698));
     assert_eq!((only_hash[0].dist, only_hash[0].coord), (None, None));
-    let only_coord: Vec<GeoSearchResult> = r.geosearch(
-        "sicily",
-        GeoFrom::member("Palermo"),
-        GeoBy::Radius(1.0, GeoUnit::Km),
-        GeoSearchOptions::default().with_coord(),
-    )?;
+    let only_coord: Vec<GeoSearchResult> =
+        within_1km_of_palermo(&r, GeoSearchOptions::default().with_coord())?;
     assert!(only_coord[0].coord.is_some() && only_coord[0].dist.is_none());
 
     // BYBOX from a member, with COUNT and ANY; bytes as the member type.
