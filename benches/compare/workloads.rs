@@ -14,6 +14,20 @@ pub(crate) fn bench_args(a: &[&str]) -> Vec<String> {
     a.iter().map(|s| s.to_string()).collect()
 }
 
+/// A W1 workload (one connection, 16-byte GET or SET) with its targets.
+fn w1<'a>(name: String, runners: Vec<(Client, Runner<'a>)>) -> Workload<'a> {
+    Workload {
+        id: "W1",
+        name,
+        bytes_per_op: None,
+        offline: false,
+        target_rs: Some(1.0),
+        target_rb: Some(0.95),
+        min_ops: 100,
+        runners,
+    }
+}
+
 /// `threads` threads, each calling `op(i)` for i in 0..n/threads (at least once).
 fn on_threads(threads: u64, n: u64, op: impl Fn(u64) + Sync) -> Timed {
     let per = (n / threads).max(1);
@@ -101,15 +115,9 @@ pub(crate) fn workloads<'a>(
         let sr = strict_client(&url, 1);
         let mut rs = rs_conn(&url);
         let is_get = op == "GET";
-        ws.push(Workload {
-            id: "W1",
-            name: format!("W1 {op} 16 B, StrictRedis (1 conn)"),
-            bytes_per_op: None,
-            offline: false,
-            target_rs: Some(1.0),
-            target_rb: Some(0.95),
-            min_ops: 100,
-            runners: vec![
+        ws.push(w1(
+            format!("W1 {op} 16 B, StrictRedis (1 conn)"),
+            vec![
                 (
                     Client::Strict,
                     Box::new(move |n| {
@@ -147,7 +155,7 @@ pub(crate) fn workloads<'a>(
                     }),
                 ),
             ],
-        });
+        ));
     }
 
     // --- W1 on a held connection: like for like with redis-rs's Connection (no pool
@@ -156,15 +164,9 @@ pub(crate) fn workloads<'a>(
         let sr = strict_client(&url, 1);
         let mut held = sr.get_connection().expect("connection");
         let mut rs = rs_conn(&url);
-        ws.push(Workload {
-            id: "W1",
-            name: "W1 GET 16 B, held connection".into(),
-            bytes_per_op: None,
-            offline: false,
-            target_rs: Some(1.0),
-            target_rb: Some(0.95),
-            min_ops: 100,
-            runners: vec![
+        ws.push(w1(
+            "W1 GET 16 B, held connection".into(),
+            vec![
                 (
                     Client::Strict,
                     Box::new(move |n| {
@@ -190,7 +192,7 @@ pub(crate) fn workloads<'a>(
                     }),
                 ),
             ],
-        });
+        ));
     }
 
     // --- W3: 16 threads over a pool of 8, GET/SET 80/20 ---

@@ -301,23 +301,13 @@ fn georadius_family() -> Result<(), Error> {
     )?;
     assert_eq!(members(&by_member_ro), ["Agrigento"]);
 
-    let n = r.georadius_store(
-        "sicily",
-        15.0,
-        37.0,
-        200.0,
-        GeoUnit::Km,
-        "stored",
-        GeoSearchStoreOptions::default(),
-    )?;
+    let store_within_200km = |dest: &str, opts: GeoSearchStoreOptions| {
+        r.georadius_store("sicily", 15.0, 37.0, 200.0, GeoUnit::Km, dest, opts)
+    };
+    let n = store_within_200km("stored", GeoSearchStoreOptions::default())?;
     assert_eq!(n, 3);
     assert_eq!(server.raw_cmd(&["ZCARD", "stored"]), "3");
-    let n = r.georadius_store(
-        "sicily",
-        15.0,
-        37.0,
-        200.0,
-        GeoUnit::Km,
+    let n = store_within_200km(
         "stored-dist",
         GeoSearchStoreOptions::default().storedist().count(1).asc(),
     )?;
