@@ -12,6 +12,7 @@ mod cmd_lists;
 mod cmd_pubsub;
 mod cmd_scripting;
 mod cmd_server;
+mod cmd_server_r_z;
 mod cmd_sets;
 mod cmd_sorted_sets;
 mod cmd_streams;
