@@ -80,6 +80,19 @@ pub(crate) fn rs_conn(url: &str) -> redis::Connection {
 }
 
 #[allow(clippy::too_many_lines)]
+/// A GET of [`KEY`] on `$c` when `$is_get`, else `$set` (a SET, spelt differently by
+/// strictredis and redis-rs).
+macro_rules! get_or_set {
+    ($is_get:expr, $c:ident, $set:expr) => {
+        if $is_get {
+            let v: Option<Vec<u8>> = $c.get(KEY).expect("GET");
+            black_box(v);
+        } else {
+            $set;
+        }
+    };
+}
+
 /// One W6 read, checked: `$c` is a strictredis client or a redis-rs connection, whose
 /// calls are spelt the same.
 macro_rules! w6_read {
@@ -122,12 +135,7 @@ pub(crate) fn workloads<'a>(
                     Client::Strict,
                     Box::new(move |n| {
                         time_loop(n, |_| {
-                            if is_get {
-                                let v: Option<Vec<u8>> = sr.get(KEY).expect("GET");
-                                black_box(v);
-                            } else {
-                                sr.set(KEY, VAL16).expect("SET");
-                            }
+                            get_or_set!(is_get, sr, sr.set(KEY, VAL16).expect("SET"))
                         })
                     }),
                 ),
@@ -135,12 +143,9 @@ pub(crate) fn workloads<'a>(
                     Client::RedisRs,
                     Box::new(move |n| {
                         time_loop(n, |_| {
-                            if is_get {
-                                let v: Option<Vec<u8>> = rs.get(KEY).expect("GET");
-                                black_box(v);
-                            } else {
+                            get_or_set!(is_get, rs, {
                                 let () = rs.set(KEY, &VAL16[..]).expect("SET");
-                            }
+                            })
                         })
                     }),
                 ),
@@ -216,12 +221,7 @@ pub(crate) fn workloads<'a>(
                     Client::Strict,
                     Box::new(move |n| {
                         on_threads(THREADS, n, |i| {
-                            if i % 5 == 0 {
-                                sr.set(KEY, VAL16).expect("SET");
-                            } else {
-                                let v: Option<Vec<u8>> = sr.get(KEY).expect("GET");
-                                black_box(v);
-                            }
+                            get_or_set!(i % 5 != 0, sr, sr.set(KEY, VAL16).expect("SET"))
                         })
                     }),
                 ),
@@ -230,12 +230,9 @@ pub(crate) fn workloads<'a>(
                     Box::new(move |n| {
                         on_threads(THREADS, n, |i| {
                             let mut c = pool.get().expect("r2d2 checkout");
-                            if i % 5 == 0 {
+                            get_or_set!(i % 5 != 0, c, {
                                 let () = c.set(KEY, &VAL16[..]).expect("SET");
-                            } else {
-                                let v: Option<Vec<u8>> = c.get(KEY).expect("GET");
-                                black_box(v);
-                            }
+                            })
                         })
                     }),
                 ),

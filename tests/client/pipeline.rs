@@ -14,6 +14,12 @@ use std::time::Duration;
 use common::RedisServer;
 use strictredis::{cmd, Error, Pipeline, StrictRedis, Value};
 
+/// Runs SET `first` 1, INCR `bad` (which must fail), SET `last` 2 on `p`; returns its error.
+fn incr_fails_in_between(mut p: Pipeline, first: &str, bad: &str, last: &str) -> Error {
+    p.set(first, "1").incr(bad).set(last, "2");
+    p.execute::<Vec<Value>>().unwrap_err()
+}
+
 /// Queues SET `key` `value` on `p`, executes it, and checks that it committed.
 fn commit_set(r: &StrictRedis, mut p: Pipeline, key: &str, value: &str) {
     p.set(key, value);
@@ -92,9 +98,7 @@ fn an_error_in_a_plain_pipeline_does_not_stop_the_others() {
     let r = client(&server);
     r.rpush("list", "x").unwrap();
 
-    let mut p = r.pipeline_without_transaction();
-    p.set("before", "1").incr("list").set("after", "2");
-    let err = p.execute::<Vec<Value>>().unwrap_err();
+    let err = incr_fails_in_between(r.pipeline_without_transaction(), "before", "list", "after");
     match &err {
         Error::Pipeline {
             index,
@@ -163,9 +167,7 @@ fn errors_inside_exec_are_reported_per_command_and_the_rest_commits() {
     let server = RedisServer::start();
     let r = client(&server);
     r.set("s", "not a number").unwrap();
-    let mut p = r.pipeline();
-    p.set("a", "1").incr("s").set("b", "2");
-    let err = p.execute::<Vec<Value>>().unwrap_err();
+    let err = incr_fails_in_between(r.pipeline(), "a", "s", "b");
     assert!(
         matches!(&err, Error::Pipeline { index: 1, command, .. } if command == "INCR"),
         "{err:?}"

@@ -363,58 +363,84 @@ fn next_chunk(from: &mut TcpStream, buf: &mut [u8], link: &Link, shared: &Shared
     Some(n)
 }
 
-/// Client to server.
-fn pump_up(mut from: TcpStream, mut to: TcpStream, link: &Link, shared: &Shared, slot: usize) {
+/// What a pump does after a chunk.
+enum Step {
+    /// On to the next chunk.
+    Next,
+    /// The write failed: end as when the sender closes.
+    End,
+    /// A fault closed the link: stop at once.
+    Stop,
+}
+
+/// Forwards chunks from `from` through `on_chunk` (which writes them to `to`, or not) until
+/// one side ends. True when the sender closed or a write failed (the caller passes the close
+/// on), false when the link was closed meanwhile.
+fn pump(
+    mut from: TcpStream,
+    to: &mut TcpStream,
+    link: &Link,
+    shared: &Shared,
+    mut on_chunk: impl FnMut(&[u8], &mut TcpStream) -> Step,
+) -> bool {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let Some(n) = next_chunk(&mut from, &mut buf, link, shared) else {
-            return;
+            return false;
         };
         if n == 0 {
-            break;
+            return true;
         }
+        match on_chunk(&buf[..n], to) {
+            Step::Next => {}
+            Step::End => return true,
+            Step::Stop => return false,
+        }
+    }
+}
+
+/// Writes `bytes`: [`Step::Next`], or [`Step::End`] when the write fails.
+fn forward(to: &mut TcpStream, bytes: &[u8]) -> Step {
+    match to.write_all(bytes) {
+        Ok(()) => Step::Next,
+        Err(_) => Step::End,
+    }
+}
+
+/// Client to server.
+fn pump_up(from: TcpStream, mut to: TcpStream, link: &Link, shared: &Shared, slot: usize) {
+    let ended = pump(from, &mut to, link, shared, |chunk, to| {
         {
             let mut captured = shared.captured.lock().unwrap();
             if let Some(c) = captured.get_mut(slot) {
-                let keep = CAPTURE.saturating_sub(c.len()).min(n);
-                c.extend_from_slice(&buf[..keep]);
+                let keep = CAPTURE.saturating_sub(c.len()).min(chunk.len());
+                c.extend_from_slice(&chunk[..keep]);
             }
         }
-        if to.write_all(&buf[..n]).is_err() {
-            break;
-        }
-    }
-    if !link.closed.load(Ordering::SeqCst) {
+        forward(to, chunk)
+    });
+    if ended && !link.closed.load(Ordering::SeqCst) {
         // The client closed its side: pass the FIN on.
         let _ = to.shutdown(Shutdown::Write);
     }
 }
 
 /// Server to client, where the reply faults apply.
-fn pump_down(mut from: TcpStream, mut to: TcpStream, link: &Link, shared: &Shared) {
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let Some(n) = next_chunk(&mut from, &mut buf, link, shared) else {
-            return;
-        };
-        if n == 0 {
-            break;
-        }
+fn pump_down(from: TcpStream, mut to: TcpStream, link: &Link, shared: &Shared) {
+    let ended = pump(from, &mut to, link, shared, |chunk, to| {
+        let n = chunk.len();
         let mut f = shared.faults();
         if f.drop_replies {
-            continue;
+            return Step::Next;
         }
         if f.cut_replies {
             drop(f);
             link.close();
-            return;
+            return Step::Stop;
         }
         if let Some(bytes) = f.replace_next.take() {
             drop(f);
-            if to.write_all(&bytes).is_err() {
-                break;
-            }
-            continue;
+            return forward(to, &bytes);
         }
         if let Some(left) = f.close_after {
             let take = left.min(n);
@@ -423,17 +449,15 @@ fn pump_down(mut from: TcpStream, mut to: TcpStream, link: &Link, shared: &Share
             } else {
                 f.close_after = None;
                 drop(f);
-                let _ = to.write_all(&buf[..take]);
+                let _ = to.write_all(&chunk[..take]);
                 link.close();
-                return;
+                return Step::Stop;
             }
         }
         drop(f);
-        if to.write_all(&buf[..n]).is_err() {
-            break;
-        }
-    }
-    if !link.closed.load(Ordering::SeqCst) {
+        forward(to, chunk)
+    });
+    if ended && !link.closed.load(Ordering::SeqCst) {
         // The server closed: pass it on.
         link.close();
     }
