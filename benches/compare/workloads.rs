@@ -28,6 +28,20 @@ fn w1<'a>(name: String, runners: Vec<(Client, Runner<'a>)>) -> Workload<'a> {
     }
 }
 
+/// A W8 workload (encoding or decoding, no server) with its target.
+fn w8<'a>(name: &str, min_ops: u64, runners: Vec<(Client, Runner<'a>)>) -> Workload<'a> {
+    Workload {
+        id: "W8",
+        name: name.into(),
+        bytes_per_op: None,
+        offline: true,
+        target_rs: Some(1.5),
+        target_rb: None,
+        min_ops,
+        runners,
+    }
+}
+
 /// `threads` threads, each calling `op(i)` for i in 0..n/threads (at least once).
 fn on_threads(threads: u64, n: u64, op: impl Fn(u64) + Sync) -> Timed {
     let per = (n / threads).max(1);
@@ -82,11 +96,17 @@ pub(crate) fn rs_conn(url: &str) -> redis::Connection {
 #[allow(clippy::too_many_lines)]
 /// A GET of [`KEY`] on `$c` when `$is_get`, else `$set` (a SET, spelt differently by
 /// strictredis and redis-rs).
+/// With a key and a check: GET of `$key`, its value given to `$check`.
 macro_rules! get_or_set {
     ($is_get:expr, $c:ident, $set:expr) => {
-        if $is_get {
-            let v: Option<Vec<u8>> = $c.get(KEY).expect("GET");
+        get_or_set!($is_get, $c, KEY, $set, |v| {
             black_box(v);
+        })
+    };
+    ($is_get:expr, $c:ident, $key:expr, $set:expr, $check:expr) => {
+        if $is_get {
+            let v: Option<Vec<u8>> = $c.get($key).expect("GET");
+            ($check)(v);
         } else {
             $set;
         }
@@ -334,6 +354,7 @@ pub(crate) fn workloads<'a>(
             let sr = strict_client(&url, 1);
             let mut rs = rs_conn(&url);
             let (k1, k2) = (key.clone(), key.clone());
+            let check = move |v: Option<Vec<u8>>| assert_eq!(v.map(|v| v.len()), Some(size));
             if is_get {
                 // redis-benchmark's GET reads its own key: give it the same value.
                 let _: () = ctl
@@ -356,12 +377,8 @@ pub(crate) fn workloads<'a>(
                         Client::Strict,
                         Box::new(move |n| {
                             time_loop(n, |_| {
-                                if is_get {
-                                    let v: Option<Vec<u8>> = sr.get(&k1).expect("GET");
-                                    assert_eq!(v.map(|v| v.len()), Some(size));
-                                } else {
-                                    sr.set(&k1, value.as_slice()).expect("SET");
-                                }
+                                let set = || sr.set(&k1, value.as_slice()).expect("SET");
+                                get_or_set!(is_get, sr, &k1, set(), check)
                             })
                         }),
                     ),
@@ -369,12 +386,10 @@ pub(crate) fn workloads<'a>(
                         Client::RedisRs,
                         Box::new(move |n| {
                             time_loop(n, |_| {
-                                if is_get {
-                                    let v: Option<Vec<u8>> = rs.get(&k2).expect("GET");
-                                    assert_eq!(v.map(|v| v.len()), Some(size));
-                                } else {
+                                let set = |rs: &mut redis::Connection| {
                                     let () = rs.set(&k2, value.as_slice()).expect("SET");
-                                }
+                                };
+                                get_or_set!(is_get, rs, &k2, set(&mut rs), check)
                             })
                         }),
                     ),
@@ -454,15 +469,10 @@ pub(crate) fn workloads<'a>(
 
     // --- W8: no server: encode and decode ---
     {
-        ws.push(Workload {
-            id: "W8",
-            name: "W8 encode SET (16 B value)".into(),
-            bytes_per_op: None,
-            offline: true,
-            target_rs: Some(1.5),
-            target_rb: None,
-            min_ops: 1000,
-            runners: vec![
+        ws.push(w8(
+            "W8 encode SET (16 B value)",
+            1000,
+            vec![
                 (
                     Client::Strict,
                     Box::new(|n| {
@@ -490,16 +500,11 @@ pub(crate) fn workloads<'a>(
                     }),
                 ),
             ],
-        });
-        ws.push(Workload {
-            id: "W8",
-            name: "W8 encode pipeline of 1000 SETs".into(),
-            bytes_per_op: None,
-            offline: true,
-            target_rs: Some(1.5),
-            target_rb: None,
-            min_ops: 10,
-            runners: vec![
+        ));
+        ws.push(w8(
+            "W8 encode pipeline of 1000 SETs",
+            10,
+            vec![
                 (
                     Client::Strict,
                     Box::new(|n| {
@@ -529,7 +534,7 @@ pub(crate) fn workloads<'a>(
                     }),
                 ),
             ],
-        });
+        ));
         ws.push(Workload {
             id: "W8",
             name: "W8 decode 1000-element array".into(),

@@ -14,6 +14,18 @@ use std::time::Duration;
 use common::RedisServer;
 use strictredis::{cmd, Error, Pipeline, StrictRedis, Value};
 
+/// The index, command name and cause of an `Error::Pipeline`; panics on any other error.
+fn pipeline_error(err: &Error) -> (usize, &str, &Error) {
+    match err {
+        Error::Pipeline {
+            index,
+            command,
+            source,
+        } => (*index, command, source),
+        other => panic!("expected Error::Pipeline, got {other:?}"),
+    }
+}
+
 /// Runs SET `first` 1, INCR `bad` (which must fail), SET `last` 2 on `p`; returns its error.
 fn incr_fails_in_between(mut p: Pipeline, first: &str, bad: &str, last: &str) -> Error {
     p.set(first, "1").incr(bad).set(last, "2");
@@ -99,18 +111,9 @@ fn an_error_in_a_plain_pipeline_does_not_stop_the_others() {
     r.rpush("list", "x").unwrap();
 
     let err = incr_fails_in_between(r.pipeline_without_transaction(), "before", "list", "after");
-    match &err {
-        Error::Pipeline {
-            index,
-            command,
-            source,
-        } => {
-            assert_eq!(*index, 1);
-            assert_eq!(command, "INCR");
-            assert_eq!(source.server_error().unwrap().kind(), "WRONGTYPE");
-        }
-        other => panic!("expected Error::Pipeline, got {other:?}"),
-    }
+    let (index, command, source) = pipeline_error(&err);
+    assert_eq!((index, command), (1, "INCR"));
+    assert_eq!(source.server_error().unwrap().kind(), "WRONGTYPE");
     assert!(err.to_string().contains("#1 (INCR)"), "{err}");
     let after: Option<String> = r.get("after").unwrap();
     assert_eq!(after.as_deref(), Some("2"), "commands after the error ran");
@@ -137,18 +140,9 @@ fn execabort_is_reported_for_the_refused_command_and_nothing_runs() {
         .queue(cmd("NOSUCHCOMMAND").arg("x"))
         .incr("n");
     let err = p.execute::<Vec<Value>>().unwrap_err();
-    match &err {
-        Error::Pipeline {
-            index,
-            command,
-            source,
-        } => {
-            assert_eq!(*index, 1);
-            assert_eq!(command, "NOSUCHCOMMAND");
-            assert!(source.is_server());
-        }
-        other => panic!("expected Error::Pipeline, got {other:?}"),
-    }
+    let (index, command, source) = pipeline_error(&err);
+    assert_eq!((index, command), (1, "NOSUCHCOMMAND"));
+    assert!(source.is_server());
     let k: Option<String> = r.get("k").unwrap();
     assert_eq!(k, None, "EXECABORT: no queued command ran");
     assert_eq!(server.command_calls("set"), 0);
