@@ -17,59 +17,14 @@
 //! `cargo test --all-targets`) it returns at once.
 
 use std::hint::black_box;
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use redis::Commands as _;
 use strictredis::{cmd, StrictRedis};
 
-const KEY: &str = "key:__rand_int__";
-const VAL16: &[u8; 16] = b"0123456789abcdef";
+mod support;
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_server() -> (Server, u16) {
-    let bin = std::env::var("STRICTREDIS_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = Command::new(&bin)
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {bin}: {e}"));
-    let server = Server(child);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if let Ok(r) = StrictRedis::from_url(&format!("redis://127.0.0.1:{port}/")) {
-            if r.ping().is_ok() {
-                return (server, port);
-            }
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("{bin} did not answer on port {port}");
-}
-
-fn array_reply(n: usize) -> Vec<u8> {
-    let mut b = format!("*{n}\r\n").into_bytes();
-    for i in 0..n {
-        let item = format!("value-{i:010}");
-        b.extend_from_slice(format!("${}\r\n{item}\r\n", item.len()).as_bytes());
-    }
-    b
-}
+use support::{array_reply, KEY, VAL16};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -92,7 +47,8 @@ fn main() {
         (true, _) => (None, 0),
         (false, Some(p)) => (None, p),
         (false, None) => {
-            let (s, p) = start_server();
+            let s = strictredis_test_kit::RedisServer::start();
+            let p = s.port();
             (Some(s), p)
         }
     };

@@ -1,18 +1,19 @@
 //! Shared by the examples: where to find Redis.
 //!
-//! `REDIS_URL` defaults to `redis://127.0.0.1:6379/0`. When nothing listens there and
-//! `redis-server` is installed, a throwaway server is started on a free port for the length
-//! of the run (so the examples work on a machine with Redis installed but not running).
+//! `REDIS_URL` defaults to `redis://127.0.0.1:6379/0`. When nothing listens there, a
+//! throwaway server from the test kit (`tests/kit`, the launcher the tests use) runs on a
+//! free port for the length of the run, so the examples work on a machine with Redis
+//! installed but not running.
 
 // Each example uses part of this module.
 #![allow(dead_code)]
 
 use std::error::Error;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream, ToSocketAddrs};
-use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use strictredis_test_kit::cluster::TestCluster;
+use strictredis_test_kit::RedisServer;
 
 const DEFAULT_URL: &str = "redis://127.0.0.1:6379/0";
 
@@ -20,7 +21,7 @@ const DEFAULT_URL: &str = "redis://127.0.0.1:6379/0";
 /// drops, so keep it alive until the end of `main`.
 pub struct Target {
     url: String,
-    _throwaway: Option<ThrowawayServer>,
+    _throwaway: Option<RedisServer>,
 }
 
 impl Target {
@@ -35,15 +36,13 @@ pub fn redis() -> Result<Target, Box<dyn Error>> {
     let url = std::env::var("REDIS_URL").unwrap_or_else(|_| DEFAULT_URL.to_string());
     if let Some(addr) = tcp_address(&url) {
         if !listening(&addr) {
-            let server = ThrowawayServer::start().map_err(|e| {
-                format!("nothing listens on {addr}, and no throwaway redis-server: {e}")
-            })?;
+            let server = RedisServer::start();
             println!(
                 "nothing listens on {addr}: started a throwaway redis-server on port {}",
-                server.port
+                server.port()
             );
             return Ok(Target {
-                url: format!("redis://127.0.0.1:{}/0", server.port),
+                url: server.url(),
                 _throwaway: Some(server),
             });
         }
@@ -89,18 +88,17 @@ fn listening(addr: &str) -> bool {
         .any(|a| TcpStream::connect_timeout(&a, Duration::from_millis(500)).is_ok())
 }
 
-/// The seed URLs of a cluster; throwaway servers, if they were started, stop when this
+/// The seed URLs of a cluster; a throwaway cluster, if one was started, stops when this
 /// drops, so keep it alive until the end of `main`.
 pub struct ClusterTarget {
     /// Seed node URLs.
     pub seeds: Vec<String>,
-    _throwaway: Vec<ThrowawayServer>,
-    dirs: Vec<std::path::PathBuf>,
+    _throwaway: Option<TestCluster>,
 }
 
 /// The seeds given on the command line, else `redis://127.0.0.1:30001` when something
 /// listens there (Redis's `utils/create-cluster`), else a throwaway cluster of three
-/// primaries on free ports, created with `redis-cli --cluster create`.
+/// primaries on free ports (the test kit's, joined with `redis-cli --cluster create`).
 pub fn cluster(seeds: Vec<String>) -> Result<ClusterTarget, Box<dyn Error>> {
     if !seeds.is_empty() || listening("127.0.0.1:30001") {
         let seeds = if seeds.is_empty() {
@@ -110,154 +108,14 @@ pub fn cluster(seeds: Vec<String>) -> Result<ClusterTarget, Box<dyn Error>> {
         };
         return Ok(ClusterTarget {
             seeds,
-            _throwaway: Vec::new(),
-            dirs: Vec::new(),
+            _throwaway: None,
         });
     }
-    let mut nodes = Vec::new();
-    let mut dirs = Vec::new();
-    for _ in 0..3 {
-        let dir = std::env::temp_dir().join(format!(
-            "strictredis-example-cluster-{}-{}",
-            std::process::id(),
-            nodes.len()
-        ));
-        std::fs::create_dir_all(&dir)?;
-        dirs.push(dir.clone());
-        let bus = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        nodes.push(ThrowawayServer::start_with(&[
-            "--cluster-enabled",
-            "yes",
-            "--cluster-port",
-            &bus.to_string(),
-            "--dir",
-            &dir.to_string_lossy(),
-        ])?);
-    }
-    let addrs: Vec<String> = nodes
-        .iter()
-        .map(|n| format!("127.0.0.1:{}", n.port))
-        .collect();
-    let out = Command::new("redis-cli")
-        .args(["--cluster", "create"])
-        .args(&addrs)
-        .args(["--cluster-replicas", "0", "--cluster-yes"])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("could not run redis-cli ({e}); install redis-tools"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "redis-cli --cluster create failed:\n{}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-        .into());
-    }
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !nodes.iter().all(|n| cluster_ok(n.port)) {
-        if Instant::now() >= deadline {
-            return Err("the throwaway cluster did not reach cluster_state:ok in 30 s".into());
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-    println!("no cluster on 127.0.0.1:30001: started a throwaway 3-node cluster on {addrs:?}");
+    let cluster = TestCluster::start_with(3, 0, &[]);
+    let seeds = cluster.urls();
+    println!("no cluster on 127.0.0.1:30001: started a throwaway 3-node cluster on {seeds:?}");
     Ok(ClusterTarget {
-        seeds: addrs.iter().map(|a| format!("redis://{a}")).collect(),
-        _throwaway: nodes,
-        dirs,
+        seeds,
+        _throwaway: Some(cluster),
     })
-}
-
-impl Drop for ClusterTarget {
-    fn drop(&mut self) {
-        // Stop the servers first, then remove their nodes.conf directories.
-        self._throwaway.clear();
-        for dir in &self.dirs {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-    }
-}
-
-/// Whether the node at `port` says `cluster_state:ok`.
-fn cluster_ok(port: u16) -> bool {
-    let ask = || -> std::io::Result<bool> {
-        let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-        stream.set_read_timeout(Some(Duration::from_secs(1)))?;
-        stream.write_all(b"CLUSTER INFO\r\n")?;
-        let mut reply = vec![0u8; 4096];
-        let n = stream.read(&mut reply)?;
-        Ok(String::from_utf8_lossy(&reply[..n]).contains("cluster_state:ok"))
-    };
-    ask().unwrap_or(false)
-}
-
-/// A `redis-server` child process on a free loopback port, killed on drop.
-struct ThrowawayServer {
-    child: Child,
-    port: u16,
-}
-
-impl ThrowawayServer {
-    fn start() -> Result<ThrowawayServer, Box<dyn Error>> {
-        Self::start_with(&[])
-    }
-
-    fn start_with(extra: &[&str]) -> Result<ThrowawayServer, Box<dyn Error>> {
-        // A port that is free now: bind port 0, read it, let it go.
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| {
-                format!("could not run redis-server ({e}); install it with `apt-get install -y redis-server`")
-            })?;
-        let mut server = ThrowawayServer { child, port };
-
-        // Poll until it answers PING, with a growing pause; give up after 10 s.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let mut pause = Duration::from_millis(5);
-        while !answers_ping(port) {
-            if let Some(status) = server.child.try_wait()? {
-                let mut log = String::new();
-                if let Some(out) = server.child.stdout.as_mut() {
-                    out.read_to_string(&mut log)?;
-                }
-                if let Some(err) = server.child.stderr.as_mut() {
-                    err.read_to_string(&mut log)?;
-                }
-                return Err(format!("redis-server exited ({status}):\n{log}").into());
-            }
-            if Instant::now() >= deadline {
-                return Err(
-                    format!("redis-server did not answer on port {port} within 10 s").into(),
-                );
-            }
-            thread::sleep(pause);
-            pause = (pause * 2).min(Duration::from_millis(100));
-        }
-        Ok(server)
-    }
-}
-
-impl Drop for ThrowawayServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn answers_ping(port: u16) -> bool {
-    let ping = || -> std::io::Result<bool> {
-        let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-        stream.set_read_timeout(Some(Duration::from_secs(1)))?;
-        stream.write_all(b"PING\r\n")?;
-        let mut line = String::new();
-        BufReader::new(stream).read_line(&mut line)?;
-        Ok(line.starts_with("+PONG"))
-    };
-    ping().unwrap_or(false)
 }

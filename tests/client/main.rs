@@ -1,0 +1,24 @@
+//! One test binary for the client, pool, pipelines, pub/sub, scripts, scans, locks and TLS
+//! (`cargo test --test client`), a module per area, each test on its own server from the
+//! test kit.
+//!
+//! Process-wide state: `secrets` installs the binary's one `log` logger (so it sees the
+//! log lines of every test running beside it: none may show its password either), and
+//! `dirty_state` a panic hook that hides only its own deliberate panics.
+
+mod api;
+mod api_contract;
+mod big_values;
+mod blocking;
+mod dirty_state;
+mod health_check;
+mod lock;
+mod pipeline;
+mod pool;
+mod pubsub;
+mod scan;
+mod scripts;
+mod secrets;
+mod tls;
+#[path = "../util/mod.rs"]
+mod util;

@@ -1,0 +1,6 @@
+//! One test binary for Redis Cluster and Sentinel (`cargo test --test cluster`), on the
+//! test kit's real clusters and Sentinel setups.
+
+mod cluster;
+mod cluster_resilience;
+mod sentinel;

@@ -1,0 +1,634 @@
+//! Real Redis Cluster and Sentinel setups on loopback, for the cluster and Sentinel tests
+//! (`tests/cluster/`).
+//!
+//! * [`TestCluster::start`]: 3 primaries and 3 replicas (`redis-server --cluster-enabled
+//!   yes`, joined with `redis-cli --cluster create ... --cluster-replicas 1`), returned once
+//!   every node says `cluster_state:ok`, every node agrees on who serves which slot, and
+//!   every replica is in sync.
+//! * [`TestSentinel::start`]: a master, one replica and 3 `redis-sentinel` processes
+//!   watching it as `mymaster`, returned once the sentinels know the replica and each
+//!   other.
+//!
+//! Every process gets free ports (the cluster bus port too, with `--cluster-port`) and its
+//! own temporary directory; everything is killed on drop. Timeouts are low
+//! (`cluster-node-timeout` 2000 ms, sentinel `down-after-milliseconds` 1000 ms) so that
+//! failovers finish within a few seconds.
+use std::collections::BTreeMap;
+use std::fs::{self, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use super::{free_port, wait_until, RedisServer};
+
+/// `cluster-node-timeout` of test clusters, in milliseconds.
+pub const NODE_TIMEOUT_MS: u64 = 2000;
+
+/// How long a test cluster or sentinel setup may take to become healthy.
+const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The `redis-cli` binary: `$STRICTREDIS_REDIS_CLI`, else `redis-cli` from `PATH`.
+pub fn cli_binary() -> PathBuf {
+    match std::env::var_os("STRICTREDIS_REDIS_CLI") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => PathBuf::from("redis-cli"),
+    }
+}
+
+/// Runs `redis-cli` with `args`, panicking with its output if it fails.
+pub fn run_cli(args: &[&str]) -> String {
+    let out = Command::new(cli_binary())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "could not run {}: {e}; install redis-tools (scripts/setup.sh)",
+                cli_binary().display()
+            )
+        });
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "redis-cli {args:?} failed ({}):\n{text}",
+        out.status
+    );
+    text
+}
+
+/// One line of `CLUSTER NODES`.
+#[derive(Clone, Debug)]
+pub struct NodeLine {
+    pub id: String,
+    pub port: u16,
+    pub flags: String,
+    /// The primary's id for a replica, `-` for a primary.
+    pub master: String,
+    /// Slot ranges, inclusive (importing/migrating markers left out).
+    pub slots: Vec<(u16, u16)>,
+}
+
+impl NodeLine {
+    pub fn is_primary(&self) -> bool {
+        self.flags.split(',').any(|f| f == "master")
+    }
+
+    pub fn is_failed(&self) -> bool {
+        self.flags.split(',').any(|f| f == "fail" || f == "fail?")
+    }
+
+    pub fn slot_count(&self) -> usize {
+        self.slots
+            .iter()
+            .map(|(a, b)| (*b as usize) - (*a as usize) + 1)
+            .sum()
+    }
+}
+
+fn parse_nodes(text: &str) -> Vec<NodeLine> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 8 {
+                return None;
+            }
+            // 127.0.0.1:7000@17000[,hostname]
+            let addr = f[1].split('@').next()?;
+            let port = addr.rsplit_once(':')?.1.parse().ok()?;
+            let slots = f[8..]
+                .iter()
+                .filter(|s| !s.starts_with('['))
+                .filter_map(|s| match s.split_once('-') {
+                    Some((a, b)) => Some((a.parse().ok()?, b.parse().ok()?)),
+                    None => s.parse().ok().map(|a| (a, a)),
+                })
+                .collect();
+            Some(NodeLine {
+                id: f[0].to_string(),
+                port,
+                flags: f[2].to_string(),
+                master: f[3].to_string(),
+                slots,
+            })
+        })
+        .collect()
+}
+
+/// A running Redis Cluster; dropping it kills every node.
+pub struct TestCluster {
+    pub nodes: Vec<RedisServer>,
+    primaries: usize,
+    replicas_per_primary: usize,
+    /// The `--requirepass` of the nodes, if any (given to redis-cli too).
+    password: Option<String>,
+}
+
+impl TestCluster {
+    /// 3 primaries, 1 replica each.
+    pub fn start() -> TestCluster {
+        Self::start_with(3, 1, &[])
+    }
+
+    /// `primaries` primaries with `replicas` replicas each; `extra` is given to every
+    /// `redis-server`.
+    pub fn start_with(primaries: usize, replicas: usize, extra: &[&str]) -> TestCluster {
+        Self::start_engine(false, primaries, replicas, extra)
+    }
+
+    /// Like [`start`](Self::start), with Valkey 9.1 nodes (see
+    /// [`RedisServer::start_valkey`]), joined by the same `redis-cli`.
+    pub fn start_valkey() -> TestCluster {
+        Self::start_engine(true, 3, 1, &[])
+    }
+
+    fn start_engine(
+        valkey: bool,
+        primaries: usize,
+        replicas: usize,
+        extra: &[&str],
+    ) -> TestCluster {
+        let timeout = NODE_TIMEOUT_MS.to_string();
+        let nodes: Vec<RedisServer> = (0..primaries * (1 + replicas))
+            .map(|_| {
+                let bus = free_port().to_string();
+                let mut args = vec![
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    "nodes.conf",
+                    "--cluster-node-timeout",
+                    &timeout,
+                    "--cluster-port",
+                    &bus,
+                    "--repl-diskless-sync",
+                    "yes",
+                    "--repl-diskless-sync-delay",
+                    "0",
+                    // A replica counts as "loading" in CLUSTER SHARDS until its replication
+                    // offset moves; the primary's pings move it.
+                    "--repl-ping-replica-period",
+                    "1",
+                ];
+                args.extend_from_slice(extra);
+                if valkey {
+                    RedisServer::start_valkey(&args)
+                } else {
+                    RedisServer::start_with(&args)
+                }
+            })
+            .collect();
+        let addrs: Vec<String> = nodes.iter().map(|n| n.addr()).collect();
+        let replicas_arg = replicas.to_string();
+        let password = extra
+            .iter()
+            .position(|a| *a == "--requirepass")
+            .and_then(|i| extra.get(i + 1))
+            .map(|p| p.to_string());
+        let mut args: Vec<&str> = Vec::new();
+        if let Some(p) = &password {
+            args.extend(["-a", p.as_str(), "--no-auth-warning"]);
+        }
+        args.extend(["--cluster", "create"]);
+        args.extend(addrs.iter().map(String::as_str));
+        args.extend(["--cluster-replicas", &replicas_arg, "--cluster-yes"]);
+        run_cli(&args);
+        let cluster = TestCluster {
+            nodes,
+            primaries,
+            replicas_per_primary: replicas,
+            password,
+        };
+        cluster.wait_healthy(SETUP_TIMEOUT);
+        cluster
+    }
+
+    /// A seed URL (the first node that is running).
+    pub fn url(&self) -> String {
+        self.running().next().expect("a running node").url()
+    }
+
+    /// Every node's URL.
+    pub fn urls(&self) -> Vec<String> {
+        self.running().map(RedisServer::url).collect()
+    }
+
+    fn running(&self) -> impl Iterator<Item = &RedisServer> {
+        self.nodes.iter().filter(|n| n.is_running())
+    }
+
+    /// The node listening on `port`.
+    pub fn node(&self, port: u16) -> &RedisServer {
+        self.nodes
+            .iter()
+            .find(|n| n.port() == port)
+            .unwrap_or_else(|| panic!("no node on port {port}"))
+    }
+
+    /// `CLUSTER NODES` as one running node sees it.
+    pub fn cluster_nodes(&self) -> Vec<NodeLine> {
+        let n = self.running().next().expect("a running node");
+        parse_nodes(&n.raw_cmd(&["CLUSTER", "NODES"]))
+    }
+
+    /// The ports of the primaries that serve slots, and of their replicas, as the first
+    /// running node sees it.
+    pub fn primary_ports(&self) -> Vec<u16> {
+        self.cluster_nodes()
+            .iter()
+            .filter(|n| n.is_primary() && !n.slots.is_empty() && !n.is_failed())
+            .map(|n| n.port)
+            .collect()
+    }
+
+    /// The port of a replica of the primary on `primary_port`.
+    pub fn replica_of(&self, primary_port: u16) -> u16 {
+        let nodes = self.cluster_nodes();
+        let id = &nodes
+            .iter()
+            .find(|n| n.port == primary_port)
+            .expect("primary known")
+            .id;
+        nodes
+            .iter()
+            .find(|n| &n.master == id && !n.is_failed())
+            .map(|n| n.port)
+            .unwrap_or_else(|| panic!("no replica of {primary_port}"))
+    }
+
+    /// The node id of the node on `port`.
+    pub fn node_id(&self, port: u16) -> String {
+        self.node(port).raw_cmd(&["CLUSTER", "MYID"])
+    }
+
+    /// The port of the primary serving `slot`, as the first running node sees it.
+    pub fn owner_of_slot(&self, slot: u16) -> u16 {
+        self.cluster_nodes()
+            .iter()
+            .find(|n| n.is_primary() && n.slots.iter().any(|&(a, b)| a <= slot && slot <= b))
+            .map(|n| n.port)
+            .unwrap_or_else(|| panic!("no owner of slot {slot}"))
+    }
+
+    /// Whether the cluster is settled: every running node says `cluster_state:ok`, sees the
+    /// same slot owners and the expected numbers of primaries and replicas, with no node
+    /// failed, no slot migrating, every replica in sync and reported online.
+    pub fn is_healthy(&self) -> bool {
+        let mut views: Vec<BTreeMap<u16, Vec<(u16, u16)>>> = Vec::new();
+        for n in self.running() {
+            let Ok(replies) = n.try_raw_cmds(&[
+                &["CLUSTER", "INFO"],
+                &["CLUSTER", "NODES"],
+                &["INFO", "replication"],
+                &["CLUSTER", "SHARDS"],
+            ]) else {
+                return false;
+            };
+            let info = replies[0].to_string();
+            if !info.contains("cluster_state:ok") {
+                return false;
+            }
+            let text = replies[1].to_string();
+            if text.contains("->-") || text.contains("-<-") {
+                return false; // a slot is migrating or importing
+            }
+            let nodes = parse_nodes(&text);
+            let alive: Vec<&NodeLine> = nodes.iter().filter(|n| !n.is_failed()).collect();
+            let primaries: Vec<&&NodeLine> = alive
+                .iter()
+                .filter(|n| n.is_primary() && !n.slots.is_empty())
+                .collect();
+            let replicas = alive.iter().filter(|n| !n.is_primary()).count();
+            if primaries.len() != self.primaries
+                || replicas != self.primaries * self.replicas_per_primary
+                || nodes
+                    .iter()
+                    .any(|n| n.is_failed() && n.flags.contains("master") && !n.slots.is_empty())
+            {
+                return false;
+            }
+            views.push(
+                primaries
+                    .iter()
+                    .map(|p| (p.port, p.slots.clone()))
+                    .collect(),
+            );
+            let repl = replies[2].to_string();
+            if repl.contains("role:slave") && !repl.contains("master_link_status:up") {
+                return false;
+            }
+            let shards = replies[3].to_string();
+            if shards.contains("\nloading") || shards.contains("\nfail") {
+                return false;
+            }
+        }
+        views.windows(2).all(|w| w[0] == w[1])
+    }
+
+    /// Waits until [`is_healthy`](Self::is_healthy), panicking after `timeout` with every
+    /// node's view.
+    pub fn wait_healthy(&self, timeout: Duration) {
+        if !wait_until(timeout, || self.is_healthy()) {
+            let views: Vec<String> = self
+                .running()
+                .map(|n| {
+                    format!(
+                        "--- {}:\n{}\n{}",
+                        n.port(),
+                        n.raw_cmd(&["CLUSTER", "NODES"]),
+                        n.raw_cmd(&["CLUSTER", "INFO"])
+                            .lines()
+                            .next()
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            panic!(
+                "the cluster did not settle within {timeout:?}:\n{}",
+                views.join("\n")
+            );
+        }
+    }
+
+    /// Moves `slots` slots (and their keys) from the primary on `from` to the one on `to`
+    /// with `redis-cli --cluster reshard`; returns its output.
+    pub fn reshard(&self, from: u16, to: u16, slots: usize) -> String {
+        let from_id = self.node_id(from);
+        let to_id = self.node_id(to);
+        let slots = slots.to_string();
+        let addr = self.node(from).addr();
+        let mut args: Vec<&str> = Vec::new();
+        if let Some(p) = &self.password {
+            args.extend(["-a", p.as_str(), "--no-auth-warning"]);
+        }
+        args.extend([
+            "--cluster",
+            "reshard",
+            &addr,
+            "--cluster-from",
+            &from_id,
+            "--cluster-to",
+            &to_id,
+            "--cluster-slots",
+            &slots,
+            "--cluster-yes",
+            "--cluster-pipeline",
+            "100",
+        ]);
+        run_cli(&args)
+    }
+}
+
+impl std::fmt::Debug for TestCluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestCluster")
+            .field(
+                "ports",
+                &self.nodes.iter().map(|n| n.port()).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+/// One `redis-sentinel` process with its own config file; killed on drop.
+pub struct SentinelProcess {
+    port: u16,
+    child: Mutex<Option<Child>>,
+    dir: tempfile::TempDir,
+}
+
+impl SentinelProcess {
+    /// Starts a sentinel watching `master_port` as `name` (quorum 2), with
+    /// `down-after-milliseconds` 1000 and `failover-timeout` 5000.
+    pub fn start(name: &str, master_port: u16) -> SentinelProcess {
+        let dir = tempfile::Builder::new()
+            .prefix("strictredis-sentinel-")
+            .tempdir()
+            .expect("create a temporary directory for redis-sentinel");
+        let mut last_log = String::new();
+        for _ in 0..5 {
+            let port = free_port();
+            let conf = dir.path().join("sentinel.conf");
+            fs::write(
+                &conf,
+                format!(
+                    "port {port}\nbind 127.0.0.1\ndaemonize no\ndir {dir}\n\
+                     sentinel monitor {name} 127.0.0.1 {master_port} 2\n\
+                     sentinel down-after-milliseconds {name} 1000\n\
+                     sentinel failover-timeout {name} 5000\n\
+                     sentinel parallel-syncs {name} 1\n",
+                    dir = dir.path().display()
+                ),
+            )
+            .expect("write sentinel.conf");
+            let log_path = dir.path().join("sentinel.log");
+            let log = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&log_path)
+                .expect("open sentinel.log");
+            let mut child = Command::new("redis-sentinel")
+                .arg(&conf)
+                .current_dir(dir.path())
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("clone log handle"))
+                .stderr(log)
+                .spawn()
+                .unwrap_or_else(|e| {
+                    panic!("could not run redis-sentinel: {e}; install it (scripts/setup.sh)")
+                });
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                if let Ok(Some(_)) = child.try_wait() {
+                    last_log = fs::read_to_string(&log_path).unwrap_or_default();
+                    break;
+                }
+                if ping(port) {
+                    return SentinelProcess {
+                        port,
+                        child: Mutex::new(Some(child)),
+                        dir,
+                    };
+                }
+                if Instant::now() > deadline {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!(
+                        "redis-sentinel did not answer on {port}:\n{}",
+                        fs::read_to_string(&log_path).unwrap_or_default()
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        panic!("redis-sentinel could not start in 5 attempts; last log:\n{last_log}");
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Sends one command (text arguments) and returns the reply as text, as
+    /// [`RedisServer::raw_cmd`] does.
+    pub fn raw_cmd(&self, args: &[&str]) -> String {
+        raw_cmd_port(self.port, args)
+    }
+
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.dir.path().join("sentinel.log")).unwrap_or_default()
+    }
+
+    pub fn kill(&self) {
+        if let Some(mut c) = self.child.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for SentinelProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn ping(port: u16) -> bool {
+    let attempt = || -> std::io::Result<bool> {
+        let s = TcpStream::connect(("127.0.0.1", port))?;
+        s.set_read_timeout(Some(Duration::from_secs(1)))?;
+        (&s).write_all(b"PING\r\n")?;
+        let mut line = String::new();
+        BufReader::new(&s).read_line(&mut line)?;
+        Ok(line.starts_with("+PONG"))
+    };
+    attempt().unwrap_or(false)
+}
+
+/// A raw command to any port (sentinels are no [`RedisServer`]s).
+pub fn raw_cmd_port(port: u16, args: &[&str]) -> String {
+    let s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut out = format!("*{}\r\n", args.len());
+    for a in args {
+        out.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+    }
+    (&s).write_all(out.as_bytes()).unwrap();
+    let mut r = BufReader::new(&s);
+    super::read_reply(&mut r)
+        .map(|r| r.to_string())
+        .unwrap_or_else(|e| format!("-IO {e}"))
+}
+
+/// A master, one replica and three sentinels watching them as [`TestSentinel::NAME`].
+pub struct TestSentinel {
+    pub servers: Vec<RedisServer>,
+    pub sentinels: Vec<SentinelProcess>,
+}
+
+impl TestSentinel {
+    /// The name the sentinels know the master by.
+    pub const NAME: &'static str = "mymaster";
+
+    pub fn start() -> TestSentinel {
+        let master = RedisServer::start_with(&["--repl-diskless-sync-delay", "0"]);
+        let port = master.port().to_string();
+        let replica = RedisServer::start_with(&[
+            "--replicaof",
+            "127.0.0.1",
+            &port,
+            "--repl-diskless-sync-delay",
+            "0",
+        ]);
+        assert!(
+            wait_until(SETUP_TIMEOUT, || replica
+                .raw_cmd(&["INFO", "replication"])
+                .contains("master_link_status:up")),
+            "the replica did not sync"
+        );
+        let sentinels: Vec<SentinelProcess> = (0..3)
+            .map(|_| SentinelProcess::start(Self::NAME, master.port()))
+            .collect();
+        let setup = TestSentinel {
+            servers: vec![master, replica],
+            sentinels,
+        };
+        setup.wait_settled();
+        setup
+    }
+
+    /// Waits until every sentinel knows the other two and a healthy replica, and agrees on
+    /// the master, which says it is one.
+    pub fn wait_settled(&self) {
+        let ok = wait_until(SETUP_TIMEOUT, || {
+            let Some(master) = self.master_port() else {
+                return false;
+            };
+            self.sentinels.iter().all(|s| {
+                let addr = s.raw_cmd(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", Self::NAME]);
+                let sentinels = s.raw_cmd(&["SENTINEL", "SENTINELS", Self::NAME]);
+                let replicas = s.raw_cmd(&["SENTINEL", "REPLICAS", Self::NAME]);
+                addr.lines().nth(1) == Some(master.to_string().as_str())
+                    && sentinels.matches("\nflags\nsentinel\n").count() == 2
+                    && replicas.contains("\nflags\nslave\n")
+                    && replicas.contains("master-link-status\nok")
+            })
+        });
+        assert!(
+            ok,
+            "the sentinels did not settle; logs:\n{}",
+            self.sentinels
+                .iter()
+                .map(SentinelProcess::log)
+                .collect::<Vec<_>>()
+                .join("\n---\n")
+        );
+    }
+
+    /// The port of the server that says `role:master` (and has a replica in sync), if one.
+    pub fn master_port(&self) -> Option<u16> {
+        self.servers
+            .iter()
+            .filter(|s| s.is_running())
+            .find(|s| {
+                let info = s.raw_cmd(&["INFO", "replication"]);
+                info.contains("role:master") && info.contains("state=online")
+            })
+            .map(|s| s.port())
+    }
+
+    /// The ports of the master (see [`master_port`](Self::master_port)) and of the other
+    /// server, its replica. Panics when no server is a master with a replica in sync.
+    pub fn master_and_replica(&self) -> (u16, u16) {
+        let master = self.master_port().expect("a master with a replica in sync");
+        let replica = self
+            .servers
+            .iter()
+            .map(|s| s.port())
+            .find(|&p| p != master)
+            .expect("a second server");
+        (master, replica)
+    }
+
+    /// The server on `port`.
+    pub fn server(&self, port: u16) -> &RedisServer {
+        self.servers
+            .iter()
+            .find(|s| s.port() == port)
+            .expect("a server on that port")
+    }
+
+    pub fn sentinel_urls(&self) -> Vec<String> {
+        self.sentinels.iter().map(SentinelProcess::url).collect()
+    }
+}
