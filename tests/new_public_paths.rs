@@ -118,7 +118,9 @@ mod sentinel {
 
 // `strictredis::resp`, the documented codec.
 mod resp {
-    pub use strictredis::resp::{decode_one, encode_value, Decoder, DEFAULT_MAX_BULK_LEN, MAX_DEPTH};
+    pub use strictredis::resp::{
+        decode_one, encode_value, Decoder, DEFAULT_MAX_BULK_LEN, MAX_DEPTH,
+    };
 }
 
 // The types of the other public modules at v0.1.0. When a module becomes private (issue 10),
