@@ -5,7 +5,7 @@
 //! run one thread per request. Every Redis 7.0 and Valkey 9.1 command is a method whose
 //! arguments are checked at compile time; a reply is converted to the type you ask for; a
 //! connection that saw an error, a timeout or a half-read reply is closed, never handed to
-//! the next caller. There is no async runtime and no `unsafe` code.
+//! the next caller. There is no async runtime, and the crate has no `unsafe` code.
 //!
 //! # Quick start
 //!
