@@ -125,7 +125,7 @@ fn healthy_replicas(reply: Value) -> Vec<(String, u16)> {
             let down = flags
                 .split(',')
                 .any(|x| matches!(x, "s_down" | "o_down" | "disconnected"));
-            let link_ok = get("master-link-status").map_or(true, |s| s == "ok");
+            let link_ok = get("master-link-status").is_none_or(|s| s == "ok");
             if down || !link_ok {
                 return None;
             }

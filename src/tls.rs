@@ -13,6 +13,8 @@
 //! A certificate that does not verify, a file that cannot be read and a failed handshake
 //! are [`Error::Tls`]; they are never retried.
 
+#![cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;

@@ -177,11 +177,7 @@ fn main() {
         }
         ws.retain(|w| !w.runners.is_empty());
     }
-    let wanted = |id: &str| {
-        opts.only
-            .as_ref()
-            .map_or(true, |o| o.iter().any(|x| x == id))
-    };
+    let wanted = |id: &str| opts.only.as_ref().is_none_or(|o| o.iter().any(|x| x == id));
     let mut outcomes = Vec::new();
     for w in ws.iter_mut().filter(|w| wanted(w.id)) {
         if !w.offline && w.id != "W5" {

@@ -130,7 +130,7 @@ pub(crate) fn parse_shards(reply: Value, asked_host: &str, tls: bool) -> Result<
                             // A failed former primary may still be listed: prefer one online.
                             if primary
                                 .as_ref()
-                                .map_or(true, |(_, was_online)| !was_online && online)
+                                .is_none_or(|(_, was_online)| !was_online && online)
                             {
                                 primary = Some((addr, online));
                             }

@@ -13,6 +13,7 @@ mod blocking;
 mod dirty_state;
 mod health_check;
 mod lock;
+mod options;
 mod pipeline;
 mod pool;
 mod pubsub;

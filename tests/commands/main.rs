@@ -17,6 +17,8 @@ mod cmd_sets;
 mod cmd_sorted_sets;
 mod cmd_streams;
 mod cmd_strings;
+mod compat;
 mod coverage;
+mod facts;
 #[path = "../util/mod.rs"]
 mod util;

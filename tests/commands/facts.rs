@@ -5,7 +5,7 @@
 //!   output today (a new server version fails here: rerun the generator).
 //! * The pool's retry rule, cluster routing and Sentinel classify every command alike.
 
-mod common;
+use strictredis_test_kit as common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

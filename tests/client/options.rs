@@ -1,7 +1,7 @@
 //! One `Options` behind the three builders: the order of `url()` and the setters, checks
 //! at `build()` with the URL parser's rules, the same setters everywhere.
 
-mod common;
+use strictredis_test_kit as common;
 
 use std::time::Duration;
 
