@@ -309,21 +309,18 @@ pub struct FunctionListOptions {
 }
 
 impl FunctionListOptions {
-    /// Only libraries whose names match the glob `pattern`.
-    pub fn library_name(mut self, pattern: impl Into<String>) -> FunctionListOptions {
-        self.library_name_pattern = Some(pattern.into());
-        self
-    }
-
-    /// Include the libraries' source code.
-    pub fn with_code(mut self) -> FunctionListOptions {
-        self.with_code = true;
-        self
-    }
-
     pub(crate) fn apply(self, c: Cmd) -> Cmd {
         c.opt_token("LIBRARYNAME", self.library_name_pattern)
             .arg_if(self.with_code, "WITHCODE")
+    }
+}
+
+crate::commands::setters! {
+    FunctionListOptions {
+        /// Only libraries whose names match the glob `pattern`.
+        fn library_name(pattern: impl Into<String>) => library_name_pattern = Some(pattern.into());
+        /// Include the libraries' source code.
+        fn with_code() => with_code = true;
     }
 }
 
