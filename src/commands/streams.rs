@@ -870,28 +870,18 @@ impl FromValue for PendingSummary {
     }
 }
 
-/// One item of the extended form of XPENDING.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PendingEntry {
-    /// The entry's ID.
-    pub id: String,
-    /// The consumer that holds it.
-    pub consumer: String,
-    /// Milliseconds since it was last delivered.
-    pub idle_ms: u64,
-    /// How many times it was delivered.
-    pub deliveries: u64,
-}
-
-impl FromValue for PendingEntry {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut it = items_between(v, 4, 4, "PendingEntry")?;
-        Ok(PendingEntry {
-            id: next_item(&mut it)?,
-            consumer: next_item(&mut it)?,
-            idle_ms: next_item(&mut it)?,
-            deliveries: next_item(&mut it)?,
-        })
+crate::from_value::reply::reply_struct! {
+    /// One item of the extended form of XPENDING.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct PendingEntry: positional {
+        /// The entry's ID.
+        id: String,
+        /// The consumer that holds it.
+        consumer: String,
+        /// Milliseconds since it was last delivered.
+        idle_ms: u64,
+        /// How many times it was delivered.
+        deliveries: u64,
     }
 }
 
@@ -948,34 +938,22 @@ fn non_negative(v: Option<i64>) -> Option<u64> {
     v.and_then(|n| u64::try_from(n).ok())
 }
 
-/// One item of XINFO GROUPS.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct XInfoGroup {
-    /// The group's name.
-    pub name: String,
-    /// How many consumers it has.
-    pub consumers: u64,
-    /// How many entries are pending (delivered, not acknowledged).
-    pub pending: u64,
-    /// The ID of the last entry delivered to the group.
-    pub last_delivered_id: String,
-    /// How many entries the group has read (Redis 7.0.0+; `None` when unknown).
-    pub entries_read: Option<u64>,
-    /// How many entries are still waiting for delivery (Redis 7.0.0+; `None` when unknown).
-    pub lag: Option<u64>,
-}
-
-impl FromValue for XInfoGroup {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut f = ReplyFields::new(v, "XInfoGroup")?;
-        Ok(XInfoGroup {
-            name: f.req("name")?,
-            consumers: f.req("consumers")?,
-            pending: f.req("pending")?,
-            last_delivered_id: f.req("last-delivered-id")?,
-            entries_read: f.opt("entries-read")?,
-            lag: f.opt("lag")?,
-        })
+crate::from_value::reply::reply_struct! {
+    /// One item of XINFO GROUPS.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct XInfoGroup: keyed {
+        /// The group's name.
+        name: String = req("name"),
+        /// How many consumers it has.
+        consumers: u64 = req("consumers"),
+        /// How many entries are pending (delivered, not acknowledged).
+        pending: u64 = req("pending"),
+        /// The ID of the last entry delivered to the group.
+        last_delivered_id: String = req("last-delivered-id"),
+        /// How many entries the group has read (Redis 7.0.0+; `None` when unknown).
+        entries_read: Option<u64> = opt("entries-read"),
+        /// How many entries are still waiting for delivery (Redis 7.0.0+; `None` when unknown).
+        lag: Option<u64> = opt("lag"),
     }
 }
 
@@ -1049,62 +1027,39 @@ stream_info! {
     }
 }
 
-/// A consumer group as XINFO STREAM FULL describes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct XInfoFullGroup {
-    /// The group's name.
-    pub name: String,
-    /// The ID of the last entry delivered to the group.
-    pub last_delivered_id: String,
-    /// How many entries the group has read (Redis 7.0.0+).
-    pub entries_read: Option<u64>,
-    /// How many entries still wait for delivery (Redis 7.0.0+).
-    pub lag: Option<u64>,
-    /// How many entries are pending in the group.
-    pub pel_count: u64,
-    /// The pending entries (at most COUNT of them).
-    pub pending: Vec<XInfoFullGroupPending>,
-    /// The group's consumers.
-    pub consumers: Vec<XInfoFullConsumer>,
-}
-
-impl FromValue for XInfoFullGroup {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut f = ReplyFields::new(v, "XInfoFullGroup")?;
-        Ok(XInfoFullGroup {
-            name: f.req("name")?,
-            last_delivered_id: f.req("last-delivered-id")?,
-            entries_read: f.opt("entries-read")?,
-            lag: f.opt("lag")?,
-            pel_count: f.req("pel-count")?,
-            pending: f.opt("pending")?.unwrap_or_default(),
-            consumers: f.opt("consumers")?.unwrap_or_default(),
-        })
+crate::from_value::reply::reply_struct! {
+    /// A consumer group as XINFO STREAM FULL describes it.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct XInfoFullGroup: keyed {
+        /// The group's name.
+        name: String = req("name"),
+        /// The ID of the last entry delivered to the group.
+        last_delivered_id: String = req("last-delivered-id"),
+        /// How many entries the group has read (Redis 7.0.0+).
+        entries_read: Option<u64> = opt("entries-read"),
+        /// How many entries still wait for delivery (Redis 7.0.0+).
+        lag: Option<u64> = opt("lag"),
+        /// How many entries are pending in the group.
+        pel_count: u64 = req("pel-count"),
+        /// The pending entries (at most COUNT of them).
+        pending: Vec<XInfoFullGroupPending> = list("pending"),
+        /// The group's consumers.
+        consumers: Vec<XInfoFullConsumer> = list("consumers"),
     }
 }
 
-/// A pending entry of a group, as XINFO STREAM FULL lists it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct XInfoFullGroupPending {
-    /// The entry's ID.
-    pub id: String,
-    /// The consumer that holds it.
-    pub consumer: String,
-    /// When it was last delivered, Unix time in milliseconds.
-    pub delivery_time_ms: u64,
-    /// How many times it was delivered.
-    pub delivery_count: u64,
-}
-
-impl FromValue for XInfoFullGroupPending {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut it = items_between(v, 4, 4, "XInfoFullGroupPending")?;
-        Ok(XInfoFullGroupPending {
-            id: next_item(&mut it)?,
-            consumer: next_item(&mut it)?,
-            delivery_time_ms: next_item(&mut it)?,
-            delivery_count: next_item(&mut it)?,
-        })
+crate::from_value::reply::reply_struct! {
+    /// A pending entry of a group, as XINFO STREAM FULL lists it.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct XInfoFullGroupPending: positional {
+        /// The entry's ID.
+        id: String,
+        /// The consumer that holds it.
+        consumer: String,
+        /// When it was last delivered, Unix time in milliseconds.
+        delivery_time_ms: u64,
+        /// How many times it was delivered.
+        delivery_count: u64,
     }
 }
 
@@ -1137,25 +1092,16 @@ impl FromValue for XInfoFullConsumer {
     }
 }
 
-/// A pending entry of a consumer, as XINFO STREAM FULL lists it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct XInfoFullConsumerPending {
-    /// The entry's ID.
-    pub id: String,
-    /// When it was last delivered, Unix time in milliseconds.
-    pub delivery_time_ms: u64,
-    /// How many times it was delivered.
-    pub delivery_count: u64,
-}
-
-impl FromValue for XInfoFullConsumerPending {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut it = items_between(v, 3, 3, "XInfoFullConsumerPending")?;
-        Ok(XInfoFullConsumerPending {
-            id: next_item(&mut it)?,
-            delivery_time_ms: next_item(&mut it)?,
-            delivery_count: next_item(&mut it)?,
-        })
+crate::from_value::reply::reply_struct! {
+    /// A pending entry of a consumer, as XINFO STREAM FULL lists it.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct XInfoFullConsumerPending: positional {
+        /// The entry's ID.
+        id: String,
+        /// When it was last delivered, Unix time in milliseconds.
+        delivery_time_ms: u64,
+        /// How many times it was delivered.
+        delivery_count: u64,
     }
 }
 
