@@ -45,116 +45,100 @@ impl ClientType {
     }
 }
 
-/// Which clients CLIENT LIST shows or CLIENT KILL closes; every field set must match.
-/// The default matches every client (CLIENT KILL then needs at least one field).
-///
-/// Redis 7.0 knows `ids` and `client_type` for CLIENT LIST, and `ids` (one), `client_type`,
-/// `user`, `addr`, `laddr`, `skipme` for CLIENT KILL; the others are Valkey's (8.0 to 9.0).
-///
-/// ```
-/// use strictredis::commands::connection::{ClientFilter, ClientType};
-/// let normal_clients = ClientFilter { client_type: Some(ClientType::Normal), ..Default::default() };
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ClientFilter {
-    /// `ID id...`: clients with these ids.
-    pub ids: Vec<u64>,
-    /// `TYPE`: clients of one kind.
-    pub client_type: Option<ClientType>,
-    /// `USER`: clients authenticated as this user.
-    pub user: Option<String>,
-    /// `ADDR ip:port`: the client at this address.
-    pub addr: Option<String>,
-    /// `LADDR ip:port`: clients connected to this local address.
-    pub laddr: Option<String>,
-    /// `SKIPME yes|no` (CLIENT KILL): whether the calling client is spared (default yes).
-    pub skipme: Option<bool>,
-    /// `MAXAGE seconds`: clients connected at least this long (CLIENT KILL, Valkey 8.0+).
-    pub maxage: Option<u64>,
-    /// `NAME`: clients with this name.
-    pub name: Option<String>,
-    /// `IDLE seconds`: clients idle at least this long.
-    pub idle: Option<u64>,
-    /// `FLAGS`: clients with these flags (letters as in CLIENT LIST).
-    pub flags: Option<String>,
-    /// `LIB-NAME`: clients of this library.
-    pub lib_name: Option<String>,
-    /// `LIB-VER`: clients of this library version.
-    pub lib_ver: Option<String>,
-    /// `DB`: clients on this database.
-    pub db: Option<u32>,
-    /// `CAPA`: clients with this capability.
-    pub capa: Option<String>,
-    /// `IP`: clients from this IP address.
-    pub ip: Option<String>,
-    /// The `NOT-...` filters: clients that do *not* match these (Valkey 9.0.0+).
-    pub not: ClientNotFilter,
+/// Declares [`ClientFilter`] and [`ClientNotFilter`] from one list of the filters: `only`
+/// are CLIENT KILL's positive filters that have no `NOT-` form, `both` the ones that have;
+/// each is an `Option` written as `TOKEN value` when set.
+macro_rules! client_filters {
+    (
+        only: { $($(#[$odoc:meta])* $ofield:ident: $oty:ty => $otoken:literal,)* }
+        both: { $($(#[$bdoc:meta])* $bfield:ident: $bty:ty => $btoken:literal,)* }
+    ) => {
+        /// Which clients CLIENT LIST shows or CLIENT KILL closes; every field set must match.
+        /// The default matches every client (CLIENT KILL then needs at least one field).
+        ///
+        /// Redis 7.0 knows `ids` and `client_type` for CLIENT LIST, and `ids` (one),
+        /// `client_type`, `user`, `addr`, `laddr`, `skipme` for CLIENT KILL; the others are
+        /// Valkey's (8.0 to 9.0).
+        ///
+        /// ```
+        /// use strictredis::commands::connection::{ClientFilter, ClientType};
+        /// let normal_clients = ClientFilter { client_type: Some(ClientType::Normal), ..Default::default() };
+        /// ```
+        #[derive(Clone, Debug, Default, PartialEq, Eq)]
+        pub struct ClientFilter {
+            /// `ID id...`: clients with these ids.
+            pub ids: Vec<u64>,
+            /// `TYPE`: clients of one kind.
+            pub client_type: Option<ClientType>,
+            /// `SKIPME yes|no` (CLIENT KILL): whether the calling client is spared (default
+            /// yes).
+            pub skipme: Option<bool>,
+            $($(#[$odoc])* pub $ofield: Option<$oty>,)*
+            $($(#[$bdoc])* pub $bfield: Option<$bty>,)*
+            /// The `NOT-...` filters: clients that do *not* match these (Valkey 9.0.0+).
+            pub not: ClientNotFilter,
+        }
+
+        /// The negated filters of [`ClientFilter`] (`NOT-ID`, `NOT-TYPE`, ...; Valkey 9.0.0+).
+        #[derive(Clone, Debug, Default, PartialEq, Eq)]
+        pub struct ClientNotFilter {
+            /// `NOT-ID id...`.
+            pub ids: Vec<u64>,
+            /// `NOT-TYPE`.
+            pub client_type: Option<ClientType>,
+            $(#[doc = concat!("`NOT-", $btoken, "`.")] pub $bfield: Option<$bty>,)*
+        }
+
+        impl ClientFilter {
+            pub(crate) fn apply(self, mut c: Cmd) -> Cmd {
+                if !self.ids.is_empty() {
+                    c = c.arg("ID").args(self.ids);
+                }
+                c = c
+                    .opt_token("TYPE", self.client_type.map(ClientType::token))
+                    .opt_token("SKIPME", self.skipme.map(|s| if s { "YES" } else { "NO" }));
+                $(c = c.opt_token($otoken, self.$ofield);)*
+                $(c = c.opt_token($btoken, self.$bfield);)*
+                let n = self.not;
+                if !n.ids.is_empty() {
+                    c = c.arg("NOT-ID").args(n.ids);
+                }
+                c = c.opt_token("NOT-TYPE", n.client_type.map(ClientType::token));
+                $(c = c.opt_token(concat!("NOT-", $btoken), n.$bfield);)*
+                c
+            }
+        }
+    };
 }
 
-/// The negated filters of [`ClientFilter`] (`NOT-ID`, `NOT-TYPE`, ...; Valkey 9.0.0+).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ClientNotFilter {
-    /// `NOT-ID id...`.
-    pub ids: Vec<u64>,
-    /// `NOT-TYPE`.
-    pub client_type: Option<ClientType>,
-    /// `NOT-USER`.
-    pub user: Option<String>,
-    /// `NOT-ADDR`.
-    pub addr: Option<String>,
-    /// `NOT-LADDR`.
-    pub laddr: Option<String>,
-    /// `NOT-NAME`.
-    pub name: Option<String>,
-    /// `NOT-FLAGS`.
-    pub flags: Option<String>,
-    /// `NOT-LIB-NAME`.
-    pub lib_name: Option<String>,
-    /// `NOT-LIB-VER`.
-    pub lib_ver: Option<String>,
-    /// `NOT-DB`.
-    pub db: Option<u32>,
-    /// `NOT-CAPA`.
-    pub capa: Option<String>,
-    /// `NOT-IP`.
-    pub ip: Option<String>,
-}
-
-impl ClientFilter {
-    pub(crate) fn apply(self, mut c: Cmd) -> Cmd {
-        if !self.ids.is_empty() {
-            c = c.arg("ID").args(self.ids);
-        }
-        c = c.opt_token("TYPE", self.client_type.map(ClientType::token));
-        c = c
-            .opt_token("USER", self.user)
-            .opt_token("ADDR", self.addr)
-            .opt_token("LADDR", self.laddr)
-            .opt_token("SKIPME", self.skipme.map(|s| if s { "YES" } else { "NO" }))
-            .opt_token("MAXAGE", self.maxage)
-            .opt_token("NAME", self.name)
-            .opt_token("IDLE", self.idle)
-            .opt_token("FLAGS", self.flags)
-            .opt_token("LIB-NAME", self.lib_name)
-            .opt_token("LIB-VER", self.lib_ver)
-            .opt_token("DB", self.db)
-            .opt_token("CAPA", self.capa)
-            .opt_token("IP", self.ip);
-        let n = self.not;
-        if !n.ids.is_empty() {
-            c = c.arg("NOT-ID").args(n.ids);
-        }
-        c.opt_token("NOT-TYPE", n.client_type.map(ClientType::token))
-            .opt_token("NOT-USER", n.user)
-            .opt_token("NOT-ADDR", n.addr)
-            .opt_token("NOT-LADDR", n.laddr)
-            .opt_token("NOT-NAME", n.name)
-            .opt_token("NOT-FLAGS", n.flags)
-            .opt_token("NOT-LIB-NAME", n.lib_name)
-            .opt_token("NOT-LIB-VER", n.lib_ver)
-            .opt_token("NOT-DB", n.db)
-            .opt_token("NOT-CAPA", n.capa)
-            .opt_token("NOT-IP", n.ip)
+client_filters! {
+    only: {
+        /// `MAXAGE seconds`: clients connected at least this long (CLIENT KILL, Valkey 8.0+).
+        maxage: u64 => "MAXAGE",
+        /// `IDLE seconds`: clients idle at least this long.
+        idle: u64 => "IDLE",
+    }
+    both: {
+        /// `USER`: clients authenticated as this user.
+        user: String => "USER",
+        /// `ADDR ip:port`: the client at this address.
+        addr: String => "ADDR",
+        /// `LADDR ip:port`: clients connected to this local address.
+        laddr: String => "LADDR",
+        /// `NAME`: clients with this name.
+        name: String => "NAME",
+        /// `FLAGS`: clients with these flags (letters as in CLIENT LIST).
+        flags: String => "FLAGS",
+        /// `LIB-NAME`: clients of this library.
+        lib_name: String => "LIB-NAME",
+        /// `LIB-VER`: clients of this library version.
+        lib_ver: String => "LIB-VER",
+        /// `DB`: clients on this database.
+        db: u32 => "DB",
+        /// `CAPA`: clients with this capability.
+        capa: String => "CAPA",
+        /// `IP`: clients from this IP address.
+        ip: String => "IP",
     }
 }
 

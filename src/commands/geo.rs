@@ -393,24 +393,6 @@ pub struct GeoAddOptions {
 }
 
 impl GeoAddOptions {
-    /// `NX`: only add new members.
-    pub fn nx(mut self) -> GeoAddOptions {
-        self.condition = Some(GeoAddCondition::Nx);
-        self
-    }
-
-    /// `XX`: only update existing members.
-    pub fn xx(mut self) -> GeoAddOptions {
-        self.condition = Some(GeoAddCondition::Xx);
-        self
-    }
-
-    /// `CH`: the reply counts changed members too.
-    pub fn ch(mut self) -> GeoAddOptions {
-        self.ch = true;
-        self
-    }
-
     pub(crate) fn apply(self, c: Cmd) -> Cmd {
         let c = match self.condition {
             Some(GeoAddCondition::Nx) => c.arg("NX"),
@@ -418,6 +400,17 @@ impl GeoAddOptions {
             None => c,
         };
         c.arg_if(self.ch, "CH")
+    }
+}
+
+crate::commands::setters! {
+    GeoAddOptions {
+        /// `NX`: only add new members.
+        fn nx() => condition = Some(GeoAddCondition::Nx);
+        /// `XX`: only update existing members.
+        fn xx() => condition = Some(GeoAddCondition::Xx);
+        /// `CH`: the reply counts changed members too.
+        fn ch() => ch = true;
     }
 }
 
@@ -545,24 +538,6 @@ pub struct GeoSearchOptions {
 geo_limit_builders!(GeoSearchOptions);
 
 impl GeoSearchOptions {
-    /// `WITHCOORD`.
-    pub fn with_coord(mut self) -> GeoSearchOptions {
-        self.with_coord = true;
-        self
-    }
-
-    /// `WITHDIST`.
-    pub fn with_dist(mut self) -> GeoSearchOptions {
-        self.with_dist = true;
-        self
-    }
-
-    /// `WITHHASH`.
-    pub fn with_hash(mut self) -> GeoSearchOptions {
-        self.with_hash = true;
-        self
-    }
-
     fn with_clause(self, c: Cmd) -> Cmd {
         c.arg_if(self.with_coord, "WITHCOORD")
             .arg_if(self.with_dist, "WITHDIST")
@@ -579,6 +554,17 @@ impl GeoSearchOptions {
     pub(crate) fn apply_radius(self, c: Cmd) -> Cmd {
         let c = self.count_clause(self.with_clause(c));
         c.opt_arg(self.order.map(GeoOrder::as_str))
+    }
+}
+
+crate::commands::setters! {
+    GeoSearchOptions {
+        /// `WITHCOORD`.
+        fn with_coord() => with_coord = true;
+        /// `WITHDIST`.
+        fn with_dist() => with_dist = true;
+        /// `WITHHASH`.
+        fn with_hash() => with_hash = true;
     }
 }
 
@@ -599,12 +585,6 @@ pub struct GeoSearchStoreOptions {
 geo_limit_builders!(GeoSearchStoreOptions);
 
 impl GeoSearchStoreOptions {
-    /// `STOREDIST`: store distances as scores.
-    pub fn storedist(mut self) -> GeoSearchStoreOptions {
-        self.storedist = true;
-        self
-    }
-
     /// GEOSEARCHSTORE order: `[ASC|DESC] [COUNT n [ANY]] [STOREDIST]`.
     pub(crate) fn apply_search(self, c: Cmd) -> Cmd {
         let c = self.count_clause(c.opt_arg(self.order.map(GeoOrder::as_str)));
@@ -618,6 +598,13 @@ impl GeoSearchStoreOptions {
             .opt_arg(self.order.map(GeoOrder::as_str));
         c.arg(if self.storedist { "STOREDIST" } else { "STORE" })
             .key(dest)
+    }
+}
+
+crate::commands::setters! {
+    GeoSearchStoreOptions {
+        /// `STOREDIST`: store distances as scores.
+        fn storedist() => storedist = true;
     }
 }
 

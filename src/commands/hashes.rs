@@ -82,36 +82,6 @@ pub struct HSetExOptions {
 }
 
 impl HSetExOptions {
-    /// Only when the hash does not exist (`NX`).
-    pub fn nx(mut self) -> Self {
-        self.condition = Some(HSetExCondition::Nx);
-        self
-    }
-
-    /// Only when the hash exists (`XX`).
-    pub fn xx(mut self) -> Self {
-        self.condition = Some(HSetExCondition::Xx);
-        self
-    }
-
-    /// Only when none of the fields exists (`FNX`).
-    pub fn fnx(mut self) -> Self {
-        self.field_condition = Some(HSetExFieldCondition::Fnx);
-        self
-    }
-
-    /// Only when every field exists (`FXX`).
-    pub fn fxx(mut self) -> Self {
-        self.field_condition = Some(HSetExFieldCondition::Fxx);
-        self
-    }
-
-    /// The expiry to give the fields.
-    pub fn expiry(mut self, expiry: HSetExExpiry) -> Self {
-        self.expiry = Some(expiry);
-        self
-    }
-
     /// Appends the options (not the fields) to `c`.
     #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
@@ -133,6 +103,21 @@ impl HSetExOptions {
             Some(HSetExExpiry::KeepTtl) => c.arg("KEEPTTL"),
             None => c,
         }
+    }
+}
+
+crate::commands::setters! {
+    HSetExOptions {
+        /// Only when the hash does not exist (`NX`).
+        fn nx() => condition = Some(HSetExCondition::Nx);
+        /// Only when the hash exists (`XX`).
+        fn xx() => condition = Some(HSetExCondition::Xx);
+        /// Only when none of the fields exists (`FNX`).
+        fn fnx() => field_condition = Some(HSetExFieldCondition::Fnx);
+        /// Only when every field exists (`FXX`).
+        fn fxx() => field_condition = Some(HSetExFieldCondition::Fxx);
+        /// The expiry to give the fields.
+        fn expiry(expiry: HSetExExpiry) => expiry = Some(expiry);
     }
 }
 

@@ -170,33 +170,9 @@ impl SortOptions {
         SortOptions::default()
     }
 
-    /// Sorts by the keys that `pattern` names.
-    pub fn by(mut self, pattern: impl ToArg) -> SortOptions {
-        self.by = Some(pattern.with_bytes(|b| b.to_vec()));
-        self
-    }
-
-    /// Returns `count` elements from `offset` on.
-    pub fn limit(mut self, offset: u64, count: u64) -> SortOptions {
-        self.limit = Some((offset, count));
-        self
-    }
-
     /// Adds a `GET pattern`.
     pub fn get(mut self, pattern: impl ToArg) -> SortOptions {
         self.get.push(pattern.with_bytes(|b| b.to_vec()));
-        self
-    }
-
-    /// Sorts in descending order.
-    pub fn desc(mut self) -> SortOptions {
-        self.order = Some(SortOrder::Desc);
-        self
-    }
-
-    /// Sorts as strings.
-    pub fn alpha(mut self) -> SortOptions {
-        self.alpha = true;
         self
     }
 
@@ -216,6 +192,19 @@ impl SortOptions {
             None => c,
         };
         c.arg_if(self.alpha, "ALPHA")
+    }
+}
+
+crate::commands::setters! {
+    SortOptions {
+        /// Sorts by the keys that `pattern` names.
+        fn by(pattern: impl ToArg) => by = Some(pattern.with_bytes(|b| b.to_vec()));
+        /// Returns `count` elements from `offset` on.
+        fn limit(offset: u64, count: u64) => limit = Some((offset, count));
+        /// Sorts in descending order.
+        fn desc() => order = Some(SortOrder::Desc);
+        /// Sorts as strings.
+        fn alpha() => alpha = true;
     }
 }
 

@@ -58,24 +58,21 @@ pub struct LPosOptions {
 }
 
 impl LPosOptions {
-    /// Start at the `rank`th match (1 the first, -1 the last); 0 is refused by the server.
-    pub fn rank(mut self, rank: i64) -> Self {
-        self.rank = Some(rank);
-        self
-    }
-
-    /// Compare at most `len` elements (0: all).
-    pub fn maxlen(mut self, len: u64) -> Self {
-        self.maxlen = Some(len);
-        self
-    }
-
     /// Appends the options to `c`, with `COUNT count` when given.
     #[doc(hidden)]
     pub fn apply(self, c: Cmd, count: Option<u64>) -> Cmd {
         c.opt_token("RANK", self.rank)
             .opt_token("COUNT", count)
             .opt_token("MAXLEN", self.maxlen)
+    }
+}
+
+crate::commands::setters! {
+    LPosOptions {
+        /// Start at the `rank`th match (1 the first, -1 the last); 0 is refused by the server.
+        fn rank(rank: i64) => rank = Some(rank);
+        /// Compare at most `len` elements (0: all).
+        fn maxlen(len: u64) => maxlen = Some(len);
     }
 }
 

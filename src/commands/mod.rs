@@ -243,7 +243,26 @@ macro_rules! impl_command_tables {
     };
 }
 
+/// Builder setters of an options type, one line each: `fn name(arg: T) => field = value;`
+/// becomes `pub fn name(mut self, arg: T) -> Self { self.field = value; self }` under the
+/// doc comment written above it.
+macro_rules! setters {
+    ($ty:ty {
+        $($(#[$doc:meta])* fn $name:ident($($arg:ident: $aty:ty),*) => $field:ident = $value:expr;)*
+    }) => {
+        impl $ty {
+            $(
+                $(#[$doc])*
+                pub fn $name(mut self $(, $arg: $aty)*) -> Self {
+                    self.$field = $value;
+                    self
+                }
+            )*
+        }
+    };
+}
+
 pub(crate) use {
     declared_in, exec_methods, impl_command_groups, impl_command_tables, mut_methods,
-    queue_methods, shared_methods, with_command_groups,
+    queue_methods, setters, shared_methods, with_command_groups,
 };

@@ -4,10 +4,6 @@
 //! of keys is counted for you. Pass [`NO_KEYS`] / [`NO_ARGS`] when a list is empty.
 
 use crate::cmd::Cmd;
-use crate::error::Result;
-use crate::from_value::reply::ReplyFields;
-use crate::from_value::FromValue;
-use crate::value::Value;
 
 /// The scripting command table; see [the module docs](crate::commands).
 macro_rules! scripting_commands {
@@ -309,21 +305,18 @@ pub struct FunctionListOptions {
 }
 
 impl FunctionListOptions {
-    /// Only libraries whose names match the glob `pattern`.
-    pub fn library_name(mut self, pattern: impl Into<String>) -> FunctionListOptions {
-        self.library_name_pattern = Some(pattern.into());
-        self
-    }
-
-    /// Include the libraries' source code.
-    pub fn with_code(mut self) -> FunctionListOptions {
-        self.with_code = true;
-        self
-    }
-
     pub(crate) fn apply(self, c: Cmd) -> Cmd {
         c.opt_token("LIBRARYNAME", self.library_name_pattern)
             .arg_if(self.with_code, "WITHCODE")
+    }
+}
+
+crate::commands::setters! {
+    FunctionListOptions {
+        /// Only libraries whose names match the glob `pattern`.
+        fn library_name(pattern: impl Into<String>) => library_name_pattern = Some(pattern.into());
+        /// Include the libraries' source code.
+        fn with_code() => with_code = true;
     }
 }
 
@@ -331,110 +324,66 @@ impl FunctionListOptions {
 // Replies
 // ---------------------------------------------------------------------------------------
 
-/// One library of FUNCTION LIST.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FunctionLibrary {
-    /// The library's name.
-    pub name: String,
-    /// Its engine (`LUA`).
-    pub engine: String,
-    /// The functions it registered.
-    pub functions: Vec<FunctionInfo>,
-    /// Its source code, when listed `WITHCODE`.
-    pub code: Option<String>,
-}
-
-impl FromValue for FunctionLibrary {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut f = ReplyFields::new(v, "FunctionLibrary")?;
-        Ok(FunctionLibrary {
-            name: f.req("library_name")?,
-            engine: f.req("engine")?,
-            functions: f.opt("functions")?.unwrap_or_default(),
-            code: f.opt("library_code")?,
-        })
+crate::from_value::reply::reply_struct! {
+    /// One library of FUNCTION LIST.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct FunctionLibrary: keyed {
+        /// The library's name.
+        name: String = req("library_name"),
+        /// Its engine (`LUA`).
+        engine: String = req("engine"),
+        /// The functions it registered.
+        functions: Vec<FunctionInfo> = list("functions"),
+        /// Its source code, when listed `WITHCODE`.
+        code: Option<String> = opt("library_code"),
     }
 }
 
-/// One function of a [`FunctionLibrary`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FunctionInfo {
-    /// The function's name, as FCALL takes it.
-    pub name: String,
-    /// Its description, if it was registered with one.
-    pub description: Option<String>,
-    /// Its flags (`no-writes`, `allow-oom`, ...).
-    pub flags: Vec<String>,
-}
-
-impl FromValue for FunctionInfo {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut f = ReplyFields::new(v, "FunctionInfo")?;
-        Ok(FunctionInfo {
-            name: f.req("name")?,
-            description: f.opt("description")?,
-            flags: f.opt("flags")?.unwrap_or_default(),
-        })
+crate::from_value::reply::reply_struct! {
+    /// One function of a [`FunctionLibrary`].
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct FunctionInfo: keyed {
+        /// The function's name, as FCALL takes it.
+        name: String = req("name"),
+        /// Its description, if it was registered with one.
+        description: Option<String> = opt("description"),
+        /// Its flags (`no-writes`, `allow-oom`, ...).
+        flags: Vec<String> = list("flags"),
     }
 }
 
-/// The reply of FUNCTION STATS.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FunctionStats {
-    /// The function running now, if any.
-    pub running_script: Option<RunningFunction>,
-    /// Each engine with its library and function counts.
-    pub engines: Vec<(String, FunctionEngineStats)>,
-}
-
-impl FromValue for FunctionStats {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut f = ReplyFields::new(v, "FunctionStats")?;
-        Ok(FunctionStats {
-            running_script: f.opt("running_script")?,
-            engines: f.opt("engines")?.unwrap_or_default(),
-        })
+crate::from_value::reply::reply_struct! {
+    /// The reply of FUNCTION STATS.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct FunctionStats: keyed {
+        /// The function running now, if any.
+        running_script: Option<RunningFunction> = opt("running_script"),
+        /// Each engine with its library and function counts.
+        engines: Vec<(String, FunctionEngineStats)> = list("engines"),
     }
 }
 
-/// The function that is running, as FUNCTION STATS describes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RunningFunction {
-    /// The function's name.
-    pub name: String,
-    /// The command that called it, with its arguments.
-    pub command: Vec<Vec<u8>>,
-    /// How long it has been running, in milliseconds.
-    pub duration_ms: u64,
-}
-
-impl FromValue for RunningFunction {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut f = ReplyFields::new(v, "RunningFunction")?;
-        Ok(RunningFunction {
-            name: f.req("name")?,
-            command: f.req("command")?,
-            duration_ms: f.req("duration_ms")?,
-        })
+crate::from_value::reply::reply_struct! {
+    /// The function that is running, as FUNCTION STATS describes it.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct RunningFunction: keyed {
+        /// The function's name.
+        name: String = req("name"),
+        /// The command that called it, with its arguments.
+        command: Vec<Vec<u8>> = req("command"),
+        /// How long it has been running, in milliseconds.
+        duration_ms: u64 = req("duration_ms"),
     }
 }
 
-/// An engine's counts in FUNCTION STATS.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FunctionEngineStats {
-    /// How many libraries it holds.
-    pub libraries_count: u64,
-    /// How many functions they register.
-    pub functions_count: u64,
-}
-
-impl FromValue for FunctionEngineStats {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut f = ReplyFields::new(v, "FunctionEngineStats")?;
-        Ok(FunctionEngineStats {
-            libraries_count: f.req("libraries_count")?,
-            functions_count: f.req("functions_count")?,
-        })
+crate::from_value::reply::reply_struct! {
+    /// An engine's counts in FUNCTION STATS.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct FunctionEngineStats: keyed {
+        /// How many libraries it holds.
+        libraries_count: u64 = req("libraries_count"),
+        /// How many functions they register.
+        functions_count: u64 = req("functions_count"),
     }
 }
 
@@ -443,6 +392,8 @@ impl FromValue for FunctionEngineStats {
 mod tests {
     use super::*;
     use crate::cmd::cmd;
+    use crate::from_value::FromValue;
+    use crate::value::Value;
 
     use crate::from_value::reply::bulk;
 

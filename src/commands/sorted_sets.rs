@@ -170,19 +170,6 @@ impl ZRange {
         }
     }
 
-    /// Highest first (`REV`); `start` is then the high end of the range.
-    pub fn rev(mut self) -> ZRange {
-        self.rev = true;
-        self
-    }
-
-    /// Skip `offset` matches and return at most `count` (negative: all the rest) (`LIMIT`;
-    /// score and name ranges only).
-    pub fn limit(mut self, offset: u64, count: i64) -> ZRange {
-        self.limit = Some((offset, count));
-        self
-    }
-
     /// Appends `start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count]` to `c`.
     #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
@@ -192,6 +179,16 @@ impl ZRange {
             ZRangeBy::Lex(start, stop) => stop.apply(start.apply(c)).arg("BYLEX"),
         };
         zset_limit(c.arg_if(self.rev, "REV"), self.limit)
+    }
+}
+
+crate::commands::setters! {
+    ZRange {
+        /// Highest first (`REV`); `start` is then the high end of the range.
+        fn rev() => rev = true;
+        /// Skip `offset` matches and return at most `count` (negative: all the rest) (`LIMIT`;
+        /// score and name ranges only).
+        fn limit(offset: u64, count: i64) => limit = Some((offset, count));
     }
 }
 
@@ -233,36 +230,6 @@ pub struct ZAddOptions {
 }
 
 impl ZAddOptions {
-    /// Only add new members (`NX`).
-    pub fn nx(mut self) -> Self {
-        self.condition = Some(ZAddCondition::Nx);
-        self
-    }
-
-    /// Only update existing members (`XX`).
-    pub fn xx(mut self) -> Self {
-        self.condition = Some(ZAddCondition::Xx);
-        self
-    }
-
-    /// Only update to a greater score (`GT`).
-    pub fn gt(mut self) -> Self {
-        self.comparison = Some(ZAddComparison::Gt);
-        self
-    }
-
-    /// Only update to a lesser score (`LT`).
-    pub fn lt(mut self) -> Self {
-        self.comparison = Some(ZAddComparison::Lt);
-        self
-    }
-
-    /// Count changed members as well as added ones (`CH`).
-    pub fn ch(mut self) -> Self {
-        self.ch = true;
-        self
-    }
-
     /// Appends `[NX|XX] [GT|LT] [CH]` to `c`.
     #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
@@ -277,6 +244,21 @@ impl ZAddOptions {
             None => c,
         };
         c.arg_if(self.ch, "CH")
+    }
+}
+
+crate::commands::setters! {
+    ZAddOptions {
+        /// Only add new members (`NX`).
+        fn nx() => condition = Some(ZAddCondition::Nx);
+        /// Only update existing members (`XX`).
+        fn xx() => condition = Some(ZAddCondition::Xx);
+        /// Only update to a greater score (`GT`).
+        fn gt() => comparison = Some(ZAddComparison::Gt);
+        /// Only update to a lesser score (`LT`).
+        fn lt() => comparison = Some(ZAddComparison::Lt);
+        /// Count changed members as well as added ones (`CH`).
+        fn ch() => ch = true;
     }
 }
 
@@ -320,18 +302,6 @@ pub struct ZCombineOptions {
 }
 
 impl ZCombineOptions {
-    /// One weight per input set, in the order of the keys.
-    pub fn weights(mut self, weights: &[f64]) -> Self {
-        self.weights = weights.to_vec();
-        self
-    }
-
-    /// How scores are combined.
-    pub fn aggregate(mut self, aggregate: ZAggregate) -> Self {
-        self.aggregate = Some(aggregate);
-        self
-    }
-
     /// Appends `[WEIGHTS w...] [AGGREGATE a]` to `c`.
     #[doc(hidden)]
     pub fn apply(self, c: Cmd) -> Cmd {
@@ -341,6 +311,15 @@ impl ZCombineOptions {
             c.arg("WEIGHTS").args(self.weights)
         };
         c.opt_token("AGGREGATE", self.aggregate.map(ZAggregate::token))
+    }
+}
+
+crate::commands::setters! {
+    ZCombineOptions {
+        /// One weight per input set, in the order of the keys.
+        fn weights(weights: &[f64]) => weights = weights.to_vec();
+        /// How scores are combined.
+        fn aggregate(aggregate: ZAggregate) => aggregate = Some(aggregate);
     }
 }
 

@@ -505,24 +505,6 @@ impl StreamTrim {
         }
     }
 
-    /// Trim exactly (`=`).
-    pub fn exact(mut self) -> StreamTrim {
-        self.operator = Some(StreamTrimOperator::Exact);
-        self
-    }
-
-    /// Trim approximately (`~`), the efficient form.
-    pub fn approximate(mut self) -> StreamTrim {
-        self.operator = Some(StreamTrimOperator::Approximate);
-        self
-    }
-
-    /// `LIMIT count`: evict at most `count` entries (with [`approximate`](Self::approximate)).
-    pub fn limit(mut self, count: u64) -> StreamTrim {
-        self.limit = Some(count);
-        self
-    }
-
     pub(crate) fn apply(self, c: Cmd) -> Cmd {
         let c = match &self.strategy {
             StreamTrimStrategy::MaxLen(_) => c.arg("MAXLEN"),
@@ -541,6 +523,17 @@ impl StreamTrim {
     }
 }
 
+crate::commands::setters! {
+    StreamTrim {
+        /// Trim exactly (`=`).
+        fn exact() => operator = Some(StreamTrimOperator::Exact);
+        /// Trim approximately (`~`), the efficient form.
+        fn approximate() => operator = Some(StreamTrimOperator::Approximate);
+        /// `LIMIT count`: evict at most `count` entries (with [`approximate`](Self::approximate)).
+        fn limit(count: u64) => limit = Some(count);
+    }
+}
+
 /// Options of [`xadd_options`](crate::StrictRedis::xadd_options).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct XAddOptions {
@@ -551,24 +544,21 @@ pub struct XAddOptions {
 }
 
 impl XAddOptions {
-    /// Sets `NOMKSTREAM`.
-    pub fn nomkstream(mut self) -> XAddOptions {
-        self.nomkstream = true;
-        self
-    }
-
-    /// Trims the stream as `trim` says.
-    pub fn trim(mut self, trim: StreamTrim) -> XAddOptions {
-        self.trim = Some(trim);
-        self
-    }
-
     pub(crate) fn apply(self, c: Cmd) -> Cmd {
         let c = c.arg_if(self.nomkstream, "NOMKSTREAM");
         match self.trim {
             Some(t) => t.apply(c),
             None => c,
         }
+    }
+}
+
+crate::commands::setters! {
+    XAddOptions {
+        /// Sets `NOMKSTREAM`.
+        fn nomkstream() => nomkstream = true;
+        /// Trims the stream as `trim` says.
+        fn trim(trim: StreamTrim) => trim = Some(trim);
     }
 }
 
@@ -582,24 +572,21 @@ pub struct XReadOptions {
 }
 
 impl XReadOptions {
-    /// At most `n` entries per stream.
-    pub fn count(mut self, n: u64) -> XReadOptions {
-        self.count = Some(n);
-        self
-    }
-
-    /// Wait up to `ms` milliseconds for an entry when there is none (0: wait forever).
-    pub fn block_ms(mut self, ms: u64) -> XReadOptions {
-        self.block = Some(ms);
-        self
-    }
-
     pub(crate) fn apply(self, c: Cmd) -> Cmd {
         let c = c.opt_token("COUNT", self.count);
         match self.block {
             Some(ms) => c.arg("BLOCK").arg(ms).blocking_ms(ms),
             None => c,
         }
+    }
+}
+
+crate::commands::setters! {
+    XReadOptions {
+        /// At most `n` entries per stream.
+        fn count(n: u64) => count = Some(n);
+        /// Wait up to `ms` milliseconds for an entry when there is none (0: wait forever).
+        fn block_ms(ms: u64) => block = Some(ms);
     }
 }
 
@@ -615,24 +602,6 @@ pub struct XReadGroupOptions {
 }
 
 impl XReadGroupOptions {
-    /// At most `n` entries per stream.
-    pub fn count(mut self, n: u64) -> XReadGroupOptions {
-        self.count = Some(n);
-        self
-    }
-
-    /// Wait up to `ms` milliseconds for an entry when there is none (0: wait forever).
-    pub fn block_ms(mut self, ms: u64) -> XReadGroupOptions {
-        self.block = Some(ms);
-        self
-    }
-
-    /// Sets `NOACK`.
-    pub fn noack(mut self) -> XReadGroupOptions {
-        self.noack = true;
-        self
-    }
-
     pub(crate) fn apply(self, c: Cmd) -> Cmd {
         let c = c.opt_token("COUNT", self.count);
         let c = match self.block {
@@ -640,6 +609,17 @@ impl XReadGroupOptions {
             None => c,
         };
         c.arg_if(self.noack, "NOACK")
+    }
+}
+
+crate::commands::setters! {
+    XReadGroupOptions {
+        /// At most `n` entries per stream.
+        fn count(n: u64) => count = Some(n);
+        /// Wait up to `ms` milliseconds for an entry when there is none (0: wait forever).
+        fn block_ms(ms: u64) => block = Some(ms);
+        /// Sets `NOACK`.
+        fn noack() => noack = true;
     }
 }
 
@@ -659,42 +639,27 @@ pub struct XClaimOptions {
 }
 
 impl XClaimOptions {
-    /// `IDLE ms`.
-    pub fn idle(mut self, ms: u64) -> XClaimOptions {
-        self.idle = Some(ms);
-        self
-    }
-
-    /// `TIME unix-time-ms`.
-    pub fn time(mut self, unix_ms: u64) -> XClaimOptions {
-        self.time = Some(unix_ms);
-        self
-    }
-
-    /// `RETRYCOUNT n`.
-    pub fn retry_count(mut self, n: u64) -> XClaimOptions {
-        self.retry_count = Some(n);
-        self
-    }
-
-    /// `FORCE`.
-    pub fn force(mut self) -> XClaimOptions {
-        self.force = true;
-        self
-    }
-
-    /// `LASTID id`.
-    pub fn last_id(mut self, id: impl Into<String>) -> XClaimOptions {
-        self.last_id = Some(id.into());
-        self
-    }
-
     pub(crate) fn apply(self, c: Cmd) -> Cmd {
         c.opt_token("IDLE", self.idle)
             .opt_token("TIME", self.time)
             .opt_token("RETRYCOUNT", self.retry_count)
             .arg_if(self.force, "FORCE")
             .opt_token("LASTID", self.last_id)
+    }
+}
+
+crate::commands::setters! {
+    XClaimOptions {
+        /// `IDLE ms`.
+        fn idle(ms: u64) => idle = Some(ms);
+        /// `TIME unix-time-ms`.
+        fn time(unix_ms: u64) => time = Some(unix_ms);
+        /// `RETRYCOUNT n`.
+        fn retry_count(n: u64) => retry_count = Some(n);
+        /// `FORCE`.
+        fn force() => force = true;
+        /// `LASTID id`.
+        fn last_id(id: impl Into<String>) => last_id = Some(id.into());
     }
 }
 
@@ -708,24 +673,21 @@ pub struct XPendingOptions {
 }
 
 impl XPendingOptions {
-    /// Only entries idle for at least `ms` milliseconds.
-    pub fn idle(mut self, ms: u64) -> XPendingOptions {
-        self.idle = Some(ms);
-        self
-    }
-
-    /// Only entries held by `consumer`.
-    pub fn consumer(mut self, consumer: impl Into<String>) -> XPendingOptions {
-        self.consumer = Some(consumer.into());
-        self
-    }
-
     pub(crate) fn apply(self, c: Cmd, start: impl ToArg, end: impl ToArg, count: u64) -> Cmd {
         c.opt_token("IDLE", self.idle)
             .arg(start)
             .arg(end)
             .arg(count)
             .opt_arg(self.consumer)
+    }
+}
+
+crate::commands::setters! {
+    XPendingOptions {
+        /// Only entries idle for at least `ms` milliseconds.
+        fn idle(ms: u64) => idle = Some(ms);
+        /// Only entries held by `consumer`.
+        fn consumer(consumer: impl Into<String>) => consumer = Some(consumer.into());
     }
 }
 
@@ -739,21 +701,18 @@ pub struct XGroupCreateOptions {
 }
 
 impl XGroupCreateOptions {
-    /// Sets `MKSTREAM`.
-    pub fn mkstream(mut self) -> XGroupCreateOptions {
-        self.mkstream = true;
-        self
-    }
-
-    /// Sets `ENTRIESREAD n`.
-    pub fn entries_read(mut self, n: u64) -> XGroupCreateOptions {
-        self.entries_read = Some(n);
-        self
-    }
-
     pub(crate) fn apply(self, c: Cmd) -> Cmd {
         c.arg_if(self.mkstream, "MKSTREAM")
             .opt_token("ENTRIESREAD", self.entries_read)
+    }
+}
+
+crate::commands::setters! {
+    XGroupCreateOptions {
+        /// Sets `MKSTREAM`.
+        fn mkstream() => mkstream = true;
+        /// Sets `ENTRIESREAD n`.
+        fn entries_read(n: u64) => entries_read = Some(n);
     }
 }
 
@@ -767,21 +726,18 @@ pub struct XSetIdOptions {
 }
 
 impl XSetIdOptions {
-    /// Sets `ENTRIESADDED n`.
-    pub fn entries_added(mut self, n: u64) -> XSetIdOptions {
-        self.entries_added = Some(n);
-        self
-    }
-
-    /// Sets `MAXDELETEDID id`.
-    pub fn max_deleted_id(mut self, id: impl Into<String>) -> XSetIdOptions {
-        self.max_deleted_id = Some(id.into());
-        self
-    }
-
     pub(crate) fn apply(self, c: Cmd) -> Cmd {
         c.opt_token("ENTRIESADDED", self.entries_added)
             .opt_token("MAXDELETEDID", self.max_deleted_id)
+    }
+}
+
+crate::commands::setters! {
+    XSetIdOptions {
+        /// Sets `ENTRIESADDED n`.
+        fn entries_added(n: u64) => entries_added = Some(n);
+        /// Sets `MAXDELETEDID id`.
+        fn max_deleted_id(id: impl Into<String>) => max_deleted_id = Some(id.into());
     }
 }
 
@@ -914,28 +870,18 @@ impl FromValue for PendingSummary {
     }
 }
 
-/// One item of the extended form of XPENDING.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PendingEntry {
-    /// The entry's ID.
-    pub id: String,
-    /// The consumer that holds it.
-    pub consumer: String,
-    /// Milliseconds since it was last delivered.
-    pub idle_ms: u64,
-    /// How many times it was delivered.
-    pub deliveries: u64,
-}
-
-impl FromValue for PendingEntry {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut it = items_between(v, 4, 4, "PendingEntry")?;
-        Ok(PendingEntry {
-            id: next_item(&mut it)?,
-            consumer: next_item(&mut it)?,
-            idle_ms: next_item(&mut it)?,
-            deliveries: next_item(&mut it)?,
-        })
+crate::from_value::reply::reply_struct! {
+    /// One item of the extended form of XPENDING.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct PendingEntry: positional {
+        /// The entry's ID.
+        id: String,
+        /// The consumer that holds it.
+        consumer: String,
+        /// Milliseconds since it was last delivered.
+        idle_ms: u64,
+        /// How many times it was delivered.
+        deliveries: u64,
     }
 }
 
@@ -992,176 +938,128 @@ fn non_negative(v: Option<i64>) -> Option<u64> {
     v.and_then(|n| u64::try_from(n).ok())
 }
 
-/// One item of XINFO GROUPS.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct XInfoGroup {
-    /// The group's name.
-    pub name: String,
-    /// How many consumers it has.
-    pub consumers: u64,
-    /// How many entries are pending (delivered, not acknowledged).
-    pub pending: u64,
-    /// The ID of the last entry delivered to the group.
-    pub last_delivered_id: String,
-    /// How many entries the group has read (Redis 7.0.0+; `None` when unknown).
-    pub entries_read: Option<u64>,
-    /// How many entries are still waiting for delivery (Redis 7.0.0+; `None` when unknown).
-    pub lag: Option<u64>,
-}
-
-impl FromValue for XInfoGroup {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut f = ReplyFields::new(v, "XInfoGroup")?;
-        Ok(XInfoGroup {
-            name: f.req("name")?,
-            consumers: f.req("consumers")?,
-            pending: f.req("pending")?,
-            last_delivered_id: f.req("last-delivered-id")?,
-            entries_read: f.opt("entries-read")?,
-            lag: f.opt("lag")?,
-        })
+crate::from_value::reply::reply_struct! {
+    /// One item of XINFO GROUPS.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct XInfoGroup: keyed {
+        /// The group's name.
+        name: String = req("name"),
+        /// How many consumers it has.
+        consumers: u64 = req("consumers"),
+        /// How many entries are pending (delivered, not acknowledged).
+        pending: u64 = req("pending"),
+        /// The ID of the last entry delivered to the group.
+        last_delivered_id: String = req("last-delivered-id"),
+        /// How many entries the group has read (Redis 7.0.0+; `None` when unknown).
+        entries_read: Option<u64> = opt("entries-read"),
+        /// How many entries are still waiting for delivery (Redis 7.0.0+; `None` when unknown).
+        lag: Option<u64> = opt("lag"),
     }
 }
 
-/// The reply of XINFO STREAM.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct XInfoStream<F = String, V = String> {
-    /// How many entries the stream holds.
-    pub length: u64,
-    /// Keys of the underlying radix tree.
-    pub radix_tree_keys: u64,
-    /// Nodes of the underlying radix tree.
-    pub radix_tree_nodes: u64,
-    /// The ID of the last entry added.
-    pub last_generated_id: String,
-    /// The greatest ID ever deleted (Redis 7.0.0+).
-    pub max_deleted_entry_id: Option<String>,
-    /// How many entries were ever added (Redis 7.0.0+).
-    pub entries_added: Option<u64>,
-    /// The first entry's ID as recorded by the server (Redis 7.0.0+).
-    pub recorded_first_entry_id: Option<String>,
-    /// How many consumer groups the stream has.
-    pub groups: u64,
-    /// The first entry, `None` for an empty stream.
-    pub first_entry: Option<StreamEntry<F, V>>,
-    /// The last entry, `None` for an empty stream.
-    pub last_entry: Option<StreamEntry<F, V>>,
+/// Declares a reply struct of XINFO STREAM: the fields that the plain and the FULL form
+/// share, then `$extra` fields, each read from the reply by its key (`req`: must be there,
+/// `opt`: `None` when missing, `list`: empty when missing).
+macro_rules! stream_info {
+    ($(#[$meta:meta])* $name:ident {
+        $($(#[$fdoc:meta])* $field:ident: $ty:ty = $how:ident($key:literal),)*
+    }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name<F = String, V = String> {
+            /// How many entries the stream holds.
+            pub length: u64,
+            /// Keys of the underlying radix tree.
+            pub radix_tree_keys: u64,
+            /// Nodes of the underlying radix tree.
+            pub radix_tree_nodes: u64,
+            /// The ID of the last entry added.
+            pub last_generated_id: String,
+            /// The greatest ID ever deleted (Redis 7.0.0+).
+            pub max_deleted_entry_id: Option<String>,
+            /// How many entries were ever added (Redis 7.0.0+).
+            pub entries_added: Option<u64>,
+            /// The first entry's ID as recorded by the server (Redis 7.0.0+).
+            pub recorded_first_entry_id: Option<String>,
+            $($(#[$fdoc])* pub $field: $ty,)*
+        }
+
+        impl<F: FromValue, V: FromValue> FromValue for $name<F, V> {
+            fn from_value(v: Value) -> Result<Self> {
+                let mut f = ReplyFields::new(v, stringify!($name))?;
+                Ok($name {
+                    length: f.req("length")?,
+                    radix_tree_keys: f.req("radix-tree-keys")?,
+                    radix_tree_nodes: f.req("radix-tree-nodes")?,
+                    last_generated_id: f.req("last-generated-id")?,
+                    max_deleted_entry_id: f.opt("max-deleted-entry-id")?,
+                    entries_added: f.opt("entries-added")?,
+                    recorded_first_entry_id: f.opt("recorded-first-entry-id")?,
+                    $($field: stream_info!(@read f, $how, $key),)*
+                })
+            }
+        }
+    };
+    (@read $f:ident, req, $key:literal) => { $f.req($key)? };
+    (@read $f:ident, opt, $key:literal) => { $f.opt($key)? };
+    (@read $f:ident, list, $key:literal) => { $f.opt($key)?.unwrap_or_default() };
 }
 
-impl<F: FromValue, V: FromValue> FromValue for XInfoStream<F, V> {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut f = ReplyFields::new(v, "XInfoStream")?;
-        Ok(XInfoStream {
-            length: f.req("length")?,
-            radix_tree_keys: f.req("radix-tree-keys")?,
-            radix_tree_nodes: f.req("radix-tree-nodes")?,
-            last_generated_id: f.req("last-generated-id")?,
-            max_deleted_entry_id: f.opt("max-deleted-entry-id")?,
-            entries_added: f.opt("entries-added")?,
-            recorded_first_entry_id: f.opt("recorded-first-entry-id")?,
-            groups: f.req("groups")?,
-            first_entry: f.opt("first-entry")?,
-            last_entry: f.opt("last-entry")?,
-        })
+stream_info! {
+    /// The reply of XINFO STREAM.
+    XInfoStream {
+        /// How many consumer groups the stream has.
+        groups: u64 = req("groups"),
+        /// The first entry, `None` for an empty stream.
+        first_entry: Option<StreamEntry<F, V>> = opt("first-entry"),
+        /// The last entry, `None` for an empty stream.
+        last_entry: Option<StreamEntry<F, V>> = opt("last-entry"),
     }
 }
 
-/// The reply of XINFO STREAM FULL.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct XInfoStreamFull<F = String, V = String> {
-    /// How many entries the stream holds.
-    pub length: u64,
-    /// Keys of the underlying radix tree.
-    pub radix_tree_keys: u64,
-    /// Nodes of the underlying radix tree.
-    pub radix_tree_nodes: u64,
-    /// The ID of the last entry added.
-    pub last_generated_id: String,
-    /// The greatest ID ever deleted (Redis 7.0.0+).
-    pub max_deleted_entry_id: Option<String>,
-    /// How many entries were ever added (Redis 7.0.0+).
-    pub entries_added: Option<u64>,
-    /// The first entry's ID as recorded by the server (Redis 7.0.0+).
-    pub recorded_first_entry_id: Option<String>,
-    /// The entries, oldest first (at most COUNT of them).
-    pub entries: Vec<StreamEntry<F, V>>,
-    /// The consumer groups, in full.
-    pub groups: Vec<XInfoFullGroup>,
-}
-
-impl<F: FromValue, V: FromValue> FromValue for XInfoStreamFull<F, V> {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut f = ReplyFields::new(v, "XInfoStreamFull")?;
-        Ok(XInfoStreamFull {
-            length: f.req("length")?,
-            radix_tree_keys: f.req("radix-tree-keys")?,
-            radix_tree_nodes: f.req("radix-tree-nodes")?,
-            last_generated_id: f.req("last-generated-id")?,
-            max_deleted_entry_id: f.opt("max-deleted-entry-id")?,
-            entries_added: f.opt("entries-added")?,
-            recorded_first_entry_id: f.opt("recorded-first-entry-id")?,
-            entries: f.opt("entries")?.unwrap_or_default(),
-            groups: f.opt("groups")?.unwrap_or_default(),
-        })
+stream_info! {
+    /// The reply of XINFO STREAM FULL.
+    XInfoStreamFull {
+        /// The entries, oldest first (at most COUNT of them).
+        entries: Vec<StreamEntry<F, V>> = list("entries"),
+        /// The consumer groups, in full.
+        groups: Vec<XInfoFullGroup> = list("groups"),
     }
 }
 
-/// A consumer group as XINFO STREAM FULL describes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct XInfoFullGroup {
-    /// The group's name.
-    pub name: String,
-    /// The ID of the last entry delivered to the group.
-    pub last_delivered_id: String,
-    /// How many entries the group has read (Redis 7.0.0+).
-    pub entries_read: Option<u64>,
-    /// How many entries still wait for delivery (Redis 7.0.0+).
-    pub lag: Option<u64>,
-    /// How many entries are pending in the group.
-    pub pel_count: u64,
-    /// The pending entries (at most COUNT of them).
-    pub pending: Vec<XInfoFullGroupPending>,
-    /// The group's consumers.
-    pub consumers: Vec<XInfoFullConsumer>,
-}
-
-impl FromValue for XInfoFullGroup {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut f = ReplyFields::new(v, "XInfoFullGroup")?;
-        Ok(XInfoFullGroup {
-            name: f.req("name")?,
-            last_delivered_id: f.req("last-delivered-id")?,
-            entries_read: f.opt("entries-read")?,
-            lag: f.opt("lag")?,
-            pel_count: f.req("pel-count")?,
-            pending: f.opt("pending")?.unwrap_or_default(),
-            consumers: f.opt("consumers")?.unwrap_or_default(),
-        })
+crate::from_value::reply::reply_struct! {
+    /// A consumer group as XINFO STREAM FULL describes it.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct XInfoFullGroup: keyed {
+        /// The group's name.
+        name: String = req("name"),
+        /// The ID of the last entry delivered to the group.
+        last_delivered_id: String = req("last-delivered-id"),
+        /// How many entries the group has read (Redis 7.0.0+).
+        entries_read: Option<u64> = opt("entries-read"),
+        /// How many entries still wait for delivery (Redis 7.0.0+).
+        lag: Option<u64> = opt("lag"),
+        /// How many entries are pending in the group.
+        pel_count: u64 = req("pel-count"),
+        /// The pending entries (at most COUNT of them).
+        pending: Vec<XInfoFullGroupPending> = list("pending"),
+        /// The group's consumers.
+        consumers: Vec<XInfoFullConsumer> = list("consumers"),
     }
 }
 
-/// A pending entry of a group, as XINFO STREAM FULL lists it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct XInfoFullGroupPending {
-    /// The entry's ID.
-    pub id: String,
-    /// The consumer that holds it.
-    pub consumer: String,
-    /// When it was last delivered, Unix time in milliseconds.
-    pub delivery_time_ms: u64,
-    /// How many times it was delivered.
-    pub delivery_count: u64,
-}
-
-impl FromValue for XInfoFullGroupPending {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut it = items_between(v, 4, 4, "XInfoFullGroupPending")?;
-        Ok(XInfoFullGroupPending {
-            id: next_item(&mut it)?,
-            consumer: next_item(&mut it)?,
-            delivery_time_ms: next_item(&mut it)?,
-            delivery_count: next_item(&mut it)?,
-        })
+crate::from_value::reply::reply_struct! {
+    /// A pending entry of a group, as XINFO STREAM FULL lists it.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct XInfoFullGroupPending: positional {
+        /// The entry's ID.
+        id: String,
+        /// The consumer that holds it.
+        consumer: String,
+        /// When it was last delivered, Unix time in milliseconds.
+        delivery_time_ms: u64,
+        /// How many times it was delivered.
+        delivery_count: u64,
     }
 }
 
@@ -1194,25 +1092,16 @@ impl FromValue for XInfoFullConsumer {
     }
 }
 
-/// A pending entry of a consumer, as XINFO STREAM FULL lists it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct XInfoFullConsumerPending {
-    /// The entry's ID.
-    pub id: String,
-    /// When it was last delivered, Unix time in milliseconds.
-    pub delivery_time_ms: u64,
-    /// How many times it was delivered.
-    pub delivery_count: u64,
-}
-
-impl FromValue for XInfoFullConsumerPending {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut it = items_between(v, 3, 3, "XInfoFullConsumerPending")?;
-        Ok(XInfoFullConsumerPending {
-            id: next_item(&mut it)?,
-            delivery_time_ms: next_item(&mut it)?,
-            delivery_count: next_item(&mut it)?,
-        })
+crate::from_value::reply::reply_struct! {
+    /// A pending entry of a consumer, as XINFO STREAM FULL lists it.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct XInfoFullConsumerPending: positional {
+        /// The entry's ID.
+        id: String,
+        /// When it was last delivered, Unix time in milliseconds.
+        delivery_time_ms: u64,
+        /// How many times it was delivered.
+        delivery_count: u64,
     }
 }
 

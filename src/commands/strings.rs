@@ -80,54 +80,6 @@ impl SetOptions {
         SetOptions::default()
     }
 
-    /// Sets only when the key does not exist (`NX`).
-    pub fn nx(mut self) -> SetOptions {
-        self.condition = Some(Exists::Nx);
-        self
-    }
-
-    /// Sets only when the key exists (`XX`).
-    pub fn xx(mut self) -> SetOptions {
-        self.condition = Some(Exists::Xx);
-        self
-    }
-
-    /// Replies with the previous value (`GET`).
-    pub fn get(mut self) -> SetOptions {
-        self.get = true;
-        self
-    }
-
-    /// Expires after `seconds` (`EX`).
-    pub fn ex(mut self, seconds: u64) -> SetOptions {
-        self.expiry = Some(Expiry::Ex(seconds));
-        self
-    }
-
-    /// Expires after `milliseconds` (`PX`).
-    pub fn px(mut self, milliseconds: u64) -> SetOptions {
-        self.expiry = Some(Expiry::Px(milliseconds));
-        self
-    }
-
-    /// Expires at a Unix time in seconds (`EXAT`).
-    pub fn exat(mut self, unix_time_seconds: u64) -> SetOptions {
-        self.expiry = Some(Expiry::ExAt(unix_time_seconds));
-        self
-    }
-
-    /// Expires at a Unix time in milliseconds (`PXAT`).
-    pub fn pxat(mut self, unix_time_milliseconds: u64) -> SetOptions {
-        self.expiry = Some(Expiry::PxAt(unix_time_milliseconds));
-        self
-    }
-
-    /// Keeps the key's current expiry (`KEEPTTL`).
-    pub fn keep_ttl(mut self) -> SetOptions {
-        self.keep_ttl = true;
-        self
-    }
-
     /// Appends the options in SET's order.
     #[doc(hidden)]
     pub fn apply(self, mut c: Cmd) -> Cmd {
@@ -139,6 +91,27 @@ impl SetOptions {
             c = e.apply(c);
         }
         c.arg_if(self.keep_ttl, "KEEPTTL")
+    }
+}
+
+crate::commands::setters! {
+    SetOptions {
+        /// Sets only when the key does not exist (`NX`).
+        fn nx() => condition = Some(Exists::Nx);
+        /// Sets only when the key exists (`XX`).
+        fn xx() => condition = Some(Exists::Xx);
+        /// Replies with the previous value (`GET`).
+        fn get() => get = true;
+        /// Expires after `seconds` (`EX`).
+        fn ex(seconds: u64) => expiry = Some(Expiry::Ex(seconds));
+        /// Expires after `milliseconds` (`PX`).
+        fn px(milliseconds: u64) => expiry = Some(Expiry::Px(milliseconds));
+        /// Expires at a Unix time in seconds (`EXAT`).
+        fn exat(unix_time_seconds: u64) => expiry = Some(Expiry::ExAt(unix_time_seconds));
+        /// Expires at a Unix time in milliseconds (`PXAT`).
+        fn pxat(unix_time_milliseconds: u64) => expiry = Some(Expiry::PxAt(unix_time_milliseconds));
+        /// Keeps the key's current expiry (`KEEPTTL`).
+        fn keep_ttl() => keep_ttl = true;
     }
 }
 

@@ -295,3 +295,46 @@ macro_rules! reply_struct_fields {
     (@conv $conv:path; $v:ident) => { $conv($v) };
 }
 pub(crate) use reply_struct_fields;
+
+/// Declares a reply struct and its [`FromValue`] at once.
+///
+/// `keyed`: the reply is a map (RESP3) or a flat list of name/value pairs (RESP2), and each
+/// field says how it is read: `req("name")` must be there, `opt("name")` is `None` when
+/// missing, `list("name")` is empty (the type's default) when missing.
+/// `positional`: the reply is an array of exactly as many items as the struct has fields,
+/// read in order.
+macro_rules! reply_struct {
+    ($(#[$meta:meta])* pub struct $name:ident: $kind:ident {
+        $($(#[$fdoc:meta])* $field:ident: $ty:ty $(= $how:ident($key:literal))?,)*
+    }) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$fdoc])* pub $field: $ty,)*
+        }
+
+        impl $crate::from_value::FromValue for $name {
+            fn from_value(v: $crate::value::Value) -> $crate::error::Result<Self> {
+                $crate::from_value::reply::reply_struct!(
+                    @from $kind, v, $name, [$($field $(= $how($key))?),*]
+                )
+            }
+        }
+    };
+    (@from keyed, $v:ident, $name:ident, [$($field:ident = $how:ident($key:literal)),*]) => {{
+        let mut f = $crate::from_value::reply::ReplyFields::new($v, stringify!($name))?;
+        Ok($name {
+            $($field: $crate::from_value::reply::reply_struct!(@read f, $how, $key),)*
+        })
+    }};
+    (@from positional, $v:ident, $name:ident, [$($field:ident),*]) => {{
+        const N: usize = [$(stringify!($field)),*].len();
+        let mut it = $crate::from_value::reply::items_between($v, N, N, stringify!($name))?;
+        Ok($name {
+            $($field: $crate::from_value::reply::next_item(&mut it)?,)*
+        })
+    }};
+    (@read $f:ident, req, $key:literal) => { $f.req($key)? };
+    (@read $f:ident, opt, $key:literal) => { $f.opt($key)? };
+    (@read $f:ident, list, $key:literal) => { $f.opt($key)?.unwrap_or_default() };
+}
+pub(crate) use reply_struct;
