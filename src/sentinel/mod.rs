@@ -13,16 +13,25 @@
 //! ```
 //!
 //! * The address is resolved when a connection is opened, not when the client is made:
-//!   the client's pool opens its connections through a [`Connector`] that asks the
+//!   the client's pool opens its connections through a [`Connector`](crate::Connector) that asks the
 //!   sentinels in turn (`SENTINEL GET-MASTER-ADDR-BY-NAME`; the one that answered is asked
 //!   first next time) and checks the answer with `ROLE` on the new connection, going on to
 //!   the next sentinel when the node is not (or no longer) a master.
-//! * Following a failover: when a command gets a `READONLY` reply (the old master became a
-//!   replica: the command was refused, not run), or no connection can be opened (nothing
-//!   was sent), the pool's idle connections are closed, the master is found again, and the
-//!   command runs again, after a short pause that grows with each retry (16 at most). A
-//!   read-only command whose connection broke mid-request is also run again; a write is not
-//!   (it may have been applied), and its error reaches the caller.
+//! * Setup never hangs: each sentinel query (connect, handshake, `SENTINEL ...`) and each
+//!   new node connection (connect, handshake, `ROLE`) runs under `connect_timeout` as a
+//!   whole, whatever the read timeout; a sentinel that does not answer in time is left for
+//!   the next one. A "sentinel" that is a plain Redis server is an [`Error::Config`].
+//! * Following a failover: a [`master_for`](Sentinel::master_for) client runs a listener
+//!   thread (`sentinel:<name>`, started with its first connection, joined when its last
+//!   clone is dropped) subscribed to `+switch-master` and `+promoted-slave` on one sentinel
+//!   at a time. When a new master is announced, connections to the old one are closed
+//!   instead of reused, and new ones go to the new master. Besides, when a command gets a
+//!   `READONLY` reply (the old master became a replica: the command was refused, not run),
+//!   or no connection can be opened (nothing was sent), the pool's idle connections are
+//!   closed, the master is found again, and the command runs again, after a short pause
+//!   that grows with each retry (16 at most). A read-only command whose connection broke
+//!   mid-request is also run again; a write is not (it may have been applied), and its
+//!   error reaches the caller. No master to be found is an [`Error::Sentinel`].
 //! * Pipelines, transactions and pub/sub use connections from the same pool, so they reach
 //!   the new master too, but are not retried.
 

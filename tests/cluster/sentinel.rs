@@ -23,6 +23,7 @@ fn port_of(r: &StrictRedis) -> u16 {
 
 #[test]
 fn finds_the_master_and_a_replica() {
+    let _serial = crate::sentinel_failover::serial();
     let setup = TestSentinel::start();
     let (master_port, replica_port) = setup.master_and_replica();
     // A dead sentinel first: asked, skipped, and asked last from then on.
@@ -80,6 +81,7 @@ struct Seen {
 
 #[test]
 fn follows_a_sentinel_failover_under_load() {
+    let _serial = crate::sentinel_failover::serial();
     let setup = TestSentinel::start();
     let (old, new) = setup.master_and_replica();
     let s = Sentinel::new(&setup.sentinel_urls()).unwrap();
@@ -178,6 +180,7 @@ fn follows_a_sentinel_failover_under_load() {
 
 #[test]
 fn follows_a_master_that_died() {
+    let _serial = crate::sentinel_failover::serial();
     let setup = TestSentinel::start();
     let (old, new) = setup.master_and_replica();
     let s = Sentinel::builder()

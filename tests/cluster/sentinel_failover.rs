@@ -199,7 +199,11 @@ fn a_plain_redis_is_no_sentinel() {
         matches!(e, Error::Config(ref m) if m.contains("not a sentinel")),
         "{e}"
     );
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     let e = s.discover_replicas("mymaster").unwrap_err();
     assert!(matches!(e, Error::Config(_)), "{e}");
 }
@@ -288,7 +292,10 @@ fn soak(failovers: usize) {
                     seq += 1;
                     if seq % 8 == 0 {
                         let k = format!("{key}:s");
-                        match master.set(&k, seq).and_then(|()| master.get::<Option<i64>>(&k)) {
+                        match master
+                            .set(&k, seq)
+                            .and_then(|()| master.get::<Option<i64>>(&k))
+                        {
                             Ok(Some(v)) if v == seq => {}
                             Ok(Some(v)) if v < seq && v % 8 == 0 => tally.stale_gets += 1,
                             Ok(v) => tally.wrong.push(format!("{k}: {v:?} != {seq}")),
@@ -306,7 +313,8 @@ fn soak(failovers: usize) {
     let wait_ops = |n: u64| {
         let target = ops.load(Ordering::Relaxed) + n;
         assert!(
-            wait_until(Duration::from_secs(60), || ops.load(Ordering::Relaxed) >= target),
+            wait_until(Duration::from_secs(60), || ops.load(Ordering::Relaxed)
+                >= target),
             "the load stalled"
         );
     };
@@ -368,13 +376,14 @@ fn soak(failovers: usize) {
     );
 }
 
-/// The CI soak: 3 failovers (about 40 s).
+/// The CI soak: 3 failovers (about 65 s: each waits for the sentinels to demote the old
+/// master and see it as a healthy replica before the next one).
 #[test]
 fn failover_soak() {
     soak(3);
 }
 
-/// The full soak of issue 11: 10 failovers (2 to 3 minutes; `cargo test --test cluster
+/// The full soak of issue 11: 10 failovers (about 3.5 minutes; `cargo test --test cluster
 /// sentinel_failover::failover_soak_long -- --ignored`). Figures in docs/reliability.md.
 #[test]
 #[ignore]

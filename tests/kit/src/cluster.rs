@@ -492,7 +492,12 @@ impl SentinelProcess {
     /// Sends `SIGSTOP` (`stop == true`) or `SIGCONT` to the sentinel: a stopped one still
     /// accepts connections (the kernel does) but never answers.
     pub fn pause(&self, stop: bool) {
-        let pid = match self.child.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        let pid = match self
+            .child
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
             Some(c) => c.id(),
             None => return,
         };
