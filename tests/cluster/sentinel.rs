@@ -13,7 +13,8 @@ use common::wait_until;
 use strictredis::sentinel::Sentinel;
 use strictredis::{ConnectionAddr, Error, StrictRedis};
 
-fn port_of(r: &StrictRedis) -> u16 {
+/// The port the client's connections go to.
+pub fn port_of(r: &StrictRedis) -> u16 {
     let conn = r.get_connection().unwrap();
     match conn.addr() {
         ConnectionAddr::Tcp { port, .. } => *port,
@@ -126,14 +127,7 @@ fn follows_a_sentinel_failover_under_load() {
             })
         })
         .collect();
-    let wait_ops = |n: u64| {
-        let target = ops.load(Ordering::Relaxed) + n;
-        assert!(
-            wait_until(Duration::from_secs(60), || ops.load(Ordering::Relaxed)
-                >= target),
-            "the load stalled"
-        );
-    };
+    let wait_ops = |n: u64| crate::sentinel_failover::wait_ops(&ops, n);
     wait_ops(300);
 
     assert_eq!(

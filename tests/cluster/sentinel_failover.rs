@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use common::cluster::TestSentinel;
 use common::{wait_until, RedisServer};
 use strictredis::sentinel::Sentinel;
-use strictredis::{ConnectionAddr, Error, RetryPolicy, StrictRedis};
+use strictredis::{ConnectionAddr, Error, RetryPolicy};
 
 /// One Sentinel test at a time in this binary.
 pub fn serial() -> MutexGuard<'static, ()> {
@@ -24,12 +24,16 @@ pub fn serial() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn port_of(r: &StrictRedis) -> u16 {
-    let conn = r.get_connection().unwrap();
-    match conn.addr() {
-        ConnectionAddr::Tcp { port, .. } => *port,
-        other => panic!("unexpected address {other:?}"),
-    }
+use crate::sentinel::port_of;
+
+/// Waits until the load threads counted `n` more operations.
+pub fn wait_ops(ops: &AtomicU64, n: u64) {
+    let target = ops.load(Ordering::Relaxed) + n;
+    assert!(
+        wait_until(Duration::from_secs(60), || ops.load(Ordering::Relaxed)
+            >= target),
+        "the load stalled"
+    );
 }
 
 fn sentinel(urls: &[String]) -> Sentinel {
@@ -310,14 +314,7 @@ fn soak(failovers: usize) {
             })
         })
         .collect();
-    let wait_ops = |n: u64| {
-        let target = ops.load(Ordering::Relaxed) + n;
-        assert!(
-            wait_until(Duration::from_secs(60), || ops.load(Ordering::Relaxed)
-                >= target),
-            "the load stalled"
-        );
-    };
+    let wait_ops = |n: u64| wait_ops(&ops, n);
     let mut follow_times = Vec::new();
     for n in 0..failovers {
         setup.wait_settled();
@@ -338,37 +335,39 @@ fn soak(failovers: usize) {
     wait_ops(500);
     stop.store(true, Ordering::Relaxed);
     let elapsed = started.elapsed();
-    let mut lost = 0u64;
-    let mut total = Tally::default();
-    for t in threads {
-        let (key, tally) = t.join().unwrap();
-        let fin: i64 = master.get::<Option<i64>>(&key).unwrap().unwrap_or(0);
-        lost += tally.acked.saturating_sub(fin as u64);
-        total.acked += tally.acked;
-        total.ambiguous += tally.ambiguous;
-        total.regressions += tally.regressions;
-        total.stale_gets += tally.stale_gets;
-        total.errors.extend(tally.errors);
-        total.wrong.extend(tally.wrong);
-    }
-    let per_second = total.acked as f64 / elapsed.as_secs_f64();
+    let tallies: Vec<(i64, Tally)> = threads
+        .into_iter()
+        .map(|t| {
+            let (key, tally) = t.join().unwrap();
+            (master.get::<Option<i64>>(&key).unwrap().unwrap_or(0), tally)
+        })
+        .collect();
+    let sum = |f: fn(&Tally) -> u64| tallies.iter().map(|(_, t)| f(t)).sum::<u64>();
+    let lost: u64 = tallies
+        .iter()
+        .map(|(fin, t)| t.acked.saturating_sub(*fin as u64))
+        .sum();
+    let errors: Vec<&String> = tallies.iter().flat_map(|(_, t)| &t.errors).collect();
+    let wrong: Vec<&String> = tallies.iter().flat_map(|(_, t)| &t.wrong).collect();
+    let acked = sum(|t| t.acked);
+    let per_second = acked as f64 / elapsed.as_secs_f64();
     let per_failover = lost as f64 / failovers as f64;
     eprintln!(
         "sentinel soak: {failovers} failovers in {elapsed:?}; {} INCRs acknowledged \
          ({per_second:.0}/s); lost {lost} ({per_failover:.0} per failover, {:.2} s of load; \
          up to {} more behind ambiguous errors); {} counter regressions, {} stale GETs, \
          {} errors, followed in {follow_times:?}",
-        total.acked,
+        acked,
         per_failover / per_second,
-        total.ambiguous,
-        total.regressions,
-        total.stale_gets,
-        total.errors.len(),
+        sum(|t| t.ambiguous),
+        sum(|t| t.regressions),
+        sum(|t| t.stale_gets),
+        errors.len(),
     );
-    assert!(total.wrong.is_empty(), "wrong replies: {:?}", total.wrong);
+    assert!(wrong.is_empty(), "wrong replies: {wrong:?}");
     // Refused commands and failed connects are retried; a write cut off in flight is
     // ambiguous. Nothing else reaches the caller.
-    assert!(total.errors.is_empty(), "{:?}", total.errors);
+    assert!(errors.is_empty(), "{errors:?}");
     // The target: about one second's worth of the load per failover (v0.1.0: 8 to 10 s).
     assert!(
         per_failover <= 1.5 * per_second,
