@@ -55,6 +55,15 @@ pub enum Error {
     /// A cluster-level failure: no slot owner, too many redirections, keys in different slots.
     #[error("cluster error: {0}")]
     Cluster(String),
+    /// Sentinel could not name a master (or list replicas) for a service: every sentinel
+    /// was unreachable, or the address they gave was down or not a master (yet), as during
+    /// a failover. The text says what each sentinel answered. A client from
+    /// [`Sentinel::master_for`](crate::sentinel::Sentinel::master_for) retries it under its
+    /// retry policy before returning it. (0.1 reported this as an [`Error::Io`] of kind
+    /// `NotFound`.) A name no sentinel monitors, or a "sentinel" that is a plain Redis
+    /// server, is an [`Error::Config`] instead.
+    #[error("sentinel error: {0}")]
+    Sentinel(String),
     /// A [`Lock`](crate::Lock) was released, extended or reacquired while this `Lock` does
     /// not hold it: never acquired, already released, or expired (and maybe taken by
     /// another client). The text says which lock and what was attempted.

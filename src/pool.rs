@@ -107,6 +107,15 @@ pub trait Connector: Send + Sync + 'static {
     /// Opens one connection for the pool, which passes its own [`ConnectionInfo`].
     fn connect(&self, info: &ConnectionInfo) -> Result<Connection>;
 
+    /// Whether a connection this connector opened may still be handed out, asked (without
+    /// I/O) when it is taken from or given back to the pool; `false` closes it. The
+    /// Sentinel client answers `false` for a connection to a node the sentinels no longer
+    /// name as the master. Defaults to `true`.
+    fn still_valid(&self, conn: &Connection) -> bool {
+        let _ = conn;
+        true
+    }
+
     /// Kept so that connectors written for 0.1 compile; the pool no longer asks it (its
     /// [`RetryPolicy`] decides). Returns false.
     #[deprecated(since = "0.2.0", note = "retries follow the pool's `RetryPolicy`")]
@@ -335,6 +344,13 @@ impl ConnectionPool {
                 return None;
             }
         }
+        if let Some(c) = &self.inner.connector {
+            if !c.still_valid(&conn) {
+                log::debug!("closing connection to {}: no longer wanted", conn.addr());
+                self.close(conn);
+                return None;
+            }
+        }
         if conn.is_stale() {
             log::debug!(
                 "discarding idle connection to {}: closed by the server or unexpected bytes",
@@ -383,7 +399,12 @@ impl ConnectionPool {
 
     /// Puts a connection back, or closes it if it is not clean. Called by the guard's drop.
     fn release(&self, conn: Connection) {
-        let reason = conn.dirty(self.inner.info.db);
+        let mut reason = conn.dirty(self.inner.info.db).map(|d| format!("{d:?}"));
+        if let Some(c) = &self.inner.connector {
+            if reason.is_none() && !c.still_valid(&conn) {
+                reason = Some("no longer wanted".into());
+            }
+        }
         let mut st = self.inner.state.lock();
         if reason.is_none() && st.open <= self.inner.config.max_size {
             st.idle.push_back(conn);

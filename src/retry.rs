@@ -186,9 +186,12 @@ pub(crate) fn run<T>(
 }
 
 /// Whether opening a connection that failed so is tried again: the connection could not
-/// be had (nothing was sent), or the server is still loading its data.
+/// be had (nothing was sent), the server is still loading its data, or Sentinel knows no
+/// master yet (a failover in progress).
 pub(crate) fn may_reconnect(e: &Error) -> bool {
-    e.is_connection_error() || e.server_error().is_some_and(|s| s.kind() == "LOADING")
+    e.is_connection_error()
+        || matches!(e.inner(), Error::Sentinel(_))
+        || e.server_error().is_some_and(|s| s.kind() == "LOADING")
 }
 
 /// How far a request got before it failed.

@@ -4,3 +4,4 @@
 mod cluster;
 mod cluster_resilience;
 mod sentinel;
+mod sentinel_failover;

@@ -489,6 +489,28 @@ impl SentinelProcess {
         fs::read_to_string(self.dir.path().join("sentinel.log")).unwrap_or_default()
     }
 
+    /// Sends `SIGSTOP` (`stop == true`) or `SIGCONT` to the sentinel: a stopped one still
+    /// accepts connections (the kernel does) but never answers.
+    pub fn pause(&self, stop: bool) {
+        let pid = match self
+            .child
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            Some(c) => c.id(),
+            None => return,
+        };
+        let sig = if stop { "-STOP" } else { "-CONT" };
+        let ok = Command::new("kill")
+            .arg(sig)
+            .arg(pid.to_string())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "kill {sig} {pid} failed");
+    }
+
     pub fn kill(&self) {
         if let Some(mut c) = self.child.lock().unwrap_or_else(|e| e.into_inner()).take() {
             let _ = c.kill();

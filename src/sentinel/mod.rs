@@ -13,36 +13,48 @@
 //! ```
 //!
 //! * The address is resolved when a connection is opened, not when the client is made:
-//!   the client's pool opens its connections through a [`Connector`] that asks the
+//!   the client's pool opens its connections through a [`Connector`](crate::Connector) that asks the
 //!   sentinels in turn (`SENTINEL GET-MASTER-ADDR-BY-NAME`; the one that answered is asked
 //!   first next time) and checks the answer with `ROLE` on the new connection, going on to
 //!   the next sentinel when the node is not (or no longer) a master.
-//! * Following a failover: when a command gets a `READONLY` reply (the old master became a
-//!   replica: the command was refused, not run), or no connection can be opened (nothing
-//!   was sent), the pool's idle connections are closed, the master is found again, and the
-//!   command runs again, after a short pause that grows with each retry (16 at most). A
-//!   read-only command whose connection broke mid-request is also run again; a write is not
-//!   (it may have been applied), and its error reaches the caller.
+//! * Setup never hangs: each sentinel query (connect, handshake, `SENTINEL ...`) and each
+//!   new node connection (connect, handshake, `ROLE`) runs under `connect_timeout` as a
+//!   whole, whatever the read timeout; a sentinel that does not answer in time is left for
+//!   the next one. A "sentinel" that is a plain Redis server is an [`Error::Config`].
+//! * Following a failover: a [`master_for`](Sentinel::master_for) client runs a listener
+//!   thread (`sentinel:<name>`, started with its first connection, joined when its last
+//!   clone is dropped) subscribed to `+switch-master` and `+promoted-slave` on one sentinel
+//!   at a time. When a new master is announced, connections to the old one are closed
+//!   instead of reused, and new ones go to the new master. Besides, when a command gets a
+//!   `READONLY` reply (the old master became a replica: the command was refused, not run),
+//!   or no connection can be opened (nothing was sent), the pool's idle connections are
+//!   closed, the master is found again, and the command runs again, after a short pause
+//!   that grows with each retry (16 at most). A read-only command whose connection broke
+//!   mid-request is also run again; a write is not (it may have been applied), and its
+//!   error reaches the caller. No master to be found is an [`Error::Sentinel`].
 //! * Pipelines, transactions and pub/sub use connections from the same pool, so they reach
 //!   the new master too, but are not retried.
 
+mod builder;
+mod connector;
+
 use std::fmt;
-use std::io;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
 use crate::client::StrictRedis;
 use crate::cmd::{cmd, Cmd};
-use crate::config::{ConnectionAddr, ConnectionInfo, Options};
+use crate::config::{ConnectionAddr, ConnectionInfo};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::from_value::reply::{pair_up, text};
-use crate::pool::{ConnectionPool, Connector, PoolConfig};
-use crate::retry::RetryPolicy;
+use crate::pool::{ConnectionPool, PoolConfig};
 use crate::value::Value;
+
+pub use builder::{SentinelBuilder, DEFAULT_RETRY};
+use connector::ServiceConnector;
 
 /// How many times a command is sent again while following a failover, by default.
 pub const DEFAULT_MAX_RETRIES: usize = 16;
@@ -88,8 +100,59 @@ enum Want {
     Replica,
 }
 
-fn not_found(msg: String) -> Error {
-    Error::Io(io::Error::new(io::ErrorKind::NotFound, msg))
+/// A sentinel that answers `unknown command` to `SENTINEL` is a plain Redis server.
+fn is_not_a_sentinel(e: &Error) -> bool {
+    e.server_error()
+        .is_some_and(|s| s.kind() == "ERR" && s.message().starts_with("unknown command"))
+}
+
+/// What is left of a setup budget that started at `started` (`None`: no budget).
+fn budget_left(budget: Option<Duration>, started: Instant) -> Result<Option<Duration>> {
+    match budget {
+        None => Ok(None),
+        Some(b) => match b.checked_sub(started.elapsed()) {
+            Some(left) if !left.is_zero() => Ok(Some(left)),
+            _ => Err(Error::Timeout),
+        },
+    }
+}
+
+/// Opens a connection whose setup (connect, handshake, and the commands sent until
+/// [`end_setup`] restores the read timeout) runs under `info.connect_timeout` as a whole,
+/// whatever the read timeout: a server that accepts the connection and never answers (a
+/// SIGSTOPped sentinel or node) fails it with [`Error::Timeout`] once the budget is spent.
+pub(crate) fn open_for_setup(info: &ConnectionInfo) -> Result<(Connection, Instant)> {
+    let started = Instant::now();
+    let mut bounded = info.clone();
+    if let Some(t) = info.connect_timeout {
+        bounded.read_timeout = Some(t);
+    }
+    let mut conn = Connection::open(&bounded)?;
+    if let Some(left) = budget_left(info.connect_timeout, started)? {
+        conn.set_read_timeout(Some(left))?;
+    }
+    Ok((conn, started))
+}
+
+/// Sets the read timeout back to the configured one once setup is over.
+fn end_setup(conn: &mut Connection, info: &ConnectionInfo) -> Result<()> {
+    conn.set_read_timeout(info.read_timeout)
+}
+
+/// Sends one query to a sentinel on a short-lived connection, all under the setup budget.
+fn query(info: &ConnectionInfo, c: &Cmd) -> Result<Value> {
+    let (mut conn, _) = open_for_setup(info)?;
+    let r = conn.request_value(c);
+    conn.close();
+    r
+}
+
+/// Opens a connection to a node and asks its `ROLE`, under the setup budget.
+fn open_node(node: &ConnectionInfo) -> Result<(Connection, String)> {
+    let (mut conn, _) = open_for_setup(node)?;
+    let role = role_of(&mut conn)?;
+    end_setup(&mut conn, node)?;
+    Ok((conn, role))
 }
 
 /// The fields of a map reply (RESP3 map or RESP2 flat array), as text.
@@ -166,21 +229,9 @@ impl Sentinel {
         SentinelBuilder::default()
     }
 
-    /// Asks one sentinel after the other, on a short-lived connection.
-    fn ask_sentinels(&self, c: &Cmd) -> Vec<(usize, ConnectionInfo, Result<Value>)> {
-        let sentinels = self.inner.sentinels.lock().clone();
-        sentinels
-            .into_iter()
-            .enumerate()
-            .map(|(i, info)| {
-                let r = Connection::open(&info).and_then(|mut conn| {
-                    let r = conn.request_value(c);
-                    conn.close();
-                    r
-                });
-                (i, info, r)
-            })
-            .collect()
+    /// The sentinels, the one that answered last first.
+    fn sentinel_list(&self) -> Vec<ConnectionInfo> {
+        self.inner.sentinels.lock().clone()
     }
 
     /// Moves the sentinel that answered to the front, so that it is asked first next time.
@@ -216,17 +267,16 @@ impl Sentinel {
         template: &ConnectionInfo,
     ) -> Result<(Connection, (String, u16))> {
         let mut errors = Vec::new();
-        let mut unknown = 0;
+        // Answers that are configuration mistakes: the name is not monitored, or the
+        // "sentinel" is a plain Redis server.
+        let mut misconfigured = 0;
         let mut unreachable = 0;
         let mut tried: Vec<(String, u16)> = Vec::new();
-        let sentinels = self.inner.sentinels.lock().clone();
-        for info in sentinels {
-            let answer = Connection::open(&info).and_then(|mut conn| {
-                let r =
-                    conn.request_value(&cmd("SENTINEL").arg("GET-MASTER-ADDR-BY-NAME").arg(name));
-                conn.close();
-                r
-            });
+        for info in self.sentinel_list() {
+            let answer = query(
+                &info,
+                &cmd("SENTINEL").arg("GET-MASTER-ADDR-BY-NAME").arg(name),
+            );
             let addr = match answer {
                 Ok(Value::Array(items)) if items.len() == 2 => {
                     match (
@@ -241,12 +291,17 @@ impl Sentinel {
                     }
                 }
                 Ok(Value::Nil) | Ok(Value::Array(_)) => {
-                    unknown += 1;
+                    misconfigured += 1;
                     errors.push(format!("{}: does not know {name:?}", info.addr));
                     continue;
                 }
                 Ok(other) => {
                     errors.push(format!("{}: answered a {}", info.addr, other.kind_name()));
+                    continue;
+                }
+                Err(e) if is_not_a_sentinel(&e) => {
+                    misconfigured += 1;
+                    errors.push(format!("{}: is not a sentinel ({e})", info.addr));
                     continue;
                 }
                 Err(e) => {
@@ -261,7 +316,7 @@ impl Sentinel {
             tried.push(addr.clone());
             let mut node = template.clone();
             node.addr = self.node_info(&addr.0, addr.1).addr;
-            match Connection::open(&node).and_then(|mut c| role_of(&mut c).map(|r| (c, r))) {
+            match open_node(&node) {
                 Ok((conn, role)) if role == "master" => {
                     self.promote(&info);
                     return Ok((conn, addr));
@@ -276,15 +331,15 @@ impl Sentinel {
                 Err(e) => errors.push(format!("{}:{}: {e}", addr.0, addr.1)),
             }
         }
-        if unknown > 0 && unknown + unreachable == errors.len() {
-            // The sentinels that answered do not monitor the name: a wrong name, not a
-            // failover in progress (not retried).
+        if misconfigured > 0 && misconfigured + unreachable == errors.len() {
+            // The sentinels that answered do not monitor the name, or are no sentinels: a
+            // mistake in the setup, not a failover in progress (not retried).
             return Err(Error::Config(format!(
                 "no sentinel monitors a service named {name:?} ({})",
                 errors.join("; ")
             )));
         }
-        Err(not_found(format!(
+        Err(Error::Sentinel(format!(
             "no master found for {name:?} ({})",
             errors.join("; ")
         )))
@@ -313,16 +368,28 @@ impl Sentinel {
     /// from the first sentinel that answers.
     pub fn discover_replicas(&self, name: &str) -> Result<Vec<(String, u16)>> {
         let mut errors = Vec::new();
-        for (_, info, r) in self.ask_sentinels(&cmd("SENTINEL").arg("REPLICAS").arg(name)) {
-            match r {
+        let mut misconfigured = 0;
+        for info in self.sentinel_list() {
+            match query(&info, &cmd("SENTINEL").arg("REPLICAS").arg(name)) {
                 Ok(v) => {
                     self.promote(&info);
                     return Ok(healthy_replicas(v));
                 }
-                Err(e) => errors.push(format!("{}: {e}", info.addr)),
+                Err(e) => {
+                    if e.is_server() {
+                        misconfigured += 1;
+                    }
+                    errors.push(format!("{}: {e}", info.addr));
+                }
             }
         }
-        Err(not_found(format!(
+        if misconfigured == errors.len() {
+            return Err(Error::Config(format!(
+                "no sentinel lists the replicas of {name:?} ({})",
+                errors.join("; ")
+            )));
+        }
+        Err(Error::Sentinel(format!(
             "no sentinel listed the replicas of {name:?} ({})",
             errors.join("; ")
         )))
@@ -349,242 +416,12 @@ impl Sentinel {
             host: name.to_string(),
             port: 0,
         };
-        let connector = ServiceConnector {
-            sentinel: self.clone(),
-            name: name.to_string(),
-            want,
-            known: Mutex::new(None),
-            turn: AtomicUsize::new(0),
-        };
+        let connector = ServiceConnector::new(self.clone(), name, want);
         let pool = match want {
             Want::Master => ConnectionPool::following_failover(info, self.inner.pool, connector)?,
             Want::Replica => ConnectionPool::with_connector(info, self.inner.pool, connector)?,
         };
         Ok(StrictRedis::with_pool(pool))
-    }
-}
-
-/// Opens the connections of a [`Sentinel`] client's pool (when a failed command runs again
-/// is the pool's retry policy: [`DEFAULT_RETRY`] unless the builder says otherwise).
-struct ServiceConnector {
-    sentinel: Sentinel,
-    name: String,
-    want: Want,
-    /// The master's address that worked last.
-    known: Mutex<Option<(String, u16)>>,
-    /// Picks replicas in turn.
-    turn: AtomicUsize,
-}
-
-impl ServiceConnector {
-    fn connect_replica(&self, template: &ConnectionInfo) -> Result<Connection> {
-        let mut candidates = self.sentinel.discover_replicas(&self.name)?;
-        if !candidates.is_empty() {
-            let start = self.turn.fetch_add(1, Ordering::Relaxed) % candidates.len();
-            candidates.rotate_left(start);
-        }
-        let mut errors = Vec::new();
-        for (host, port) in candidates {
-            let mut node = template.clone();
-            node.addr = self.sentinel.node_info(&host, port).addr;
-            match Connection::open(&node).and_then(|mut c| role_of(&mut c).map(|r| (c, r))) {
-                Ok((conn, role)) if role == "slave" => return Ok(conn),
-                Ok((conn, role)) => {
-                    conn.close();
-                    errors.push(format!("{host}:{port} is a {role}"));
-                }
-                Err(e) => errors.push(format!("{host}:{port}: {e}")),
-            }
-        }
-        // No replica to be had: read from the master, as redis-py does.
-        log::debug!(
-            "no replica of {:?} reachable ({}); using the master",
-            self.name,
-            errors.join("; ")
-        );
-        self.sentinel
-            .connect_master(&self.name, template)
-            .map(|(c, _)| c)
-    }
-}
-
-impl Connector for ServiceConnector {
-    fn connect(&self, info: &ConnectionInfo) -> Result<Connection> {
-        if self.want == Want::Replica {
-            return self.connect_replica(info);
-        }
-        let known = self.known.lock().clone();
-        if let Some((host, port)) = known {
-            let mut node = info.clone();
-            node.addr = self.sentinel.node_info(&host, port).addr;
-            if let Ok(mut conn) = Connection::open(&node) {
-                if role_of(&mut conn).ok().as_deref() == Some("master") {
-                    return Ok(conn);
-                }
-                conn.close();
-            }
-            *self.known.lock() = None;
-        }
-        let (conn, addr) = self.sentinel.connect_master(&self.name, info)?;
-        log::debug!("master of {:?} is {}:{}", self.name, addr.0, addr.1);
-        *self.known.lock() = Some(addr);
-        Ok(conn)
-    }
-}
-
-/// Builds a [`Sentinel`]; see [`Sentinel::builder`].
-///
-/// ```no_run
-/// use std::time::Duration;
-/// use strictredis::sentinel::Sentinel;
-/// let s = Sentinel::builder()
-///     .sentinel("redis://127.0.0.1:26379")
-///     .sentinel("redis://127.0.0.1:26380")
-///     .sentinel_password("sentinel-secret")
-///     .password("data-secret")
-///     .read_timeout(Some(Duration::from_millis(500)))
-///     .max_connections(8)
-///     .build()?;
-/// let master = s.master_for("mymaster")?;
-/// # Ok::<(), strictredis::Error>(())
-/// ```
-#[derive(Clone)]
-pub struct SentinelBuilder {
-    /// The sentinels, each parsed when given (errors are reported by `build`).
-    sentinels: Vec<std::result::Result<ConnectionInfo, String>>,
-    sentinel_username: Option<String>,
-    sentinel_password: Option<String>,
-    /// The settings of the connections to masters and replicas: the first URL's (but its
-    /// credentials), then the setters, in call order.
-    opts: Options,
-}
-
-impl Default for SentinelBuilder {
-    fn default() -> Self {
-        let mut opts = Options::default();
-        opts.pool.retry = DEFAULT_RETRY;
-        SentinelBuilder {
-            sentinels: Vec::new(),
-            sentinel_username: None,
-            sentinel_password: None,
-            opts,
-        }
-    }
-}
-
-/// How a command is retried while a failover is followed, unless
-/// [`SentinelBuilder::retry_policy`] says otherwise: [`DEFAULT_MAX_RETRIES`] retries, 50 ms
-/// doubling up to 1 s.
-pub const DEFAULT_RETRY: RetryPolicy = RetryPolicy {
-    max_retries: DEFAULT_MAX_RETRIES as u32,
-    base_backoff: Duration::from_millis(50),
-    max_backoff: Duration::from_secs(1),
-    jitter: false,
-};
-
-impl fmt::Debug for SentinelBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SentinelBuilder")
-            .field("sentinels", &self.sentinels.len())
-            .field(
-                "sentinel_password",
-                &self.sentinel_password.as_ref().map(|_| "***"),
-            )
-            .field("options", &self.opts)
-            .finish()
-    }
-}
-
-impl SentinelBuilder {
-    /// Adds a sentinel (`redis://host:port`). Its URL's credentials authenticate to it. The
-    /// first URL's other settings (db, timeouts, protocol, pool sizes, ...) also apply to
-    /// the connections to masters and replicas, as
-    /// [`ClientBuilder::url`](crate::ClientBuilder::url) applies them: exactly what it
-    /// names, over what was set before it and under what is set after.
-    pub fn sentinel(mut self, url: &str) -> Self {
-        let parsed = url.parse::<ConnectionInfo>();
-        if self.sentinels.is_empty() && parsed.is_ok() {
-            // Checked just above; the sentinels' credentials are not the nodes'.
-            let _ = self.opts.apply_url_skipping(url, &["username", "password"]);
-        }
-        self.sentinels
-            .push(parsed.map_err(crate::config::config_message));
-        self
-    }
-
-    /// ACL user for every sentinel. Defaults to the URL's, else none.
-    pub fn sentinel_username(mut self, username: impl Into<String>) -> Self {
-        self.sentinel_username = Some(username.into());
-        self
-    }
-
-    /// Password for every sentinel. Defaults to the URL's, else none. Never shown.
-    pub fn sentinel_password(mut self, password: impl Into<String>) -> Self {
-        self.sentinel_password = Some(password.into());
-        self
-    }
-
-    crate::config::builder_setters!(
-        retry_default: "[`DEFAULT_RETRY`]: 16 retries, 50 ms doubling up to 1 s, which \
-                        covers a failover"
-    );
-
-    /// The retries of the [retry policy](Self::retry_policy), kept from 0.1 (where it was a
-    /// separate count): the same as `retry_policy` with `max_retries` set to `n`.
-    pub fn max_retries(mut self, n: usize) -> Self {
-        self.opts.pool.retry.max_retries = u32::try_from(n).unwrap_or(u32::MAX);
-        self
-    }
-
-    /// Checks the settings ([`Options::validate`]); no connection is opened. Connect, read
-    /// and write timeouts apply to the sentinels too.
-    pub fn build(self) -> Result<Sentinel> {
-        let mut sentinels = Vec::with_capacity(self.sentinels.len());
-        for info in self.sentinels {
-            let mut info = info.map_err(Error::Config)?;
-            if matches!(info.addr, ConnectionAddr::Unix(_)) {
-                return Err(Error::Config(
-                    "sentinels are reached over TCP, not unix sockets".into(),
-                ));
-            }
-            if let Some(u) = &self.sentinel_username {
-                info.username = Some(u.clone());
-            }
-            if let Some(p) = &self.sentinel_password {
-                info.password = Some(p.clone());
-            }
-            info.connect_timeout = self.opts.info.connect_timeout;
-            info.read_timeout = self.opts.info.read_timeout;
-            info.write_timeout = self.opts.info.write_timeout;
-            // Sentinels have no databases: a db in their URL is for the nodes.
-            info.db = 0;
-            sentinels.push(info);
-        }
-        if sentinels.is_empty() {
-            return Err(Error::Config(
-                "a Sentinel needs at least one sentinel URL".into(),
-            ));
-        }
-        self.opts.validate()?;
-        let mut node = self.opts.info;
-        node.addr = match node.addr {
-            ConnectionAddr::TcpTls { insecure, .. } => ConnectionAddr::TcpTls {
-                host: String::new(),
-                port: 0,
-                insecure,
-            },
-            _ => ConnectionAddr::Tcp {
-                host: String::new(),
-                port: 0,
-            },
-        };
-        Ok(Sentinel {
-            inner: Arc::new(Inner {
-                sentinels: Mutex::new(sentinels),
-                node,
-                pool: self.opts.pool,
-            }),
-        })
     }
 }
 
