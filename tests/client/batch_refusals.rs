@@ -129,7 +129,7 @@ fn raw_transaction_commands_in_a_transaction_closure_are_refused() {
         cmd("DISCARD"),
         cmd("WATCH").key("k"),
     ] {
-        let e = r.transaction(&["k"], |_, pipe| {
+        let e = r.transaction(["k"], |_, pipe| {
             pipe.incr("k").queue(raw.clone()).incr("k");
             Ok(())
         });
@@ -138,12 +138,12 @@ fn raw_transaction_commands_in_a_transaction_closure_are_refused() {
     assert_eq!(r.get::<Option<i64>>("k").unwrap(), None);
     // WATCH through the API still works, and so does the closure.
     let mut p = r.pipeline();
-    p.watch(&["k"]).unwrap();
+    p.watch(["k"]).unwrap();
     p.incr("k");
     let (n,): (i64,) = p.execute().unwrap();
     assert_eq!(n, 1);
     let n: i64 = r
-        .transaction(&["k"], |conn, pipe| {
+        .transaction(["k"], |conn, pipe| {
             let v: i64 = conn.get::<Option<i64>>("k")?.unwrap_or(0);
             pipe.set("k", v + 1);
             Ok(v + 1)

@@ -87,7 +87,20 @@ fn under_kill_loop(
     seen
 }
 
-fn check(what: &str, seen: &Seen) {
+/// `CLIENT KILL TYPE normal` on the server at `url`, from a connection of its own.
+fn killer(url: &str) -> impl Fn() + Send + 'static {
+    let killer = client(url, Duration::from_secs(5), RetryPolicy::none());
+    move || {
+        let kill = strictredis::cmd("CLIENT KILL").arg("TYPE").arg("normal");
+        let _ = killer.execute_command::<i64>(kill);
+    }
+}
+
+fn check(target: &str, transaction: bool, seen: &Seen) {
+    let what = match transaction {
+        true => format!("{target}, pipeline()"),
+        false => format!("{target}, pipeline_without_transaction()"),
+    };
     println!("{what}: {seen:?}");
     assert!(
         seen.unmarked.is_empty(),
@@ -108,14 +121,7 @@ fn single_server(transaction: bool) {
         RetryPolicy::default(),
     );
     r.set("big", vec![b'x'; BIG]).unwrap();
-    let kill = {
-        let url = server.url();
-        let killer = client(&url, Duration::from_secs(5), RetryPolicy::none());
-        move || {
-            let _ = killer
-                .execute_command::<i64>(strictredis::cmd("CLIENT KILL").arg("TYPE").arg("normal"));
-        }
-    };
+    let kill = killer(&server.url());
     let pipeline = || {
         let mut p = if transaction {
             r.pipeline()
@@ -128,14 +134,7 @@ fn single_server(transaction: bool) {
     };
     let counter = || r.get::<Option<i64>>("n").map(|v| v.unwrap_or(0));
     let seen = under_kill_loop(kill, pipeline, counter, 5);
-    check(
-        if transaction {
-            "one server, pipeline()"
-        } else {
-            "one server, pipeline_without_transaction()"
-        },
-        &seen,
-    );
+    check("one server", transaction, &seen);
 }
 
 #[test]
@@ -162,12 +161,7 @@ fn cluster_pipelines_whose_connection_is_killed_never_hide_an_applied_write() {
     let slot = strictredis::cluster::key_slot(b"{c}big");
     let owner = cluster.owner_of_slot(slot);
     for transaction in [false, true] {
-        let url = format!("redis://127.0.0.1:{owner}");
-        let killer = client(&url, Duration::from_secs(5), RetryPolicy::none());
-        let kill = move || {
-            let _ = killer
-                .execute_command::<i64>(strictredis::cmd("CLIENT KILL").arg("TYPE").arg("normal"));
-        };
+        let kill = killer(&format!("redis://127.0.0.1:{owner}"));
         let counter_key = if transaction { "{c}t" } else { "{c}p" };
         let pipeline = || {
             let mut p = if transaction {
@@ -181,13 +175,6 @@ fn cluster_pipelines_whose_connection_is_killed_never_hide_an_applied_write() {
         };
         let counter = || c.get::<Option<i64>>(counter_key).map(|v| v.unwrap_or(0));
         let seen = under_kill_loop(kill, pipeline, counter, 5);
-        check(
-            if transaction {
-                "cluster, pipeline()"
-            } else {
-                "cluster, pipeline_without_transaction()"
-            },
-            &seen,
-        );
+        check("cluster", transaction, &seen);
     }
 }
