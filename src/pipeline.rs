@@ -103,7 +103,7 @@ impl Pipeline {
 
     /// Drops the queued commands (and any WATCH, by giving the connection up): redis-py's
     /// `pipeline.reset()`. (`reset` itself queues the RESET command, like every command
-    /// method.)
+    /// method, and `execute` then refuses it: see [`execute`](Self::execute).)
     pub fn clear(&mut self) {
         self.cmds.clear();
         self.scripts.clear();
@@ -143,6 +143,13 @@ impl Pipeline {
     /// name; in a plain pipeline the others still ran. An aborted transaction (a watched key
     /// changed) is [`Error::TransactionAborted`]. The pipeline is empty afterwards. An empty
     /// pipeline does no I/O.
+    ///
+    /// An empty command (`cmd("")`) or a queued MULTI, EXEC, DISCARD, WATCH, UNWATCH or
+    /// RESET is refused with [`Error::Config`] before anything is sent: the pipeline sends
+    /// its own MULTI/EXEC, and WATCH goes through [`watch`](Self::watch) or
+    /// [`StrictRedis::transaction`](crate::StrictRedis::transaction). Once the commands
+    /// started to leave, a connection error is ambiguous ([`Error::is_ambiguous`]) unless
+    /// every queued command is read-only.
     pub fn execute<T: FromValue>(&mut self) -> Result<T> {
         let (cmds, replies) = self.run_queued()?;
         batch::check_replies(&cmds, &replies)?;

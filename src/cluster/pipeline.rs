@@ -434,7 +434,7 @@ impl ClusterPipeline {
     }
 
     /// Drops the queued commands (as `Pipeline::clear`; `reset()` queues the RESET
-    /// command).
+    /// command, which `execute` refuses).
     pub fn clear(&mut self) {
         self.cmds.clear();
     }
@@ -443,6 +443,11 @@ impl ClusterPipeline {
     /// `Value`). The first command that failed is reported as [`Error::Pipeline`] with its
     /// index; keys in different slots (in a transaction, or for a command that cannot be
     /// split) fail before anything is sent. The pipeline is empty afterwards.
+    ///
+    /// As on one server ([`Pipeline::execute`](crate::Pipeline::execute)): an empty command
+    /// or a queued MULTI, EXEC, DISCARD, WATCH, UNWATCH or RESET is an [`Error::Config`]
+    /// before anything is sent, and a connection error after the commands started to leave
+    /// is ambiguous ([`Error::is_ambiguous`]) unless every queued command is read-only.
     pub fn execute<T: FromValue>(&mut self) -> Result<T> {
         let cmds = std::mem::take(&mut self.cmds);
         let replies = self.run(&cmds)?;
