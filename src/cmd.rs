@@ -258,9 +258,25 @@ impl Cmd {
 
     /// The command's name as sent (its first argument).
     pub fn name(&self) -> &[u8] {
+        if self.name.1 == 0 {
+            // Started without a name (`cmd("")`, `Cmd::default()`): the first argument
+            // added is what the server reads as the name.
+            return self.args_iter().next().unwrap_or(b"");
+        }
         self.buf
             .get(self.name.0 as usize..self.name.1 as usize)
             .unwrap_or(b"")
+    }
+
+    /// Refuses a command without a name (`cmd("")`, `Cmd::default()`): sent, it would be
+    /// an empty array, which the server ignores without a reply.
+    pub(crate) fn check_sendable(&self) -> crate::Result<()> {
+        if self.argc == 0 {
+            return Err(crate::Error::Config(
+                "an empty command (no name, no arguments) cannot be sent".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// The `n`th argument (0 is the name).
@@ -390,6 +406,12 @@ mod tests {
         assert_eq!(c.name(), b"CLIENT");
         assert_eq!(cmd(" GET ").arg("k").name(), b"GET");
         assert_eq!(Cmd::default().name(), b"");
+        assert_eq!(Cmd::default().arg("MULTI").name(), b"MULTI");
+        assert_eq!(cmd("").arg("EXEC").name(), b"EXEC");
+        assert!(cmd("").check_sendable().is_err());
+        assert!(cmd("  ").check_sendable().is_err());
+        assert!(Cmd::default().check_sendable().is_err());
+        assert!(cmd("PING").check_sendable().is_ok());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::args::ToArgs;
+use crate::batch;
 use crate::cmd::{cmd, BlockingTimeout, Cmd};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
@@ -102,7 +103,7 @@ impl Pipeline {
 
     /// Drops the queued commands (and any WATCH, by giving the connection up): redis-py's
     /// `pipeline.reset()`. (`reset` itself queues the RESET command, like every command
-    /// method.)
+    /// method, and `execute` then refuses it: see [`execute`](Self::execute).)
     pub fn clear(&mut self) {
         self.cmds.clear();
         self.scripts.clear();
@@ -142,9 +143,16 @@ impl Pipeline {
     /// name; in a plain pipeline the others still ran. An aborted transaction (a watched key
     /// changed) is [`Error::TransactionAborted`]. The pipeline is empty afterwards. An empty
     /// pipeline does no I/O.
+    ///
+    /// An empty command (`cmd("")`) or a queued MULTI, EXEC, DISCARD, WATCH, UNWATCH or
+    /// RESET is refused with [`Error::Config`] before anything is sent: the pipeline sends
+    /// its own MULTI/EXEC, and WATCH goes through [`watch`](Self::watch) or
+    /// [`StrictRedis::transaction`](crate::StrictRedis::transaction). Once the commands
+    /// started to leave, a connection error is ambiguous ([`Error::is_ambiguous`]) unless
+    /// every queued command is read-only.
     pub fn execute<T: FromValue>(&mut self) -> Result<T> {
         let (cmds, replies) = self.run_queued()?;
-        check(&cmds, &replies)?;
+        batch::check_replies(&cmds, &replies)?;
         T::from_value(Value::Array(replies))
     }
 
@@ -162,6 +170,10 @@ impl Pipeline {
         }
         let cmds = std::mem::take(&mut self.cmds);
         let scripts = std::mem::take(&mut self.scripts);
+        if let Err(e) = batch::check_queued(&cmds) {
+            self.conn = None;
+            return Err(e);
+        }
         let mut conn = match self.conn.take() {
             Some(c) => c,
             None => match &self.pool {
@@ -174,7 +186,8 @@ impl Pipeline {
             },
         };
         script::load_all(&mut conn, &scripts)?;
-        let replies = run(&mut conn, &cmds, self.transaction).map_err(|e| settle(&cmds, e))?;
+        let replies =
+            run(&mut conn, &cmds, self.transaction).map_err(|e| batch::settle(&cmds, e))?;
         Ok((cmds, replies))
     }
 
@@ -183,6 +196,7 @@ impl Pipeline {
     pub(crate) fn execute_on(&mut self, conn: &mut Connection) -> Result<Vec<Value>> {
         let cmds = std::mem::take(&mut self.cmds);
         let scripts = std::mem::take(&mut self.scripts);
+        batch::check_queued(&cmds)?;
         if cmds.is_empty() {
             // Nothing to commit: end the WATCH so the connection can go back to the pool
             // (one round trip, cheaper than the reconnect a dirty connection would cost).
@@ -192,28 +206,10 @@ impl Pipeline {
             return Ok(Vec::new());
         }
         script::load_all(conn, &scripts)?;
-        let replies = run(conn, &cmds, self.transaction).map_err(|e| settle(&cmds, e))?;
-        check(&cmds, &replies)?;
+        let replies = run(conn, &cmds, self.transaction).map_err(|e| batch::settle(&cmds, e))?;
+        batch::check_replies(&cmds, &replies)?;
         Ok(replies)
     }
-}
-
-/// Names of the commands, only computed when an error needs one.
-fn failed(cmds: &[Cmd], index: usize, e: Error) -> Error {
-    Error::Pipeline {
-        index,
-        command: cmds.get(index).map(Cmd::display_name).unwrap_or_default(),
-        source: Box::new(e),
-    }
-}
-
-fn check(cmds: &[Cmd], replies: &[Value]) -> Result<()> {
-    for (i, r) in replies.iter().enumerate() {
-        if let Value::Error(e) = r {
-            return Err(failed(cmds, i, Error::Server(e.clone())));
-        }
-    }
-    Ok(())
 }
 
 /// How long the server may block on the queued commands altogether (they run one after
@@ -256,86 +252,9 @@ fn run(conn: &mut Connection, cmds: &[Cmd], transaction: bool) -> Result<Vec<Val
 /// The main loop of a pipeline: write everything (MULTI first and EXEC last for a
 /// transaction), flush once, then read exactly one reply per command written.
 fn run_plain(conn: &mut Connection, cmds: &[Cmd], transaction: bool) -> Result<Vec<Value>> {
-    let multi = cmd("MULTI");
-    let exec = cmd("EXEC");
     if transaction {
-        conn.write_cmd(&multi)?;
-    }
-    for c in cmds {
-        conn.write_cmd(c)?;
-    }
-    if transaction {
-        conn.write_cmd(&exec)?;
-    }
-    conn.flush()?;
-
-    if !transaction {
-        let mut replies = Vec::with_capacity(cmds.len());
-        for (i, c) in cmds.iter().enumerate() {
-            let v = conn.read_reply().map_err(|e| arrived(e, i, cmds.len()))?;
-            conn.note_replied(c);
-            replies.push(v);
-        }
-        return Ok(replies);
-    }
-
-    // MULTI's +OK, one +QUEUED (or an error) per command, then EXEC's array.
-    let total = cmds.len() + 2;
-    let first = conn.read_reply().map_err(|e| arrived(e, 0, total))?;
-    conn.note_replied(&multi);
-    let mut queue_errors: Vec<Option<Value>> = Vec::with_capacity(cmds.len());
-    for i in 0..cmds.len() {
-        let v = conn.read_reply().map_err(|e| arrived(e, i + 1, total))?;
-        queue_errors.push(matches!(v, Value::Error(_)).then_some(v));
-    }
-    let result = conn
-        .read_reply()
-        .map_err(|e| arrived(e, total - 1, total))?;
-    conn.note_replied(&exec);
-    if let Value::Error(e) = first {
-        return Err(Error::Server(e));
-    }
-    match result {
-        Value::Nil => Err(Error::TransactionAborted),
-        Value::Array(replies) => {
-            for c in cmds {
-                conn.note_replied(c);
-            }
-            Ok(replies)
-        }
-        Value::Error(e) => {
-            // EXECABORT: some command was refused while queueing; report it per command.
-            if let Some((i, Some(Value::Error(qe)))) = queue_errors
-                .into_iter()
-                .enumerate()
-                .find(|(_, q)| q.is_some())
-            {
-                return Err(failed(cmds, i, Error::Server(qe)));
-            }
-            Err(Error::Server(e))
-        }
-        other => Err(Error::Protocol(format!(
-            "EXEC answered with a {} instead of an array",
-            other.kind_name()
-        ))),
-    }
-}
-
-/// A pipeline is never sent again by itself: once its bytes started to leave, a
-/// connection error is ambiguous ([`Error::is_ambiguous`]) unless every queued command is
-/// read-only.
-fn settle(cmds: &[Cmd], e: Error) -> Error {
-    let read_only = cmds.iter().all(crate::retry::is_read_only);
-    crate::retry::settle(crate::retry::Stage::Sent, read_only, e)
-}
-
-/// Says how many replies had arrived when the connection failed mid-pipeline.
-fn arrived(e: Error, got: usize, expected: usize) -> Error {
-    match e {
-        Error::Io(io) => Error::Io(std::io::Error::new(
-            io.kind(),
-            format!("{io} (after {got} of {expected} pipeline replies)"),
-        )),
-        other => other,
+        batch::transaction(conn, cmds, |_| false)
+    } else {
+        batch::exchange(conn, cmds).map_err(|b| b.error)
     }
 }

@@ -266,14 +266,9 @@ pub(crate) fn load_all(conn: &mut Connection, scripts: &[Script]) -> Result<()> 
         .iter()
         .map(|s| cmd("SCRIPT LOAD").arg(s.source()))
         .collect();
-    for c in &cmds {
-        conn.write_cmd(c)?;
-    }
-    conn.flush()?;
+    let replies = crate::batch::exchange(conn, &cmds).map_err(|b| b.error)?;
     let mut first_err = None;
-    for (c, s) in cmds.iter().zip(scripts) {
-        let v = conn.read_reply()?;
-        conn.note_replied(c);
+    for (v, s) in replies.into_iter().zip(scripts) {
         let r = match v {
             Value::Error(e) => Err(Error::Server(e)),
             v => String::from_value(v).and_then(|sha| check_sha(s, &sha)),

@@ -11,10 +11,12 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io;
 
-use crate::cmd::{cmd, Cmd};
+use crate::batch;
+use crate::cmd::Cmd;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::from_value::FromValue;
+use crate::retry::{self, Stage};
 use crate::value::Value;
 
 use super::routing::{self, Agg, SplitKind};
@@ -168,7 +170,7 @@ pub(crate) fn finish(merge: &Merge, results: Vec<Result<Value>>) -> Result<Value
 enum Outcome {
     Reply(Value),
     /// No connection could be had: the command never left.
-    NotSent(Error),
+    NotSent,
     /// The connection broke after the command may have left.
     Broken(Error),
 }
@@ -197,48 +199,30 @@ fn run_batch(batch: &Batch, jobs: &[Job<'_>]) -> Vec<Outcome> {
     let mut conn = match batch.node.pool_for(batch.read_only).get() {
         Ok(c) => c,
         Err(e) => {
-            return batch
-                .jobs
-                .iter()
-                .map(|_| Outcome::NotSent(broken_copy(&e)))
-                .collect()
+            log::debug!("cluster node {} unreachable: {e}", batch.node.addr);
+            return batch.jobs.iter().map(|_| Outcome::NotSent).collect();
         }
     };
     send_and_read(&mut conn, batch.jobs.iter().map(|&i| jobs[i].cmd.as_ref()))
 }
 
-/// Writes every command, flushes once, then reads one reply per command.
+/// Writes every command, flushes once, then reads one reply per command: every command
+/// after a failure is [`Outcome::Broken`].
 fn send_and_read<'c>(
     conn: &mut Connection,
     cmds: impl Iterator<Item = &'c Cmd> + Clone,
 ) -> Vec<Outcome> {
     let n = cmds.clone().count();
-    let mut out = Vec::with_capacity(n);
-    let written = cmds
-        .clone()
-        .try_for_each(|c| conn.write_cmd(c))
-        .and_then(|_| conn.flush());
-    if let Err(e) = written {
-        out.extend((0..n).map(|_| Outcome::Broken(broken_copy(&e))));
-        return out;
-    }
-    for c in cmds {
-        if conn.is_broken() {
-            out.push(Outcome::Broken(broken_copy(&Error::Io(io::Error::new(
-                io::ErrorKind::BrokenPipe,
-                "connection lost",
-            )))));
-            continue;
-        }
-        match conn.read_reply() {
-            Ok(v) => {
-                conn.note_replied(c);
-                out.push(Outcome::Reply(v));
-            }
-            Err(e) => out.push(Outcome::Broken(e)),
+    match batch::exchange(conn, cmds) {
+        Ok(replies) => replies.into_iter().map(Outcome::Reply).collect(),
+        Err(b) => {
+            let got = b.replies.len();
+            let mut out: Vec<Outcome> = b.replies.into_iter().map(Outcome::Reply).collect();
+            out.extend((got + 1..n).map(|_| Outcome::Broken(broken_copy(&b.error))));
+            out.insert(got, Outcome::Broken(b.error));
+            out
         }
     }
-    out
 }
 
 impl RedisCluster {
@@ -306,12 +290,13 @@ impl RedisCluster {
                         None => results[i] = Some(Ok(Value::Error(e))),
                     },
                     Outcome::Reply(v) => results[i] = Some(Ok(v)),
-                    Outcome::NotSent(_) => retry.push(i),
+                    Outcome::NotSent => retry.push(i),
                     Outcome::Broken(e) => {
                         if routing::is_read_only(&jobs[i].cmd) {
                             retry.push(i);
                         } else {
-                            results[i] = Some(Err(e));
+                            // It may have been applied: say so (never "not applied").
+                            results[i] = Some(Err(retry::settle(Stage::Sent, false, e)));
                         }
                     }
                 }
@@ -341,7 +326,7 @@ impl RedisCluster {
     pub(crate) fn run_transaction(&self, cmds: &[Cmd]) -> Result<Vec<Value>> {
         let mut slot: Option<u16> = None;
         for (i, c) in cmds.iter().enumerate() {
-            let s = self.slot_of(c).map_err(|e| pipeline_error(cmds, i, e))?;
+            let s = self.slot_of(c).map_err(|e| batch::failed(cmds, i, e))?;
             match (slot, s) {
                 (Some(a), Some(b)) if a != b => {
                     return Err(Error::Cluster(format!(
@@ -370,65 +355,12 @@ impl RedisCluster {
 }
 
 /// MULTI, the commands, EXEC in one write. A redirection of any queued command (or of
-/// EXEC) is returned as the server error itself, so that the caller follows it.
+/// EXEC) is returned as the server error itself (inside [`Error::Pipeline`]), so that the
+/// caller follows it; a connection that broke after the bytes left is ambiguous unless
+/// every command is read-only.
 fn exec_transaction(conn: &mut Connection, cmds: &[Cmd]) -> Result<Vec<Value>> {
-    let multi = cmd("MULTI");
-    let exec = cmd("EXEC");
-    let all = std::iter::once(&multi)
-        .chain(cmds)
-        .chain(std::iter::once(&exec));
-    let mut outcomes = send_and_read(conn, all.clone()).into_iter();
-    let mut replies = Vec::with_capacity(cmds.len() + 2);
-    for o in outcomes.by_ref() {
-        match o {
-            Outcome::Reply(v) => replies.push(v),
-            Outcome::NotSent(e) | Outcome::Broken(e) => return Err(e),
-        }
-    }
-    let exec_reply = replies.pop().unwrap_or(Value::Nil);
-    let mut queued = replies.into_iter();
-    if let Some(Value::Error(e)) = queued.next() {
-        return Err(Error::Server(e));
-    }
-    let queue_errors: Vec<(usize, crate::error::ServerError)> = queued
-        .enumerate()
-        .filter_map(|(i, v)| match v {
-            Value::Error(e) => Some((i, e)),
-            _ => None,
-        })
-        .collect();
-    match exec_reply {
-        Value::Array(items) => {
-            for c in cmds {
-                conn.note_replied(c);
-            }
-            Ok(items)
-        }
-        Value::Nil => Err(Error::TransactionAborted),
-        Value::Error(e) => {
-            if let Some((_, redirect)) =
-                queue_errors.iter().find(|(_, q)| Redirect::of(q).is_some())
-            {
-                return Err(Error::Server(redirect.clone()));
-            }
-            if let Some((i, q)) = queue_errors.into_iter().next() {
-                return Err(pipeline_error(cmds, i, Error::Server(q)));
-            }
-            Err(Error::Server(e))
-        }
-        other => Err(Error::Protocol(format!(
-            "EXEC answered with a {} instead of an array",
-            other.kind_name()
-        ))),
-    }
-}
-
-fn pipeline_error(cmds: &[Cmd], index: usize, e: Error) -> Error {
-    Error::Pipeline {
-        index,
-        command: cmds.get(index).map(Cmd::display_name).unwrap_or_default(),
-        source: Box::new(e),
-    }
+    batch::transaction(conn, cmds, |q| Redirect::of(q).is_some())
+        .map_err(|e| batch::settle(cmds, e))
 }
 
 /// Commands queued to run together on a cluster; see
@@ -502,7 +434,7 @@ impl ClusterPipeline {
     }
 
     /// Drops the queued commands (as `Pipeline::clear`; `reset()` queues the RESET
-    /// command).
+    /// command, which `execute` refuses).
     pub fn clear(&mut self) {
         self.cmds.clear();
     }
@@ -511,6 +443,11 @@ impl ClusterPipeline {
     /// `Value`). The first command that failed is reported as [`Error::Pipeline`] with its
     /// index; keys in different slots (in a transaction, or for a command that cannot be
     /// split) fail before anything is sent. The pipeline is empty afterwards.
+    ///
+    /// As on one server ([`Pipeline::execute`](crate::Pipeline::execute)): an empty command
+    /// or a queued MULTI, EXEC, DISCARD, WATCH, UNWATCH or RESET is an [`Error::Config`]
+    /// before anything is sent, and a connection error after the commands started to leave
+    /// is ambiguous ([`Error::is_ambiguous`]) unless every queued command is read-only.
     pub fn execute<T: FromValue>(&mut self) -> Result<T> {
         let cmds = std::mem::take(&mut self.cmds);
         let replies = self.run(&cmds)?;
@@ -519,7 +456,7 @@ impl ClusterPipeline {
             .enumerate()
             .find(|(_, v)| matches!(v, Value::Error(_)))
         {
-            return Err(pipeline_error(&cmds, i, Error::Server(e.clone())));
+            return Err(batch::failed(&cmds, i, Error::Server(e.clone())));
         }
         T::from_value(Value::Array(replies))
     }
@@ -535,6 +472,7 @@ impl ClusterPipeline {
         if cmds.is_empty() {
             return Ok(Vec::new());
         }
+        batch::check_queued(cmds)?;
         if self.transaction {
             return self.cluster.run_transaction(cmds);
         }
@@ -544,7 +482,7 @@ impl ClusterPipeline {
             let plan = self
                 .cluster
                 .plan(c)
-                .map_err(|e| pipeline_error(cmds, i, e))?;
+                .map_err(|e| batch::failed(cmds, i, e))?;
             spans.push((plan.jobs.len(), plan.merge));
             jobs.extend(plan.jobs);
         }
@@ -552,7 +490,11 @@ impl ClusterPipeline {
         let mut out = Vec::with_capacity(cmds.len());
         for (i, (n, merge)) in spans.into_iter().enumerate() {
             let part: Vec<Result<Value>> = results.by_ref().take(n).collect();
-            out.push(finish(&merge, part).map_err(|e| pipeline_error(cmds, i, e))?);
+            // As on one server: once the bytes left, a connection error is ambiguous unless
+            // every queued command is read-only.
+            let reply =
+                finish(&merge, part).map_err(|e| batch::failed(cmds, i, batch::settle(cmds, e)))?;
+            out.push(reply);
         }
         Ok(out)
     }

@@ -136,28 +136,14 @@ impl Connection {
             return Ok(());
         }
         // One write, then every reply: the handshake costs one round trip.
-        for c in &steps {
-            self.write_cmd(c)?;
+        let replies = crate::batch::exchange(self, &steps).map_err(|b| b.error)?;
+        if let Some((_, e)) = crate::batch::first_error(&replies) {
+            return Err(Error::Server(e.clone()));
         }
-        self.flush()?;
-        let mut first_err = None;
-        for c in &steps {
-            let v = self.read_reply()?;
-            if let Value::Error(e) = v {
-                first_err.get_or_insert(Error::Server(e));
-            } else {
-                self.state.after_reply(Effect::of(c));
-            }
-        }
-        match first_err {
-            Some(e) => Err(e),
-            None => {
-                // AUTH and HELLO taint a connection when a caller sends them; sent here,
-                // they are the pool's own settings, so the connection stays reusable.
-                self.state.handshake_done();
-                Ok(())
-            }
-        }
+        // AUTH and HELLO taint a connection when a caller sends them; sent here, they are
+        // the pool's own settings, so the connection stays reusable.
+        self.state.handshake_done();
+        Ok(())
     }
 
     /// Sends `cmd`, reads its reply and converts it.
@@ -184,6 +170,7 @@ impl Connection {
     /// [`request_value`](Self::request_value), telling how far the request got when it
     /// failed (for the retry logic).
     pub(crate) fn request_staged(&mut self, cmd: &Cmd) -> std::result::Result<Value, Failure> {
+        cmd.check_sendable().map_err(|e| (Stage::Unsent, e))?;
         let effect = Effect::of(cmd);
         if !self.state.reply_expected(effect) {
             self.send(cmd).map_err(|e| (Stage::Unsent, e))?;
@@ -298,6 +285,7 @@ impl Connection {
 
     /// Buffers one command without flushing (pipelines); its reply is then pending.
     pub fn write_cmd(&mut self, cmd: &Cmd) -> Result<()> {
+        cmd.check_sendable()?;
         self.usable()?;
         self.state.before_send(Effect::of(cmd));
         let mut header = [0u8; 24];

@@ -2,6 +2,7 @@
 //! test kit's real clusters and Sentinel setups.
 
 mod cluster;
+mod cluster_batch;
 mod cluster_resilience;
 mod sentinel;
 mod sentinel_failover;

@@ -1,0 +1,270 @@
+//! Many commands on one connection: written in one go, every reply read in order.
+//!
+//! The one home of what pipelines ([`crate::pipeline`]), cluster pipelines
+//! ([`crate::cluster`]), script loading before a pipeline and the connection's handshake
+//! share:
+//!
+//! * [`check_queued`]: what a batch refuses before anything is sent (an empty command, and
+//!   the commands that change the connection's transaction state, whose replies would
+//!   shift every later reply by one or hide an applied write);
+//! * [`exchange`]: write N commands, flush once, read N replies;
+//! * [`exec_replies`]: MULTI's reply, one reply per queued command and EXEC's array, read
+//!   as one transaction's outcome (per-command errors, `EXECABORT`, nil -> aborted);
+//! * [`settle`]: once a batch's bytes started to leave, a connection failure is ambiguous
+//!   ([`Error::is_ambiguous`]) unless every command of the batch is read-only.
+
+use crate::cmd::{cmd, Cmd};
+use crate::command_facts::Effect;
+use crate::connection::Connection;
+use crate::error::{Error, Result, ServerError};
+use crate::retry::{self, Stage};
+use crate::value::Value;
+
+/// A batch whose connection failed part way: the replies that arrived before, and why.
+pub(crate) struct Broken {
+    /// The replies read before the failure, in order.
+    pub replies: Vec<Value>,
+    /// The failure, saying how many replies had arrived.
+    pub error: Error,
+}
+
+/// True for a command that changes the connection's transaction state (MULTI, EXEC,
+/// DISCARD, WATCH, UNWATCH, RESET), as the command table's effects say. A batch sends its
+/// own MULTI/EXEC; one queued by the caller would shift the replies.
+fn controls_transaction(c: &Cmd) -> bool {
+    matches!(
+        Effect::of(c),
+        Effect::Multi | Effect::EndMulti | Effect::Watch | Effect::Unwatch | Effect::Reset
+    )
+}
+
+/// Refuses, with [`Error::Config`] and before anything is sent, a batch that holds an
+/// empty command or a command that changes the transaction state (see
+/// [`Pipeline::watch`](crate::Pipeline::watch) and [`StrictRedis::pipeline`](crate::StrictRedis::pipeline)
+/// for WATCH and MULTI/EXEC).
+pub(crate) fn check_queued(cmds: &[Cmd]) -> Result<()> {
+    for (i, c) in cmds.iter().enumerate() {
+        c.check_sendable()
+            .map_err(|e| Error::Config(format!("pipeline command #{i}: {e}")))?;
+        if controls_transaction(c) {
+            return Err(Error::Config(format!(
+                "pipeline command #{i} is {}, which cannot be queued: a pipeline sends its \
+                 own MULTI/EXEC (StrictRedis::pipeline), WATCH goes through Pipeline::watch \
+                 or StrictRedis::transaction; nothing was sent",
+                c.display_name()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Writes every command of `cmds`, flushes once, then reads one reply per command, in
+/// order, noting each reply's effect on the connection's state. Error replies stay in
+/// place as [`Value::Error`].
+pub(crate) fn exchange<'c, I>(
+    conn: &mut Connection,
+    cmds: I,
+) -> std::result::Result<Vec<Value>, Broken>
+where
+    I: IntoIterator<Item = &'c Cmd>,
+    I::IntoIter: Clone,
+{
+    let cmds = cmds.into_iter();
+    let total = cmds.clone().count();
+    let mut replies = Vec::with_capacity(total);
+    let written = cmds
+        .clone()
+        .try_for_each(|c| conn.write_cmd(c))
+        .and_then(|_| conn.flush());
+    if let Err(e) = written {
+        return Err(Broken {
+            replies,
+            error: arrived(e, 0, total),
+        });
+    }
+    for c in cmds {
+        match conn.read_reply() {
+            Ok(v) => {
+                conn.note_replied(c);
+                replies.push(v);
+            }
+            Err(e) => {
+                let error = arrived(e, replies.len(), total);
+                return Err(Broken { replies, error });
+            }
+        }
+    }
+    Ok(replies)
+}
+
+/// Says how many replies had arrived when the connection failed mid-batch.
+fn arrived(e: Error, got: usize, expected: usize) -> Error {
+    match e {
+        Error::Io(io) => Error::Io(std::io::Error::new(
+            io.kind(),
+            format!("{io} (after {got} of {expected} pipeline replies)"),
+        )),
+        other => other,
+    }
+}
+
+/// The first error reply among `replies`, with its index.
+pub(crate) fn first_error(replies: &[Value]) -> Option<(usize, &ServerError)> {
+    replies.iter().enumerate().find_map(|(i, v)| match v {
+        Value::Error(e) => Some((i, e)),
+        _ => None,
+    })
+}
+
+/// `e` as the failure of command `index` of `cmds`.
+pub(crate) fn failed(cmds: &[Cmd], index: usize, e: Error) -> Error {
+    Error::Pipeline {
+        index,
+        command: cmds.get(index).map(Cmd::display_name).unwrap_or_default(),
+        source: Box::new(e),
+    }
+}
+
+/// The first error reply of `replies` as [`Error::Pipeline`], if there is one.
+pub(crate) fn check_replies(cmds: &[Cmd], replies: &[Value]) -> Result<()> {
+    match first_error(replies) {
+        Some((i, e)) => Err(failed(cmds, i, Error::Server(e.clone()))),
+        None => Ok(()),
+    }
+}
+
+/// Runs `cmds` inside MULTI/EXEC on `conn`, in one write, and returns EXEC's replies
+/// (error replies in place); see [`exec_replies`].
+/// `first` picks the queue error to report on `EXECABORT` before the others (the cluster's
+/// redirections).
+pub(crate) fn transaction(
+    conn: &mut Connection,
+    cmds: &[Cmd],
+    first: impl Fn(&ServerError) -> bool,
+) -> Result<Vec<Value>> {
+    let multi = cmd("MULTI");
+    let exec = cmd("EXEC");
+    let all = std::iter::once(&multi)
+        .chain(cmds)
+        .chain(std::iter::once(&exec));
+    let replies = exchange(conn, all).map_err(|b| b.error)?;
+    let out = exec_replies(cmds, replies, first)?;
+    // The commands ran at EXEC: their effects (SELECT) count from now.
+    for c in cmds {
+        conn.note_replied(c);
+    }
+    Ok(out)
+}
+
+/// Reads the replies of `MULTI`, each of `cmds` and `EXEC` as one transaction's outcome:
+/// EXEC's array, [`Error::TransactionAborted`] for nil (a watched key changed), and for
+/// `EXECABORT` the command that was refused while queueing, as [`Error::Pipeline`] (the
+/// first error for which `first` holds, else the first error).
+pub(crate) fn exec_replies(
+    cmds: &[Cmd],
+    mut replies: Vec<Value>,
+    first: impl Fn(&ServerError) -> bool,
+) -> Result<Vec<Value>> {
+    let exec = replies.pop().unwrap_or(Value::Nil);
+    if let Some(Value::Error(e)) = replies.first() {
+        return Err(Error::Server(e.clone()));
+    }
+    let queued = replies.get(1..).unwrap_or(&[]);
+    match exec {
+        Value::Array(items) => Ok(items),
+        Value::Nil => Err(Error::TransactionAborted),
+        Value::Error(e) => {
+            let refused = queued
+                .iter()
+                .enumerate()
+                .find(|(_, v)| matches!(v, Value::Error(q) if first(q)))
+                .or_else(|| {
+                    queued
+                        .iter()
+                        .enumerate()
+                        .find(|(_, v)| matches!(v, Value::Error(_)))
+                });
+            match refused {
+                Some((i, Value::Error(q))) => Err(failed(cmds, i, Error::Server(q.clone()))),
+                _ => Err(Error::Server(e)),
+            }
+        }
+        other => Err(Error::Protocol(format!(
+            "EXEC answered with a {} instead of an array",
+            other.kind_name()
+        ))),
+    }
+}
+
+/// A batch is never sent again by itself: once its bytes started to leave, a connection
+/// error is ambiguous ([`Error::is_ambiguous`]) unless every command of it is read-only.
+pub(crate) fn settle(cmds: &[Cmd], e: Error) -> Error {
+    let read_only = cmds.iter().all(retry::is_read_only);
+    retry::settle(Stage::Sent, read_only, e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_empty_and_transaction_commands() {
+        for bad in [
+            cmd(""),
+            Cmd::default(),
+            cmd("MULTI"),
+            cmd("exec"),
+            cmd("DISCARD"),
+            cmd("WATCH").key("k"),
+            cmd("UNWATCH"),
+            cmd("RESET"),
+        ] {
+            let cmds = vec![cmd("GET").key("a"), bad];
+            assert!(
+                matches!(check_queued(&cmds), Err(Error::Config(ref m)) if m.contains("#1")),
+                "{:?}",
+                cmds[1]
+            );
+        }
+        assert!(check_queued(&[cmd("GET").key("a"), cmd("CLIENT LIST")]).is_ok());
+    }
+
+    #[test]
+    fn exec_replies_read_the_outcome() {
+        let ok = || Value::Simple("OK".into());
+        let queued = || Value::Simple("QUEUED".into());
+        let err = |s: &str| Value::Error(ServerError::new(s));
+        let never = |_: &ServerError| false;
+        let cmds = [cmd("INCR").key("a"), cmd("INCR").key("b")];
+        let ran = vec![ok(), queued(), queued(), Value::Array(vec![Value::Int(1)])];
+        assert_eq!(
+            exec_replies(&cmds, ran, never).unwrap(),
+            vec![Value::Int(1)]
+        );
+        let aborted = vec![ok(), queued(), queued(), Value::Nil];
+        assert!(matches!(
+            exec_replies(&cmds, aborted, never),
+            Err(Error::TransactionAborted)
+        ));
+        let refused = vec![
+            ok(),
+            err("ERR wrong"),
+            err("MOVED 1 127.0.0.1:1"),
+            err("EXECABORT x"),
+        ];
+        let moved = |q: &ServerError| q.kind() == "MOVED";
+        match exec_replies(&cmds, refused, moved) {
+            Err(Error::Pipeline { index: 1, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+        let refused = vec![ok(), queued(), err("ERR wrong"), err("EXECABORT x")];
+        match exec_replies(&cmds, refused, never) {
+            Err(Error::Pipeline {
+                index: 1, source, ..
+            }) => {
+                assert_eq!(source.server_error().unwrap().kind(), "ERR")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
