@@ -219,10 +219,8 @@ impl ConnectionPool {
     /// again under the pool's [`RetryPolicy`].
     pub fn get(&self) -> Result<PooledConnection> {
         let inner = &*self.inner;
-        let deadline = inner
-            .config
-            .timeout
-            .and_then(|t| Instant::now().checked_add(t));
+        // A timeout too far away for an `Instant` (`Duration::MAX`) waits forever.
+        let deadline = crate::connection::deadline_in(inner.config.timeout);
         let what = || format!("connecting to {}", inner.info.addr);
         retry::run(
             &inner.config.retry,

@@ -274,15 +274,17 @@ macro_rules! builder_setters {
             self
         }
 
-        /// How long to wait for a connection to be set up; not zero (checked by `build`).
-        /// Defaults to 10 seconds.
+        /// How long to wait for a connection to be set up (TCP connect, TLS handshake and
+        /// the handshake's commands together); not zero (checked by `build`). Defaults to 5
+        /// seconds.
         pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
             self.opts.info.connect_timeout = Some(timeout);
             self
         }
 
         /// How long a read may block (redis-py's `socket_timeout`); `None` blocks forever,
-        /// zero is refused by `build`. Defaults to `None`. A read that times out closes its
+        /// zero is refused by `build`. Defaults to 5 seconds; a blocking command (BLPOP,
+        /// XREAD BLOCK, ...) waits its own timeout on top. A read that times out closes its
         /// connection.
         pub fn read_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
             self.opts.info.read_timeout = timeout;
@@ -290,7 +292,7 @@ macro_rules! builder_setters {
         }
 
         /// How long a write may block; `None` blocks forever, zero is refused by `build`.
-        /// Defaults to `None`.
+        /// Defaults to 5 seconds.
         pub fn write_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
             self.opts.info.write_timeout = timeout;
             self

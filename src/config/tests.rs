@@ -47,9 +47,10 @@ fn defaults() {
     assert_eq!(info.password, None);
     assert_eq!(info.client_name, None);
     assert_eq!(info.protocol, Protocol::Resp2);
-    assert_eq!(info.connect_timeout, Some(Duration::from_secs(10)));
-    assert_eq!(info.read_timeout, None);
-    assert_eq!(info.write_timeout, None);
+    // Issue 11.5: 5 s each by default (10 s, none and none at v0.1.0).
+    assert_eq!(info.connect_timeout, Some(Duration::from_secs(5)));
+    assert_eq!(info.read_timeout, Some(Duration::from_secs(5)));
+    assert_eq!(info.write_timeout, Some(Duration::from_secs(5)));
     assert_eq!(info.health_check_interval, None);
     assert_eq!(Options::default().pool, crate::PoolConfig::default());
     assert_eq!(info.tls, TlsOptions::default());

@@ -5,6 +5,7 @@
 //! itself broken and refuses further use: a late reply can never reach the wrong caller.
 
 mod state;
+mod time;
 mod transport;
 
 use std::io::{self, BufRead, Read, Write};
@@ -22,6 +23,7 @@ use crate::retry::{self, Failure, Stage};
 use crate::value::Value;
 pub(crate) use state::Dirty;
 use state::State;
+pub(crate) use time::{deadline_in, left, secs_f64};
 use transport::Stream;
 
 const BUF_CAPACITY: usize = 64 * 1024;
@@ -64,6 +66,19 @@ impl std::fmt::Debug for Connection {
     }
 }
 
+/// Logs which step of the setup of a connection timed out, and the limit; the error is
+/// returned unchanged ([`Error::Timeout`] stays a unit variant that callers match on).
+fn setup_error(e: Error, step: &str, info: &ConnectionInfo) -> Error {
+    if e.is_timeout() {
+        log::warn!(
+            "connecting to {}: timed out {step} (connect_timeout {:?} bounds the whole setup)",
+            info.addr,
+            info.connect_timeout
+        );
+    }
+    e
+}
+
 /// Writes `a` then `b`, with vectored writes while `a` is not all sent.
 fn write_both(w: &mut impl Write, mut a: &[u8], mut b: &[u8]) -> io::Result<()> {
     while !a.is_empty() {
@@ -84,8 +99,13 @@ fn write_both(w: &mut impl Write, mut a: &[u8], mut b: &[u8]) -> io::Result<()> 
 impl Connection {
     /// Opens a connection and runs the handshake: `HELLO 3` when RESP3 is asked for, `AUTH`,
     /// `CLIENT SETNAME` and `SELECT` as configured.
+    ///
+    /// The whole setup (TCP connect, TLS handshake and the handshake's commands) runs within
+    /// [`ConnectionInfo::connect_timeout`]: a server that accepts the connection and never
+    /// answers fails with [`Error::Timeout`] once it has passed.
     pub fn open(info: &ConnectionInfo) -> Result<Connection> {
-        let stream = Stream::open(info)?;
+        let setup_deadline = deadline_in(info.connect_timeout);
+        let stream = Stream::open(info, setup_deadline)?;
         let mut conn = Connection {
             stream: BufStream::with_capacities(BUF_CAPACITY, BUF_CAPACITY, stream),
             decoder: Decoder::new(),
@@ -98,12 +118,12 @@ impl Connection {
             leftover: false,
             last_used: Instant::now(),
         };
-        conn.handshake(info)?;
+        conn.handshake(info, setup_deadline)?;
         log::debug!("connected to {} (db {})", conn.addr, conn.state.db);
         Ok(conn)
     }
 
-    fn handshake(&mut self, info: &ConnectionInfo) -> Result<()> {
+    fn handshake(&mut self, info: &ConnectionInfo, setup: Option<Instant>) -> Result<()> {
         let mut steps: Vec<Cmd> = Vec::new();
         if info.protocol == Protocol::Resp3 {
             let mut hello = cmd("HELLO").arg(3u32);
@@ -135,20 +155,30 @@ impl Connection {
         if steps.is_empty() {
             return Ok(());
         }
-        // One write, then every reply: the handshake costs one round trip.
+        // One write, then every reply: the handshake costs one round trip. It runs under
+        // what is left of the connect timeout, not the read timeout.
+        self.setup_timeouts(setup)?;
         for c in &steps {
             self.write_cmd(c)?;
         }
-        self.flush()?;
+        self.flush().map_err(|e| setup_error(e, "writing the handshake", info))?;
         let mut first_err = None;
         for c in &steps {
-            let v = self.read_reply()?;
+            self.setup_timeouts(setup)?;
+            let v = self
+                .read_reply()
+                .map_err(|e| setup_error(e, "waiting for the handshake's replies", info))?;
             if let Value::Error(e) = v {
                 first_err.get_or_insert(Error::Server(e));
             } else {
                 self.state.after_reply(Effect::of(c));
             }
         }
+        self.set_read_timeout_inner(self.read_timeout)?;
+        self.stream
+            .get_ref()
+            .set_write_timeout(info.write_timeout)
+            .map_err(|e| self.fail(e.into()))?;
         match first_err {
             Some(e) => Err(e),
             None => {
@@ -158,6 +188,19 @@ impl Connection {
                 Ok(())
             }
         }
+    }
+
+    /// Sets the socket's read and write timeouts to what is left until the setup deadline
+    /// (the connect timeout); [`Error::Timeout`] when nothing is left.
+    fn setup_timeouts(&mut self, setup: Option<Instant>) -> Result<()> {
+        let t = match left(setup) {
+            None => return Ok(()),
+            Some(t) if t.is_zero() => return Err(self.fail(Error::Timeout)),
+            Some(t) => t,
+        };
+        let s = self.stream.get_ref();
+        let r = s.set_read_timeout(Some(t)).and_then(|_| s.set_write_timeout(Some(t)));
+        r.map_err(|e| self.fail(e.into()))
     }
 
     /// Sends `cmd`, reads its reply and converts it.
@@ -242,7 +285,9 @@ impl Connection {
         match (b, self.read_timeout) {
             (_, None) => None,
             (BlockingTimeout::Forever, Some(_)) => None,
-            (BlockingTimeout::For(t), Some(base)) => Some(t + base.max(Duration::from_secs(1))),
+            (BlockingTimeout::For(t), Some(base)) => {
+                Some(t.saturating_add(base.max(Duration::from_secs(1))))
+            }
         }
     }
 
