@@ -143,7 +143,7 @@ impl Options {
 
     /// Checks every setting with the URL parser's rules, so that a setter accepts what a
     /// URL accepts and nothing more: no zero timeouts, port 1 to 65535, a non-empty host
-    /// without spaces or NUL, a client name without spaces, `1 <= max_connections`,
+    /// without spaces or NUL, a client name without spaces, no username without a password, `1 <= max_connections`,
     /// `min_connections <= max_connections`, no TLS key file without a certificate.
     ///
     /// # Errors
@@ -180,6 +180,14 @@ impl Options {
             if t.is_some_and(|d| d.is_zero()) {
                 return Err(format!("invalid value for '{name}': {ZERO_TIMEOUT}"));
             }
+        }
+        if info.username.is_some() && info.password.is_none() {
+            // AUTH needs both; sending none would run as the `default` user unnoticed.
+            return Err(
+                "a username was given without a password (AUTH needs both; for the \
+                        `default` user without a password, give no username)"
+                    .into(),
+            );
         }
         if let Some(name) = &info.client_name {
             keys::check_client_name(name, None)

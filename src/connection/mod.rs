@@ -161,7 +161,8 @@ impl Connection {
         for c in &steps {
             self.write_cmd(c)?;
         }
-        self.flush().map_err(|e| setup_error(e, "writing the handshake", info))?;
+        self.flush()
+            .map_err(|e| setup_error(e, "writing the handshake", info))?;
         let mut first_err = None;
         for c in &steps {
             self.setup_timeouts(setup)?;
@@ -199,7 +200,9 @@ impl Connection {
             Some(t) => t,
         };
         let s = self.stream.get_ref();
-        let r = s.set_read_timeout(Some(t)).and_then(|_| s.set_write_timeout(Some(t)));
+        let r = s
+            .set_read_timeout(Some(t))
+            .and_then(|_| s.set_write_timeout(Some(t)));
         r.map_err(|e| self.fail(e.into()))
     }
 

@@ -41,7 +41,10 @@ mod tests {
         assert!(deadline(now, Duration::from_secs(1)).is_some());
         assert_eq!(deadline_in(Some(Duration::MAX)), None);
         assert_eq!(deadline_in(None), None);
-        assert_eq!(deadline_in(Some(Duration::from_secs(18_000_000_000_000_000_000))), None);
+        assert_eq!(
+            deadline_in(Some(Duration::from_secs(18_000_000_000_000_000_000))),
+            None
+        );
         assert_eq!(secs_f64(1e20), Duration::MAX);
         assert_eq!(secs_f64(f64::INFINITY), Duration::MAX);
         assert_eq!(secs_f64(f64::NAN), Duration::ZERO);
