@@ -11,6 +11,7 @@ mod api_contract;
 mod big_values;
 mod blocking;
 mod dirty_state;
+mod edges;
 mod health_check;
 mod lock;
 mod options;
