@@ -105,7 +105,7 @@ fn a_blocking_command_waits_its_own_timeout_on_top() {
     let server = RedisServer::start();
     let r = StrictRedis::from_url(&server.url()).unwrap();
     let t = Instant::now();
-    let popped: Option<(String, String)> = r.blpop(&["edges:empty"], 6.0).unwrap();
+    let popped: Option<(String, String)> = r.blpop(["edges:empty"], 6.0).unwrap();
     assert_eq!(popped, None);
     assert!(t.elapsed() >= Duration::from_secs(6), "{:?}", t.elapsed());
 }
@@ -167,9 +167,9 @@ fn huge_time_limits_do_not_panic() {
     // it goes, the server refuses the number (it overflows its milliseconds), and the
     // connection stays in sync. v0.1.0 panicked in `Duration::from_secs_f64`.
     r.rpush("edges:q", "x").unwrap();
-    let e = r.blpop::<String, String>(&["edges:q"], 1e20).unwrap_err();
+    let e = r.blpop::<String, String>(["edges:q"], 1e20).unwrap_err();
     assert!(e.is_server(), "{e:?}");
-    let popped: Option<(String, String)> = r.blpop(&["edges:q"], 9e15).unwrap();
+    let popped: Option<(String, String)> = r.blpop(["edges:q"], 9e15).unwrap();
     assert_eq!(popped, Some(("edges:q".into(), "x".into())));
 
     // get_message(Duration::MAX) with a message on its way.
