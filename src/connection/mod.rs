@@ -38,6 +38,8 @@ pub struct Connection {
     decoder: Decoder,
     addr: ConnectionAddr,
     read_timeout: Option<Duration>,
+    /// For the log line of a write that timed out.
+    write_timeout: Option<Duration>,
     protocol: Protocol,
     /// MULTI, WATCH, subscriptions, db, CLIENT REPLY: see [`state`].
     state: State,
@@ -111,6 +113,7 @@ impl Connection {
             decoder: Decoder::new(),
             addr: info.addr.clone(),
             read_timeout: info.read_timeout,
+            write_timeout: info.write_timeout,
             protocol: info.protocol,
             state: State::default(),
             broken: false,
@@ -230,6 +233,33 @@ impl Connection {
     /// [`request_value`](Self::request_value), telling how far the request got when it
     /// failed (for the retry logic).
     pub(crate) fn request_staged(&mut self, cmd: &Cmd) -> std::result::Result<Value, Failure> {
+        self.request_once(cmd).map_err(|f| self.log_timeout(cmd, f))
+    }
+
+    /// A timeout says no more than its variant ([`Error::Timeout`] is a unit variant that
+    /// callers match on): which limit passed, for which command, goes to the log. The
+    /// command's arguments are never logged (they may be secrets).
+    fn log_timeout(&self, cmd: &Cmd, (stage, e): Failure) -> Failure {
+        if matches!(e, Error::Timeout) {
+            let (what, limit) = match stage {
+                Stage::Unsent => ("write", self.write_timeout),
+                Stage::Sent => ("read", self.read_timeout),
+            };
+            log::warn!(
+                "{} on {}: {what} timeout ({limit:?}{}) passed",
+                cmd.display_name(),
+                self.addr,
+                if cmd.blocking_timeout().is_some() {
+                    ", plus the command's own blocking timeout"
+                } else {
+                    ""
+                }
+            );
+        }
+        (stage, e)
+    }
+
+    fn request_once(&mut self, cmd: &Cmd) -> std::result::Result<Value, Failure> {
         let effect = Effect::of(cmd);
         if !self.state.reply_expected(effect) {
             self.send(cmd).map_err(|e| (Stage::Unsent, e))?;
