@@ -3,4 +3,5 @@
 
 mod cluster;
 mod cluster_resilience;
+mod edges;
 mod sentinel;
