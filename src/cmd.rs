@@ -220,12 +220,14 @@ impl Cmd {
         self
     }
 
-    /// Marks the command as blocking for `seconds` (0 = forever), as BLPOP's timeout.
+    /// Marks the command as blocking for `seconds` (0 = forever), as BLPOP's timeout. A
+    /// timeout too large for a `Duration` (`1e20`) waits as long as one can hold: never a
+    /// panic.
     pub fn blocking_secs(self, seconds: f64) -> Cmd {
         if seconds <= 0.0 || !seconds.is_finite() {
             self.blocking(BlockingTimeout::Forever)
         } else {
-            self.blocking(BlockingTimeout::For(Duration::from_secs_f64(seconds)))
+            self.blocking(BlockingTimeout::For(crate::connection::secs_f64(seconds)))
         }
     }
 

@@ -344,6 +344,11 @@ pub(crate) enum Effect {
     ClientTracking(bool),
     /// MONITOR: the connection streams every command from now on.
     Monitor,
+    /// A per-connection setting that would outlive the caller's use of the connection:
+    /// `CLIENT SETNAME`, `SETINFO`, `NO-EVICT`, `NO-TOUCH`, `CAPA`, `IMPORT-SOURCE`,
+    /// `CACHING`. The pool closes such a connection instead of handing it to the next
+    /// borrower.
+    ClientSetting,
     /// AUTH or HELLO: another user, protocol or name than the pool's.
     Auth,
     /// QUIT: the server closes the connection.
@@ -351,6 +356,18 @@ pub(crate) enum Effect {
     /// SHUTDOWN: a server that shuts down closes the connection instead of answering.
     Shutdown,
 }
+
+/// The `CLIENT` subcommands that change a setting of the connection they are sent on (see
+/// [`Effect::ClientSetting`]).
+const CLIENT_SETTINGS: &[&[u8]] = &[
+    b"SETNAME",
+    b"SETINFO",
+    b"NO-EVICT",
+    b"NO-TOUCH",
+    b"CAPA",
+    b"IMPORT-SOURCE",
+    b"CACHING",
+];
 
 impl Effect {
     /// The effect of `cmd`. A `match` on the upper-cased name: this runs for every command.
@@ -395,6 +412,8 @@ impl Effect {
                     })
                 } else if sub.eq_ignore_ascii_case(b"TRACKING") {
                     Effect::ClientTracking(arg(2).eq_ignore_ascii_case(b"ON"))
+                } else if CLIENT_SETTINGS.iter().any(|s| sub.eq_ignore_ascii_case(s)) {
+                    Effect::ClientSetting
                 } else {
                     Effect::None
                 }
@@ -504,6 +523,15 @@ mod tests {
             Effect::ClientTracking(true)
         );
         assert_eq!(Effect::of(&cmd("CLIENT LIST")), Effect::None);
+        for sub in CLIENT_SETTINGS {
+            let sub = std::str::from_utf8(sub).unwrap();
+            assert!(
+                find(b"CLIENT", sub.as_bytes()).is_some(),
+                "CLIENT {sub} is in no server's table"
+            );
+            let c = cmd("client").arg(sub.to_ascii_lowercase()).arg("x");
+            assert_eq!(Effect::of(&c), Effect::ClientSetting, "{sub}");
+        }
         assert_eq!(Effect::of(&cmd("GET").arg("k")), Effect::None);
         assert_eq!(Effect::of(&cmd("GEORADIUSBYMEMBER")), Effect::None);
         assert!(Effect::subscribes(&cmd("ssubscribe").arg("c")));

@@ -2,6 +2,20 @@
 //!
 //! A conversion always receives the whole reply, already read off the socket, so a
 //! conversion that fails ([`Error::Type`]) never leaves the connection out of sync.
+//!
+//! # Nil
+//!
+//! One rule for every scalar (redis-rs's): nil means "no value", so it converts only to a
+//! type that can say so. `Option<T>` gives `None`; `bool` gives `false` (the "no" of a
+//! reply such as `SET ... NX` that did not set); `()` accepts it; every other scalar
+//! (`String`, `Vec<u8>`, the integers, `f32`/`f64`) is an [`Error::Type`], never a
+//! made-up `0` or `""`. Ask for `Option<i64>` where a key may be missing.
+//!
+//! # RESP2 and RESP3
+//!
+//! A reply converts the same whichever protocol carried it: a RESP3 map as a RESP2 flat
+//! array, a RESP3 double as a RESP2 bulk string, a RESP3 big number as the bulk string
+//! RESP2 sends (to `f64`, to `i64`/`i128` when it fits, to `String`).
 
 pub(crate) mod reply;
 
@@ -109,7 +123,8 @@ macro_rules! float_from_value {
                     Value::Double(d) => Ok(d as $t),
                     Value::Int(i) => Ok(i as $t),
                     Value::Bulk(b) => parse_float(&b).map(|f| f as $t),
-                    Value::Simple(s) => parse_float(s.as_bytes()).map(|f| f as $t),
+                    // A RESP3 big number converts as its RESP2 form (a bulk string) does.
+                    Value::Simple(s) | Value::BigNumber(s) => parse_float(s.as_bytes()).map(|f| f as $t),
                     Value::Attribute { value, .. } => <$t>::from_value(*value),
                     other => nested_error(other, stringify!($t)),
                 }
@@ -298,6 +313,35 @@ mod tests {
         assert_eq!(f64::from_value(bulk("-inf")).unwrap(), f64::NEG_INFINITY);
         assert!(bool::from_value(Value::Int(1)).unwrap());
         assert!(!bool::from_value(Value::Nil).unwrap());
+        // Nil: `None`, `false`, `()`; a type error for every other scalar.
+        assert!(<()>::from_value(Value::Nil).is_ok());
+        assert!(matches!(i64::from_value(Value::Nil), Err(Error::Type(_))));
+        assert!(matches!(u64::from_value(Value::Nil), Err(Error::Type(_))));
+        assert!(matches!(f64::from_value(Value::Nil), Err(Error::Type(_))));
+        assert!(matches!(
+            Vec::<u8>::from_value(Value::Nil),
+            Err(Error::Type(_))
+        ));
+        // Big numbers (issue 11.13: not to f64 in RESP3 at v0.1.0).
+        let big = || Value::BigNumber("3492890328409238509324850943850943825024385".into());
+        let f = f64::from_value(big()).unwrap();
+        assert!((f / 3.4928903e42 - 1.0).abs() < 1e-7, "{f}");
+        assert_eq!(
+            f64::from_value(bulk("3492890328409238509324850943850943825024385")).unwrap(),
+            f64::from_value(big()).unwrap()
+        );
+        assert_eq!(
+            i64::from_value(Value::BigNumber("-42".into())).unwrap(),
+            -42
+        );
+        assert_eq!(
+            i128::from_value(Value::BigNumber(
+                "170141183460469231731687303715884105727".into()
+            ))
+            .unwrap(),
+            i128::MAX
+        );
+        assert!(matches!(i64::from_value(big()), Err(Error::Type(_))));
         assert_eq!(Option::<String>::from_value(Value::Nil).unwrap(), None);
         assert!(matches!(
             String::from_value(Value::Nil),

@@ -195,7 +195,8 @@ impl Lock {
     /// has passed. Returns whether the lock was taken.
     pub fn acquire(&self, blocking: bool) -> Result<bool> {
         let token = new_token();
-        let deadline = self.blocking_timeout.map(|t| Instant::now() + t);
+        // A timeout too far away for an `Instant` (`Duration::MAX`) means no deadline.
+        let deadline = crate::connection::deadline_in(self.blocking_timeout);
         loop {
             if self.try_once(&token)? {
                 *self.token.lock() = Some(token);

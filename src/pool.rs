@@ -228,16 +228,17 @@ impl ConnectionPool {
     /// again under the pool's [`RetryPolicy`].
     pub fn get(&self) -> Result<PooledConnection> {
         let inner = &*self.inner;
-        let deadline = inner
-            .config
-            .timeout
-            .and_then(|t| Instant::now().checked_add(t));
+        // A timeout too far away for an `Instant` (`Duration::MAX`) waits forever.
+        let deadline = crate::connection::deadline_in(inner.config.timeout);
         let what = || format!("connecting to {}", inner.info.addr);
         retry::run(
             &inner.config.retry,
             None,
             &what,
             |_| match self.get_until(deadline) {
+                // A setup that timed out spent the whole connect timeout, the caller's bound
+                // for it: not tried again.
+                Err(Error::Timeout) => Attempt::Done(Err(Error::Timeout)),
                 Err(e) if retry::may_reconnect(&e) => Attempt::Retry(e),
                 r => Attempt::Done(r),
             },
@@ -285,6 +286,24 @@ impl ConnectionPool {
             };
             st.waiting -= 1;
             if timed_out && st.idle.is_empty() && st.open >= inner.config.max_size {
+                // `Error::PoolTimeout` is a unit variant callers match on: the detail goes
+                // to the log.
+                log::warn!(
+                    "no free connection to {} within {:?}: {} of {} connections in use, {} \
+                     other threads waiting{}",
+                    inner.info.addr,
+                    inner.config.timeout,
+                    st.open - st.idle.len(),
+                    inner.config.max_size,
+                    st.waiting,
+                    if inner.config.max_size == 1 {
+                        " (with max_connections(1), a thread that holds the one connection \
+                         (a PooledConnection, a PubSub, a transaction) and calls the client \
+                         again waits for itself)"
+                    } else {
+                        ""
+                    }
+                );
                 return Err(Error::PoolTimeout);
             }
         }
@@ -295,8 +314,13 @@ impl ConnectionPool {
     /// again on another connection when it certainly did not run, or when it is read-only
     /// and its connection broke; otherwise a failure after sending is ambiguous
     /// ([`Error::is_ambiguous`]). See [`crate::retry`].
+    ///
+    /// A command the server refused with `LOADING` (still loading its data after a
+    /// restart) did not run: it is sent again, writes included, after the policy's pauses,
+    /// for up to the read timeout from the first refusal.
     pub fn request(&self, cmd: &Cmd) -> Result<Value> {
         let what = || cmd.display_name();
+        let mut loading_until = None;
         retry::run(
             &self.inner.config.retry,
             None,
@@ -312,6 +336,12 @@ impl ConnectionPool {
                     Err(failure) => failure,
                 };
                 drop(conn);
+                if retry::is_loading(&e) {
+                    let until = *loading_until.get_or_insert_with(|| {
+                        crate::connection::deadline_in(self.inner.info.read_timeout)
+                    });
+                    return Attempt::Wait(e, until);
+                }
                 // Only looked up on failure: the table costs nothing on the fast path.
                 let read_only = retry::is_read_only(cmd);
                 if self.inner.follows_failover {

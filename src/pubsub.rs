@@ -25,7 +25,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::args::{ToArg, ToArgs};
 use crate::client::StrictRedis;
@@ -555,21 +555,22 @@ impl PubSub {
     /// A connection that breaks is replaced (once per call) by one that subscribes again to
     /// everything; the confirmations then arrive as messages.
     pub fn get_message(&mut self, timeout: Duration) -> Result<Option<Message>> {
-        let deadline = Instant::now() + timeout;
+        // `Duration::MAX` (too far for an `Instant`) waits as long as the socket allows.
+        let deadline = crate::connection::deadline_in(Some(timeout));
         let mut reconnected = false;
         loop {
             if self.conn.is_none() {
                 if self.is_subscribed() {
                     self.connect()?;
                 } else {
-                    let left = deadline.saturating_duration_since(Instant::now());
+                    let left = crate::connection::left(deadline).unwrap_or(Duration::MAX);
                     if !left.is_zero() {
                         std::thread::sleep(left);
                     }
                     return Ok(None);
                 }
             }
-            let left = deadline.saturating_duration_since(Instant::now());
+            let left = crate::connection::left(deadline).unwrap_or(Duration::MAX);
             let conn = self.conn.as_mut().expect("connected above");
             match conn.read_value_timeout(left) {
                 Ok(None) => return Ok(None),

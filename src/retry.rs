@@ -137,6 +137,11 @@ pub(crate) enum Attempt<T> {
     Retry(Error),
     /// Sent elsewhere (a cluster redirection): tried again at once, no pause.
     Redirect(Error),
+    /// Refused by a server that is not ready yet (`LOADING`): nothing ran, so it is tried
+    /// again after the policy's pauses until the deadline given with it, without counting
+    /// against `max_retries`. Without a deadline, or under a policy of no retries, it counts
+    /// as a [`Retry`](Attempt::Retry).
+    Wait(Error, Option<Instant>),
 }
 
 /// The one retry loop of the crate (pool, cluster and Sentinel): runs `op(attempt)` (from
@@ -162,7 +167,18 @@ pub(crate) fn run<T>(
                 attempt += 1;
                 continue;
             }
-            Attempt::Retry(e) | Attempt::Redirect(e) => e,
+            Attempt::Wait(e, Some(until)) if policy.max_retries > 0 => {
+                let pause = policy.backoff(pauses);
+                match Instant::now().checked_add(pause) {
+                    Some(wake) if wake <= until => {}
+                    _ => return Err(exhausted(e)),
+                }
+                pauses += 1;
+                log::debug!("{}: {e}; waiting {pause:?} for the server", what());
+                std::thread::sleep(pause);
+                continue;
+            }
+            Attempt::Retry(e) | Attempt::Redirect(e) | Attempt::Wait(e, _) => e,
         };
         if attempt >= policy.max_retries {
             return Err(exhausted(e));
@@ -189,9 +205,13 @@ pub(crate) fn run<T>(
 /// be had (nothing was sent), the server is still loading its data, or Sentinel knows no
 /// master yet (a failover in progress).
 pub(crate) fn may_reconnect(e: &Error) -> bool {
-    e.is_connection_error()
-        || matches!(e.inner(), Error::Sentinel(_))
-        || e.server_error().is_some_and(|s| s.kind() == "LOADING")
+    e.is_connection_error() || matches!(e.inner(), Error::Sentinel(_)) || is_loading(e)
+}
+
+/// True for a `LOADING` error reply: the server refused the command because it is still
+/// loading its data set (after a restart, a `DEBUG RELOAD`, a full sync); nothing ran.
+pub(crate) fn is_loading(e: &Error) -> bool {
+    e.server_error().is_some_and(|s| s.kind() == "LOADING")
 }
 
 /// How far a request got before it failed.

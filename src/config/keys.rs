@@ -10,7 +10,9 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
 use super::options::Options;
 use super::url::{self, quote, Hidden, ParseResult};
-use super::{ConnectionAddr, Protocol, DEFAULT_CONNECT_TIMEOUT};
+use super::{
+    ConnectionAddr, Protocol, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT,
+};
 use crate::pool::PoolConfig;
 use crate::retry::RetryPolicy;
 
@@ -108,10 +110,12 @@ pub(crate) static KEYS: &[UrlKey] = &[
             .then(|| fmt_opt_secs(o.info.connect_timeout))),
     key!(&["read_timeout", "socket_timeout"], Seconds, "seconds (> 0) or `none`",
         set: |o, v, h| { o.info.read_timeout = url::parse_timeout(v, h)?; Ok(()) },
-        show: |o| o.info.read_timeout.map(fmt_secs)),
+        show: |o| (o.info.read_timeout != Some(DEFAULT_READ_TIMEOUT))
+            .then(|| fmt_opt_secs(o.info.read_timeout))),
     key!(&["write_timeout"], Seconds, "seconds (> 0) or `none`",
         set: |o, v, h| { o.info.write_timeout = url::parse_timeout(v, h)?; Ok(()) },
-        show: |o| o.info.write_timeout.map(fmt_secs)),
+        show: |o| (o.info.write_timeout != Some(DEFAULT_WRITE_TIMEOUT))
+            .then(|| fmt_opt_secs(o.info.write_timeout))),
     key!(&["health_check_interval"], Seconds, "seconds (>= 0); `0` or `none` disables it",
         set: |o, v, h| {
             o.info.health_check_interval = if v == "none" {

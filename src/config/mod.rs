@@ -74,8 +74,16 @@ pub const DEFAULT_PORT: u16 = 6379;
 /// The host used when a URL gives none.
 pub const DEFAULT_HOST: &str = "127.0.0.1";
 
-/// The default [`ConnectionInfo::connect_timeout`]: 10 seconds.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default [`ConnectionInfo::connect_timeout`]: 5 seconds, for the whole setup (TCP
+/// connect, TLS handshake and the handshake's commands).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The default [`ConnectionInfo::read_timeout`]: 5 seconds (a blocking command such as
+/// BLPOP waits its own timeout on top).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The default [`ConnectionInfo::write_timeout`]: 5 seconds.
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Where to connect.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -177,14 +185,17 @@ pub struct ConnectionInfo {
     pub client_name: Option<String>,
     /// RESP version. Default: [`Protocol::Resp2`].
     pub protocol: Protocol,
-    /// Longest wait for the connection to be established; `None` = the OS's own limit.
-    /// Default: `Some(10s)` ([`DEFAULT_CONNECT_TIMEOUT`]). Must not be zero.
+    /// Longest wait for the connection to be set up: TCP connect, TLS handshake and the
+    /// handshake's commands (`HELLO`, `AUTH`, `CLIENT SETNAME`, `SELECT`) together; `None` =
+    /// the OS's connect limit, then the read timeout. Default: `Some(5s)`
+    /// ([`DEFAULT_CONNECT_TIMEOUT`]). Must not be zero.
     pub connect_timeout: Option<Duration>,
-    /// Longest wait for a reply; `None` = block until it comes. Default: `None`.
-    /// Must not be zero.
+    /// Longest wait for a reply; `None` = block until it comes. Default: `Some(5s)`
+    /// ([`DEFAULT_READ_TIMEOUT`]); a blocking command (BLPOP, XREAD BLOCK, ...) waits its own
+    /// timeout on top. Must not be zero.
     pub read_timeout: Option<Duration>,
-    /// Longest wait for a write to complete; `None` = block. Default: `None`.
-    /// Must not be zero.
+    /// Longest wait for a write to complete; `None` = block. Default: `Some(5s)`
+    /// ([`DEFAULT_WRITE_TIMEOUT`]). Must not be zero.
     pub write_timeout: Option<Duration>,
     /// When a pooled connection has been idle this long, it is checked with `PING` before
     /// use; `None` = never. Default: `None`.
@@ -194,9 +205,9 @@ pub struct ConnectionInfo {
 }
 
 impl Default for ConnectionInfo {
-    /// TCP to `127.0.0.1:6379`, db 0, no credentials, no client name, RESP2,
-    /// a 10 second connect timeout, blocking reads and writes, no health checks and no
-    /// TLS files.
+    /// TCP to `127.0.0.1:6379`, db 0, no credentials, no client name, RESP2, 5 second
+    /// connect, read and write timeouts, no health checks and no TLS files. TCP keepalive
+    /// is always on (probes after 30 s idle, every 5 s, 3 of them).
     fn default() -> Self {
         ConnectionInfo {
             addr: ConnectionAddr::Tcp {
@@ -209,8 +220,8 @@ impl Default for ConnectionInfo {
             client_name: None,
             protocol: Protocol::Resp2,
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
-            read_timeout: None,
-            write_timeout: None,
+            read_timeout: Some(DEFAULT_READ_TIMEOUT),
+            write_timeout: Some(DEFAULT_WRITE_TIMEOUT),
             health_check_interval: None,
             tls: TlsOptions::default(),
         }

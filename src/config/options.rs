@@ -143,7 +143,7 @@ impl Options {
 
     /// Checks every setting with the URL parser's rules, so that a setter accepts what a
     /// URL accepts and nothing more: no zero timeouts, port 1 to 65535, a non-empty host
-    /// without spaces or NUL, a client name without spaces, `1 <= max_connections`,
+    /// without spaces or NUL, a client name without spaces, no username without a password, `1 <= max_connections`,
     /// `min_connections <= max_connections`, no TLS key file without a certificate.
     ///
     /// # Errors
@@ -180,6 +180,14 @@ impl Options {
             if t.is_some_and(|d| d.is_zero()) {
                 return Err(format!("invalid value for '{name}': {ZERO_TIMEOUT}"));
             }
+        }
+        if info.username.is_some() && info.password.is_none() {
+            // AUTH needs both; sending none would run as the `default` user unnoticed.
+            return Err(
+                "a username was given without a password (AUTH needs both; for the \
+                        `default` user without a password, give no username)"
+                    .into(),
+            );
         }
         if let Some(name) = &info.client_name {
             keys::check_client_name(name, None)
@@ -274,15 +282,17 @@ macro_rules! builder_setters {
             self
         }
 
-        /// How long to wait for a connection to be set up; not zero (checked by `build`).
-        /// Defaults to 10 seconds.
+        /// How long to wait for a connection to be set up (TCP connect, TLS handshake and
+        /// the handshake's commands together); not zero (checked by `build`). Defaults to 5
+        /// seconds.
         pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
             self.opts.info.connect_timeout = Some(timeout);
             self
         }
 
         /// How long a read may block (redis-py's `socket_timeout`); `None` blocks forever,
-        /// zero is refused by `build`. Defaults to `None`. A read that times out closes its
+        /// zero is refused by `build`. Defaults to 5 seconds; a blocking command (BLPOP,
+        /// XREAD BLOCK, ...) waits its own timeout on top. A read that times out closes its
         /// connection.
         pub fn read_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
             self.opts.info.read_timeout = timeout;
@@ -290,7 +300,7 @@ macro_rules! builder_setters {
         }
 
         /// How long a write may block; `None` blocks forever, zero is refused by `build`.
-        /// Defaults to `None`.
+        /// Defaults to 5 seconds.
         pub fn write_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
             self.opts.info.write_timeout = timeout;
             self

@@ -47,9 +47,10 @@ fn defaults() {
     assert_eq!(info.password, None);
     assert_eq!(info.client_name, None);
     assert_eq!(info.protocol, Protocol::Resp2);
-    assert_eq!(info.connect_timeout, Some(Duration::from_secs(10)));
-    assert_eq!(info.read_timeout, None);
-    assert_eq!(info.write_timeout, None);
+    // Issue 11.5: 5 s each by default (10 s, none and none at v0.1.0).
+    assert_eq!(info.connect_timeout, Some(Duration::from_secs(5)));
+    assert_eq!(info.read_timeout, Some(Duration::from_secs(5)));
+    assert_eq!(info.write_timeout, Some(Duration::from_secs(5)));
     assert_eq!(info.health_check_interval, None);
     assert_eq!(Options::default().pool, crate::PoolConfig::default());
     assert_eq!(info.tls, TlsOptions::default());
@@ -213,9 +214,9 @@ fn userinfo_forms() {
     assert_eq!(info.password.as_deref(), Some("secret"));
     assert_eq!(info.addr, tcp("h", 1));
     assert_eq!(info.db, 2);
-    let info = parse("redis://user@h");
-    assert_eq!(info.username.as_deref(), Some("user"));
-    assert_eq!(info.password, None);
+    // Issue 11.13: a user name without a password was silently ignored at v0.1.0.
+    assert!(err("redis://user@h").contains("without a password"));
+    assert!(err("redis://h?username=user").contains("without a password"));
     let info = parse("redis://:@h");
     assert_eq!((info.username, info.password), (None, None));
     let info = parse("redis://@h");
@@ -477,7 +478,6 @@ fn redacted_urls() {
         ("redis://", "redis://127.0.0.1:6379"),
         ("redis://u:pw@h:7/3", "redis://u:***@h:7/3"),
         ("redis://:pw@h", "redis://:***@h:6379"),
-        ("redis://u@h", "redis://u@h:6379"),
         ("redis://a%40b:pw@[::1]:1", "redis://a%40b:***@[::1]:1"),
         (
             "rediss://h?insecure=true&ca_file=/a%20b.pem",

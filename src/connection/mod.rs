@@ -5,6 +5,7 @@
 //! itself broken and refuses further use: a late reply can never reach the wrong caller.
 
 mod state;
+mod time;
 mod transport;
 
 use std::io::{self, BufRead, Read, Write};
@@ -22,6 +23,7 @@ use crate::retry::{self, Failure, Stage};
 use crate::value::Value;
 pub(crate) use state::Dirty;
 use state::State;
+pub(crate) use time::{deadline_in, left, secs_f64};
 use transport::Stream;
 
 const BUF_CAPACITY: usize = 64 * 1024;
@@ -36,6 +38,8 @@ pub struct Connection {
     decoder: Decoder,
     addr: ConnectionAddr,
     read_timeout: Option<Duration>,
+    /// For the log line of a write that timed out.
+    write_timeout: Option<Duration>,
     protocol: Protocol,
     /// MULTI, WATCH, subscriptions, db, CLIENT REPLY: see [`state`].
     state: State,
@@ -64,6 +68,19 @@ impl std::fmt::Debug for Connection {
     }
 }
 
+/// Logs which step of the setup of a connection timed out, and the limit; the error is
+/// returned unchanged ([`Error::Timeout`] stays a unit variant that callers match on).
+fn setup_error(e: Error, step: &str, info: &ConnectionInfo) -> Error {
+    if e.is_timeout() {
+        log::warn!(
+            "connecting to {}: timed out {step} (connect_timeout {:?} bounds the whole setup)",
+            info.addr,
+            info.connect_timeout
+        );
+    }
+    e
+}
+
 /// Writes `a` then `b`, with vectored writes while `a` is not all sent.
 fn write_both(w: &mut impl Write, mut a: &[u8], mut b: &[u8]) -> io::Result<()> {
     while !a.is_empty() {
@@ -84,13 +101,19 @@ fn write_both(w: &mut impl Write, mut a: &[u8], mut b: &[u8]) -> io::Result<()> 
 impl Connection {
     /// Opens a connection and runs the handshake: `HELLO 3` when RESP3 is asked for, `AUTH`,
     /// `CLIENT SETNAME` and `SELECT` as configured.
+    ///
+    /// The whole setup (TCP connect, TLS handshake and the handshake's commands) runs within
+    /// [`ConnectionInfo::connect_timeout`]: a server that accepts the connection and never
+    /// answers fails with [`Error::Timeout`] once it has passed.
     pub fn open(info: &ConnectionInfo) -> Result<Connection> {
-        let stream = Stream::open(info)?;
+        let setup_deadline = deadline_in(info.connect_timeout);
+        let stream = Stream::open(info, setup_deadline)?;
         let mut conn = Connection {
             stream: BufStream::with_capacities(BUF_CAPACITY, BUF_CAPACITY, stream),
             decoder: Decoder::new(),
             addr: info.addr.clone(),
             read_timeout: info.read_timeout,
+            write_timeout: info.write_timeout,
             protocol: info.protocol,
             state: State::default(),
             broken: false,
@@ -98,12 +121,12 @@ impl Connection {
             leftover: false,
             last_used: Instant::now(),
         };
-        conn.handshake(info)?;
+        conn.handshake(info, setup_deadline)?;
         log::debug!("connected to {} (db {})", conn.addr, conn.state.db);
         Ok(conn)
     }
 
-    fn handshake(&mut self, info: &ConnectionInfo) -> Result<()> {
+    fn handshake(&mut self, info: &ConnectionInfo, setup: Option<Instant>) -> Result<()> {
         let mut steps: Vec<Cmd> = Vec::new();
         if info.protocol == Protocol::Resp3 {
             let mut hello = cmd("HELLO").arg(3u32);
@@ -135,8 +158,17 @@ impl Connection {
         if steps.is_empty() {
             return Ok(());
         }
-        // One write, then every reply: the handshake costs one round trip.
-        let replies = crate::batch::exchange(self, &steps).map_err(|b| b.error)?;
+        // One write, then every reply: the handshake costs one round trip. It runs under
+        // what is left of the connect timeout, not the read timeout (the replies of a
+        // handshake arrive together, so the deadline is set once, before the write).
+        self.setup_timeouts(setup)?;
+        let replies = crate::batch::exchange(self, &steps)
+            .map_err(|b| setup_error(b.error, "during the handshake", info))?;
+        self.set_read_timeout_inner(self.read_timeout)?;
+        self.stream
+            .get_ref()
+            .set_write_timeout(info.write_timeout)
+            .map_err(|e| self.fail(e.into()))?;
         if let Some((_, e)) = crate::batch::first_error(&replies) {
             return Err(Error::Server(e.clone()));
         }
@@ -144,6 +176,21 @@ impl Connection {
         // the pool's own settings, so the connection stays reusable.
         self.state.handshake_done();
         Ok(())
+    }
+
+    /// Sets the socket's read and write timeouts to what is left until the setup deadline
+    /// (the connect timeout); [`Error::Timeout`] when nothing is left.
+    fn setup_timeouts(&mut self, setup: Option<Instant>) -> Result<()> {
+        let t = match left(setup) {
+            None => return Ok(()),
+            Some(t) if t.is_zero() => return Err(self.fail(Error::Timeout)),
+            Some(t) => t,
+        };
+        let s = self.stream.get_ref();
+        let r = s
+            .set_read_timeout(Some(t))
+            .and_then(|_| s.set_write_timeout(Some(t)));
+        r.map_err(|e| self.fail(e.into()))
     }
 
     /// Sends `cmd`, reads its reply and converts it.
@@ -171,6 +218,33 @@ impl Connection {
     /// failed (for the retry logic).
     pub(crate) fn request_staged(&mut self, cmd: &Cmd) -> std::result::Result<Value, Failure> {
         cmd.check_sendable().map_err(|e| (Stage::Unsent, e))?;
+        self.request_once(cmd).map_err(|f| self.log_timeout(cmd, f))
+    }
+
+    /// A timeout says no more than its variant ([`Error::Timeout`] is a unit variant that
+    /// callers match on): which limit passed, for which command, goes to the log. The
+    /// command's arguments are never logged (they may be secrets).
+    fn log_timeout(&self, cmd: &Cmd, (stage, e): Failure) -> Failure {
+        if matches!(e, Error::Timeout) {
+            let (what, limit) = match stage {
+                Stage::Unsent => ("write", self.write_timeout),
+                Stage::Sent => ("read", self.read_timeout),
+            };
+            log::warn!(
+                "{} on {}: {what} timeout ({limit:?}{}) passed",
+                cmd.display_name(),
+                self.addr,
+                if cmd.blocking_timeout().is_some() {
+                    ", plus the command's own blocking timeout"
+                } else {
+                    ""
+                }
+            );
+        }
+        (stage, e)
+    }
+
+    fn request_once(&mut self, cmd: &Cmd) -> std::result::Result<Value, Failure> {
         let effect = Effect::of(cmd);
         if !self.state.reply_expected(effect) {
             self.send(cmd).map_err(|e| (Stage::Unsent, e))?;
@@ -229,7 +303,9 @@ impl Connection {
         match (b, self.read_timeout) {
             (_, None) => None,
             (BlockingTimeout::Forever, Some(_)) => None,
-            (BlockingTimeout::For(t), Some(base)) => Some(t + base.max(Duration::from_secs(1))),
+            (BlockingTimeout::For(t), Some(base)) => {
+                Some(t.saturating_add(base.max(Duration::from_secs(1))))
+            }
         }
     }
 

@@ -13,6 +13,7 @@
 //!    |   SUBSCRIBE family: Subscribed (until RESET)
 //!    |   CLIENT REPLY OFF: replies off; ON: on; SKIP: the next reply is skipped
 //!    |   AUTH, HELLO, MONITOR, QUIT, CLIENT REPLY, CLIENT TRACKING ON: Tainted
+//!    |   CLIENT SETNAME / SETINFO / NO-EVICT / NO-TOUCH / CAPA / CACHING: Tainted
 //!    +-- RESET: db 0, no MULTI, no WATCH, not subscribed, replies on (still Tainted)
 //!        SHUTDOWN answered by the end of the stream: Closed
 //! ```
@@ -32,7 +33,7 @@ pub(crate) enum Dirty {
     PendingReplies,
     OtherDb,
     /// Connection-wide state the pool cannot undo: CLIENT REPLY, CLIENT TRACKING, MONITOR,
-    /// RESET, AUTH, HELLO.
+    /// RESET, AUTH, HELLO, and the settings of CLIENT SETNAME, NO-EVICT, NO-TOUCH, ...
     Tainted,
 }
 
@@ -59,6 +60,10 @@ impl State {
             Effect::Subscribe => self.subscribed = true,
             Effect::Monitor | Effect::Reset | Effect::Auth | Effect::Quit => self.tainted = true,
             Effect::ClientReply(_) | Effect::ClientTracking(true) => self.tainted = true,
+            // A name, a flag or library info set by the caller is not the pool's: the next
+            // borrower must not inherit it (the handshake's own SETNAME is cleared by
+            // `handshake_done`).
+            Effect::ClientSetting => self.tainted = true,
             // Takes effect at EXEC, which may or may not run: we can no longer know the db.
             Effect::Select(_) if self.in_multi => self.tainted = true,
             _ => {}
@@ -257,6 +262,10 @@ mod tests {
             cmd("QUIT"),
             cmd("CLIENT TRACKING").arg("ON"),
             cmd("CLIENT REPLY").arg("ON"),
+            cmd("CLIENT SETNAME").arg("other"),
+            cmd("CLIENT NO-EVICT").arg("on"),
+            cmd("CLIENT NO-TOUCH").arg("on"),
+            cmd("CLIENT SETINFO").arg("LIB-NAME").arg("x"),
         ] {
             let mut s = State::default();
             s.before_send(Effect::of(&c));

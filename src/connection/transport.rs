@@ -5,7 +5,7 @@ use std::io::{self, Read, Write};
 use std::mem::MaybeUninit;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::os::unix::net::UnixStream;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::config::{ConnectionAddr, ConnectionInfo};
 use crate::error::{Error, Result};
@@ -114,14 +114,11 @@ impl Stream {
 }
 
 impl Stream {
-    /// Connects to `info.addr` (TLS handshake included) and sets the configured timeouts.
-    pub(crate) fn open(info: &ConnectionInfo) -> Result<Stream> {
+    /// Connects to `info.addr` (TLS handshake included) by `setup` (the connect timeout's
+    /// deadline), turns TCP keepalive on and sets the configured timeouts.
+    pub(crate) fn open(info: &ConnectionInfo, setup: Option<Instant>) -> Result<Stream> {
         let stream = match &info.addr {
-            ConnectionAddr::Tcp { host, port } => {
-                let s = connect_tcp(host, *port, info.connect_timeout)?;
-                s.set_nodelay(true)?;
-                Stream::Tcp(s)
-            }
+            ConnectionAddr::Tcp { host, port } => Stream::Tcp(connect_tcp(host, *port, setup)?),
             ConnectionAddr::Unix(path) => Stream::Unix(UnixStream::connect(path)?),
             #[cfg(feature = "tls")]
             ConnectionAddr::TcpTls {
@@ -129,9 +126,10 @@ impl Stream {
                 port,
                 insecure,
             } => {
-                let s = connect_tcp(host, *port, info.connect_timeout)?;
-                s.set_nodelay(true)?;
-                let s = crate::tls::connect(s, host, *insecure, &info.tls, info.connect_timeout)?;
+                let s = connect_tcp(host, *port, setup)?;
+                let limit = time_left(setup)?;
+                let s = crate::tls::connect(s, host, *insecure, &info.tls, limit)
+                    .map_err(|e| tls_timeout(e, &info.addr, info.connect_timeout))?;
                 Stream::Tls(Box::new(s))
             }
             #[cfg(not(feature = "tls"))]
@@ -147,16 +145,59 @@ impl Stream {
     }
 }
 
-fn connect_tcp(host: &str, port: u16, timeout: Option<Duration>) -> Result<TcpStream> {
+/// TCP keepalive on every TCP connection: probes after 30 s idle, every 5 s, 3 of them
+/// (redis-py 8's and go-redis 9's defaults), so that a peer that vanished is noticed.
+pub(crate) const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
+/// See [`KEEPALIVE_IDLE`].
+pub(crate) const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(5);
+/// See [`KEEPALIVE_IDLE`].
+pub(crate) const KEEPALIVE_PROBES: u32 = 3;
+
+fn keepalive(s: &TcpStream) -> io::Result<()> {
+    let ka = socket2::TcpKeepalive::new()
+        .with_time(KEEPALIVE_IDLE)
+        .with_interval(KEEPALIVE_INTERVAL)
+        .with_retries(KEEPALIVE_PROBES);
+    socket2::SockRef::from(s).set_tcp_keepalive(&ka)
+}
+
+/// What is left until `deadline` (`Ok(None)`: no deadline); [`Error::Timeout`] when nothing.
+fn time_left(deadline: Option<Instant>) -> Result<Option<Duration>> {
+    match super::left(deadline) {
+        Some(t) if t.is_zero() => Err(Error::Timeout),
+        t => Ok(t),
+    }
+}
+
+/// A TLS handshake that timed out: most often a `rediss://` URL pointing at a server that
+/// does not speak TLS (it waits for the end of an inline command that never comes). An
+/// [`Error::Tls`], which is not retried, instead of a timeout that would be.
+#[cfg(feature = "tls")]
+fn tls_timeout(e: Error, addr: &ConnectionAddr, limit: Option<Duration>) -> Error {
+    if !e.is_timeout() {
+        return e;
+    }
+    Error::Tls(format!(
+        "the TLS handshake with {addr} timed out (connect_timeout {limit:?}): no TLS reply \
+         came; is the server listening with TLS there (rediss://), or is it a plain \
+         redis:// port?"
+    ))
+}
+
+fn connect_tcp(host: &str, port: u16, deadline: Option<Instant>) -> Result<TcpStream> {
     let addrs = (host, port).to_socket_addrs().map_err(Error::Io)?;
     let mut last = None;
     for addr in addrs {
-        let r = match timeout {
+        let r = match time_left(deadline)? {
             Some(t) => TcpStream::connect_timeout(&addr, t),
             None => TcpStream::connect(addr),
         };
         match r {
-            Ok(s) => return Ok(s),
+            Ok(s) => {
+                s.set_nodelay(true)?;
+                keepalive(&s)?;
+                return Ok(s);
+            }
             Err(e) => last = Some(e),
         }
     }

@@ -12,6 +12,7 @@ mod batch_refusals;
 mod big_values;
 mod blocking;
 mod dirty_state;
+mod edges;
 mod health_check;
 mod lock;
 mod options;

@@ -4,5 +4,6 @@
 mod cluster;
 mod cluster_batch;
 mod cluster_resilience;
+mod edges;
 mod sentinel;
 mod sentinel_failover;

@@ -482,8 +482,15 @@ fn valkey_client_subcommands() -> Result<(), Error> {
         server_err(conn.client_import_source(true)),
         "ERR Server is not in import mode"
     );
-    let my_id = conn.client_id()? as u64;
+    let tainted_id = conn.client_id()? as u64;
     drop(conn);
+    // SETINFO, NO-TOUCH and CAPA changed that connection: it was closed, not pooled
+    // (issue 11.11), and the next borrower has a connection of its own.
+    let my_id = r.client_id()? as u64;
+    assert_ne!(
+        my_id, tainted_id,
+        "a connection with changed settings is not reused"
+    );
 
     // Valkey's extra CLIENT LIST / KILL filters, NOT- ones included.
     let other = named(&server, "valkey-other", "");

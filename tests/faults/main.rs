@@ -11,6 +11,7 @@
 //! itself, under load), `retry_table`, `pubsub`, `cluster`; their helpers are in `util`.
 
 mod cluster;
+mod loading;
 mod pipeline_kill;
 mod proxied;
 mod pubsub;
