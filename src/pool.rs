@@ -20,74 +20,17 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex};
 
 use crate::cmd::{cmd, Cmd};
+pub use crate::config::PoolConfig;
 use crate::config::ConnectionInfo;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
-use crate::retry::{self, Attempt, RetryPolicy};
+use crate::retry::{self, Attempt};
 use crate::value::Value;
-
-/// Sizes and timeout of a [`ConnectionPool`]. A plain struct: set the fields you need and
-/// take the rest from `Default`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PoolConfig {
-    /// Connections opened by [`ConnectionPool::new`] before it returns. Defaults to 0.
-    pub min_size: usize,
-    /// Most connections open at once (in use plus idle). Defaults to 16.
-    pub max_size: usize,
-    /// How long [`ConnectionPool::get`] waits for a free connection before it fails with
-    /// [`Error::PoolTimeout`]; `None` waits forever. Defaults to 20 seconds.
-    pub timeout: Option<Duration>,
-    /// An idle connection unused for longer than this is closed at checkout instead of
-    /// handed out (and replaced). `None` keeps idle connections forever. Defaults to `None`.
-    pub idle_timeout: Option<Duration>,
-    /// How often, and after which pauses, a connection that could not be opened (refused,
-    /// reset, timed out) is tried again, and a command that certainly did not run (or is
-    /// read-only) is sent again; see [`crate::retry`]. Defaults to 3 retries with
-    /// exponential backoff from 8 ms and jitter.
-    pub retry: RetryPolicy,
-}
-
-impl Default for PoolConfig {
-    fn default() -> Self {
-        PoolConfig {
-            min_size: 0,
-            max_size: 16,
-            timeout: Some(Duration::from_secs(20)),
-            idle_timeout: None,
-            retry: RetryPolicy::default(),
-        }
-    }
-}
-
-impl PoolConfig {
-    /// Kept so that code written for 0.1 compiles: a [`ConnectionInfo`] no longer carries
-    /// pool settings, so this returns `self` unchanged. A URL's pool settings are in
-    /// [`Options::pool_config`](crate::Options::pool_config).
-    #[deprecated(since = "0.2.0", note = "use `Options::from_url(url)?.pool_config()`")]
-    pub fn with_overrides(self, info: &ConnectionInfo) -> PoolConfig {
-        let _ = info;
-        self
-    }
-
-    /// Checks the sizes: `max_size` at least 1, `min_size` at most `max_size`.
-    pub(crate) fn validate(&self) -> Result<()> {
-        if self.max_size == 0 {
-            return Err(Error::Config("max_size must be at least 1".into()));
-        }
-        if self.min_size > self.max_size {
-            return Err(Error::Config(format!(
-                "min_size ({}) is larger than max_size ({})",
-                self.min_size, self.max_size
-            )));
-        }
-        Ok(())
-    }
-}
 
 struct State {
     idle: VecDeque<Connection>,

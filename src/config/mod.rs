@@ -54,9 +54,12 @@ use crate::error::{Error, Result};
 
 mod keys;
 mod options;
+mod policy;
 mod url;
+mod values;
 
 pub use options::Options;
+pub use policy::{PoolConfig, RetryPolicy};
 
 /// The message of an [`Error::Config`] (any other error as text), for builders that keep a
 /// URL's error until `build`.

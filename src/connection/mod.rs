@@ -18,7 +18,7 @@ use crate::config::{ConnectionAddr, ConnectionInfo, Protocol};
 use crate::error::{Error, Result};
 use crate::from_value::FromValue;
 use crate::resp::Decoder;
-use crate::retry::{self, Failure, Stage};
+use crate::failure::{self, Failure, Stage};
 use crate::value::Value;
 pub(crate) use state::Dirty;
 use state::State;
@@ -178,7 +178,7 @@ impl Connection {
     /// not have been applied.
     pub fn request_value(&mut self, cmd: &Cmd) -> Result<Value> {
         self.request_staged(cmd)
-            .map_err(|(stage, e)| retry::settle(stage, retry::is_read_only(cmd), e))
+            .map_err(|(stage, e)| failure::settle(stage, crate::command_facts::is_read_only(cmd), e))
     }
 
     /// [`request_value`](Self::request_value), telling how far the request got when it
