@@ -25,8 +25,8 @@ use std::time::Instant;
 use parking_lot::{Condvar, Mutex};
 
 use crate::cmd::{cmd, Cmd};
-pub use crate::config::PoolConfig;
 use crate::config::ConnectionInfo;
+pub use crate::config::PoolConfig;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::retry::{self, Attempt};
@@ -44,14 +44,14 @@ struct State {
 /// the cluster client sends `READONLY` on connections to replicas.
 ///
 /// A connector only opens connections: when a connect or a command is tried again is the
-/// pool's [`RetryPolicy`] (see [`crate::retry`]). Any
+/// pool's [`RetryPolicy`](crate::RetryPolicy) (see [`crate::retry`]). Any
 /// `Fn(&ConnectionInfo) -> Result<Connection> + Send + Sync` is a connector.
 pub trait Connector: Send + Sync + 'static {
     /// Opens one connection for the pool, which passes its own [`ConnectionInfo`].
     fn connect(&self, info: &ConnectionInfo) -> Result<Connection>;
 
     /// Kept so that connectors written for 0.1 compile; the pool no longer asks it (its
-    /// [`RetryPolicy`] decides). Returns false.
+    /// [`RetryPolicy`](crate::RetryPolicy) decides). Returns false.
     #[deprecated(since = "0.2.0", note = "retries follow the pool's `RetryPolicy`")]
     fn should_retry(&self, cmd: &Cmd, err: &Error, sent: bool, attempt: usize) -> bool {
         let _ = (cmd, err, sent, attempt);
@@ -159,7 +159,7 @@ impl ConnectionPool {
     /// Checks out a connection: an idle one, or a new one while fewer than `max_size` are
     /// open, or the first one released within `timeout` ([`Error::PoolTimeout`] after). A
     /// connection that cannot be opened (refused, reset, timed out, server loading) is tried
-    /// again under the pool's [`RetryPolicy`].
+    /// again under the pool's [`RetryPolicy`](crate::RetryPolicy).
     pub fn get(&self) -> Result<PooledConnection> {
         let inner = &*self.inner;
         let deadline = inner
@@ -225,7 +225,7 @@ impl ConnectionPool {
     }
 
     /// Runs one command on a connection of this pool and returns its raw reply (an error
-    /// reply is `Err(Error::Server)`), retried as this pool's [`RetryPolicy`] allows: sent
+    /// reply is `Err(Error::Server)`), retried as this pool's [`RetryPolicy`](crate::RetryPolicy) allows: sent
     /// again on another connection when it certainly did not run, or when it is read-only
     /// and its connection broke; otherwise a failure after sending is ambiguous
     /// ([`Error::is_ambiguous`]). See [`crate::retry`].

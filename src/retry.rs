@@ -27,8 +27,8 @@ use std::time::Instant;
 
 use crate::cmd::Cmd;
 pub use crate::config::RetryPolicy;
-pub(crate) use crate::failure::{may_retry, settle, Stage};
 use crate::error::{Error, Result};
+pub(crate) use crate::failure::{may_retry, settle, Stage};
 
 /// What one attempt of [`run`] came to.
 pub(crate) enum Attempt<T> {
@@ -125,6 +125,7 @@ pub fn is_read_only(cmd: &Cmd) -> bool {
 mod tests {
     use super::*;
     use crate::cmd::cmd;
+    use std::time::Duration;
 
     #[test]
     fn read_only_names_are_sorted_and_lower_case() {

@@ -308,7 +308,6 @@ impl Cmd {
         }
         s
     }
-
 }
 
 /// True when `name` is a command with subcommands (`CLIENT`, `CONFIG`, ...).

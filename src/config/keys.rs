@@ -10,9 +10,9 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
 use super::options::Options;
 use super::values::{self, check_client_name, quote, Hidden, ParseResult};
-use super::{ConnectionAddr, Protocol, DEFAULT_CONNECT_TIMEOUT};
 use super::PoolConfig;
 use super::RetryPolicy;
+use super::{ConnectionAddr, Protocol, DEFAULT_CONNECT_TIMEOUT};
 
 /// What a key's value looks like (for the docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -144,9 +144,9 @@ pub struct PoolOverrides {
     /// How long to wait for a free connection (`?pool_timeout=`): `Some(None)` means wait
     /// forever (`pool_timeout=none`), `Some(Some(d))` at most `d` (zero: do not wait).
     pub pool_timeout: Option<Option<Duration>>,
-    /// Retries of the pool's [`RetryPolicy`](crate::RetryPolicy) (`?max_retries=`).
+    /// Retries of the pool's [`RetryPolicy`] (`?max_retries=`).
     pub max_retries: Option<u32>,
-    /// First pause of the pool's [`RetryPolicy`](crate::RetryPolicy) (`?retry_backoff=`).
+    /// First pause of the pool's [`RetryPolicy`] (`?retry_backoff=`).
     pub retry_backoff: Option<Duration>,
 }
 

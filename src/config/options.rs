@@ -4,12 +4,12 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::PoolConfig;
 use super::{ConnectionAddr, ConnectionInfo, DEFAULT_HOST, DEFAULT_PORT};
 use crate::error::{Error, Result};
-use super::PoolConfig;
 
 /// Every setting of a client: where and how to connect ([`ConnectionInfo`]), the pool's
-/// sizes and timeout and the [`RetryPolicy`](crate::RetryPolicy) ([`PoolConfig`]).
+/// sizes and timeout and the [`RetryPolicy`](super::RetryPolicy) ([`PoolConfig`]).
 ///
 /// [`ClientBuilder`](crate::ClientBuilder), [`ClusterBuilder`](crate::cluster::ClusterBuilder)
 /// and [`SentinelBuilder`](crate::sentinel::SentinelBuilder) each hold one, and their

@@ -167,4 +167,3 @@ fn random_u64() -> u64 {
     h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
     h.finish()
 }
-

@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use percent_encoding::percent_decode_str;
 
 use super::keys::{self, UrlKey};
-use super::values::{self, check_host_chars, parse_port, quote, Hidden, ParseResult, ZERO_TIMEOUT};
-use crate::error::{Error, Result};
 use super::options::Options;
+use super::values::{self, check_host_chars, parse_port, quote, Hidden, ParseResult, ZERO_TIMEOUT};
 use super::{ConnectionAddr, DEFAULT_HOST, DEFAULT_PORT};
+use crate::error::{Error, Result};
 
 const SCHEMES_HINT: &str = "expected redis://, rediss://, unix:// or redis+unix://";
 
@@ -493,5 +493,4 @@ impl Options {
         }
         Ok(())
     }
-
 }
