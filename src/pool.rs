@@ -225,8 +225,8 @@ impl ConnectionPool {
     }
 
     /// Runs one command on a connection of this pool and returns its raw reply (an error
-    /// reply is `Err(Error::Server)`), retried as this pool's [`RetryPolicy`](crate::RetryPolicy) allows: sent
-    /// again on another connection when it certainly did not run, or when it is read-only
+    /// reply is `Err(Error::Server)`), retried as this pool's
+    /// [`RetryPolicy`](crate::RetryPolicy) allows: sent again on another connection when it certainly did not run, or when it is read-only
     /// and its connection broke; otherwise a failure after sending is ambiguous
     /// ([`Error::is_ambiguous`]). See [`crate::retry`].
     pub fn request(&self, cmd: &Cmd) -> Result<Value> {
