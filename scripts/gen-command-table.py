@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Generates src/command_table.rs from the live servers' `COMMAND` output.
+"""Generates src/command_facts/table.rs from the live servers' `COMMAND` output.
 
 Starts redis-server and valkey-server (Redis 7.0 and Valkey 9.1, whatever is on PATH) on
 free loopback ports, reads every command and subcommand with `COMMAND` (RESP2 over a plain
 socket, no extra packages), merges the two servers and writes one sorted Rust table.
 
-    python3 scripts/gen-command-table.py           # rewrite src/command_table.rs
+    python3 scripts/gen-command-table.py           # rewrite src/command_facts/table.rs
     python3 scripts/gen-command-table.py --check   # exit 1 if the checked-in file differs
 
 Merging: a command is listed once with the servers that know it. Its flags are the union
@@ -22,7 +22,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "src", "command_table.rs")
+OUT = os.path.join(ROOT, "src", "command_facts", "table.rs")
 SERVERS = [("redis", "redis-server", "REDIS"), ("valkey", "valkey-server", "VALKEY")]
 
 # Server flag -> Rust constant in `command_facts::flags`.
@@ -249,10 +249,10 @@ if __name__ == "__main__":
         with open(OUT) as f:
             if f.read() != text:
                 sys.stderr.write(
-                    "src/command_table.rs does not match the live servers' COMMAND output: "
+                    "src/command_facts/table.rs does not match the live servers' COMMAND output: "
                     "rerun the generator (python3 scripts/gen-command-table.py)\n")
                 sys.exit(1)
-        print("src/command_table.rs matches the live servers")
+        print("src/command_facts/table.rs matches the live servers")
     else:
         with open(OUT, "w") as f:
             f.write(text)

@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use crate::args::{FieldValues, ScoreMembers, ToArg, ToArgs};
-use crate::command_facts::is_container;
 use crate::resp::encode::{write_array_header, write_bulk};
 
 /// A Redis command ready to send: `cmd("GET").arg("key")`.
@@ -284,20 +283,6 @@ impl Cmd {
     /// The `n`th argument (0 is the name).
     pub fn nth_arg(&self, n: usize) -> Option<&[u8]> {
         self.args_iter().nth(n)
-    }
-
-    /// The name, with the subcommand for container commands (`CLIENT SETNAME`), upper-cased,
-    /// for messages and logs.
-    pub fn display_name(&self) -> String {
-        let mut it = self.args_iter();
-        let mut s = String::from_utf8_lossy(it.next().unwrap_or(b"")).to_ascii_uppercase();
-        if is_container(s.as_bytes()) {
-            if let Some(sub) = it.next() {
-                s.push(' ');
-                s.push_str(&String::from_utf8_lossy(sub).to_ascii_uppercase());
-            }
-        }
-        s
     }
 
     /// The key arguments recorded with [`Cmd::key`] and friends, in order.

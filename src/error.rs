@@ -73,9 +73,11 @@ pub enum Error {
 
 impl From<io::Error> for Error {
     fn from(e: io::Error) -> Self {
-        #[cfg(feature = "tls")]
-        if let Some(refused) = crate::tls::refusal(&e) {
-            return refused;
+        if TlsRefused::marks(&e) {
+            if let Some(Ok(refused)) = e.into_inner().map(|inner| inner.downcast::<TlsRefused>()) {
+                return Error::Tls(refused.0);
+            }
+            return Error::Tls("the server refused the TLS session".into());
         }
         match e.kind() {
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Error::Timeout,
@@ -185,6 +187,27 @@ impl std::error::Error for SentBeforeFailure {
     }
 }
 
+/// The payload of an I/O error that is a TLS refusal (the server rejected the session: a
+/// client certificate missing or not trusted). The transport seam
+/// (src/connection/transport.rs) wraps such read and write errors in it; `From<io::Error>`
+/// turns it into [`Error::Tls`]. This module knows nothing else of TLS.
+#[derive(Debug)]
+pub(crate) struct TlsRefused(pub(crate) String);
+
+impl TlsRefused {
+    fn marks(e: &io::Error) -> bool {
+        e.get_ref().is_some_and(|inner| inner.is::<TlsRefused>())
+    }
+}
+
+impl fmt::Display for TlsRefused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TlsRefused {}
+
 /// An error reply from the server: `-WRONGTYPE Operation against a key ...`.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ServerError {
@@ -267,5 +290,15 @@ mod tests {
         assert!(e.is_timeout());
         let e: Error = io::Error::new(io::ErrorKind::ConnectionReset, "x").into();
         assert!(e.is_io());
+    }
+
+    #[test]
+    fn a_marked_tls_refusal_becomes_tls() {
+        let marked = io::Error::new(
+            io::ErrorKind::InvalidData,
+            TlsRefused("the server refused the TLS session: x".into()),
+        );
+        let e: Error = marked.into();
+        assert!(matches!(&e, Error::Tls(m) if m == "the server refused the TLS session: x"));
     }
 }

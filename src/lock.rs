@@ -36,9 +36,10 @@ use std::time::{Duration, Instant, SystemTime};
 use parking_lot::Mutex;
 
 use crate::args::ToArg;
-use crate::client::StrictRedis;
 use crate::cmd::cmd;
 use crate::error::{Error, Result};
+use crate::from_value::FromValue;
+use crate::pool::ConnectionPool;
 use crate::script::Script;
 
 /// Deletes the key if it holds our token: 1 when deleted, 0 when not ours.
@@ -100,11 +101,11 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
-/// redis-py's `Lock`; made by [`StrictRedis::lock`]. Every method takes `&self`, so one
+/// redis-py's `Lock`; made by [`StrictRedis::lock`](crate::StrictRedis::lock). Every method takes `&self`, so one
 /// `Lock` may be shared between threads (they then share its token: a lock acquired by one
 /// may be released by another). See [the module docs](self).
 pub struct Lock {
-    client: StrictRedis,
+    pool: ConnectionPool,
     name: Vec<u8>,
     timeout: Duration,
     sleep: Duration,
@@ -125,11 +126,17 @@ impl fmt::Debug for Lock {
 }
 
 impl Lock {
-    /// A lock on the key `name` that expires `timeout` after it is acquired (so a holder
-    /// that dies does not keep it forever). Nothing is sent until it is acquired.
-    pub fn new(client: StrictRedis, name: impl ToArg, timeout: Duration) -> Lock {
+    /// Runs one command through the pool (with its retry rule), as
+    /// [`StrictRedis::execute_command`](crate::StrictRedis::execute_command) does.
+    fn run<T: FromValue>(&self, c: crate::cmd::Cmd) -> Result<T> {
+        T::from_value(self.pool.request(&c)?)
+    }
+
+    /// [`Lock::new`] over a pool (the constructor that takes a client is in the client's
+    /// module, which is above this one).
+    pub(crate) fn on_pool(pool: ConnectionPool, name: impl ToArg, timeout: Duration) -> Lock {
         Lock {
-            client,
+            pool,
             name: name.with_bytes(<[u8]>::to_vec),
             timeout,
             sleep: Duration::from_millis(100),
@@ -179,7 +186,7 @@ impl Lock {
     }
 
     fn try_once(&self, token: &str) -> Result<bool> {
-        let reply: Option<String> = self.client.execute_command(
+        let reply: Option<String> = self.run(
             cmd("SET")
                 .key(&self.name)
                 .arg(token)
@@ -229,7 +236,7 @@ impl Lock {
         let deleted: i64 = script(&RELEASE_SCRIPT, RELEASE)
             .key(&self.name)
             .arg(&token)
-            .invoke(&self.client)?;
+            .invoke(&self.pool)?;
         if deleted == 1 {
             Ok(())
         } else {
@@ -251,7 +258,7 @@ impl Lock {
             .arg(&token)
             .arg(millis(additional))
             .arg(if replace_ttl { "1" } else { "0" })
-            .invoke(&self.client)?;
+            .invoke(&self.pool)?;
         if done == 1 {
             Ok(())
         } else {
@@ -269,7 +276,7 @@ impl Lock {
             .key(&self.name)
             .arg(&token)
             .arg(millis(self.timeout))
-            .invoke(&self.client)?;
+            .invoke(&self.pool)?;
         if done == 1 {
             Ok(())
         } else {
@@ -279,7 +286,7 @@ impl Lock {
 
     /// True when anyone holds the lock (the key exists).
     pub fn locked(&self) -> Result<bool> {
-        let n: u64 = self.client.execute_command(cmd("EXISTS").key(&self.name))?;
+        let n: u64 = self.run(cmd("EXISTS").key(&self.name))?;
         Ok(n > 0)
     }
 
@@ -288,7 +295,7 @@ impl Lock {
         let Some(token) = self.token() else {
             return Ok(false);
         };
-        let stored: Option<Vec<u8>> = self.client.execute_command(cmd("GET").key(&self.name))?;
+        let stored: Option<Vec<u8>> = self.run(cmd("GET").key(&self.name))?;
         Ok(stored.as_deref() == Some(token.as_bytes()))
     }
 
@@ -354,25 +361,6 @@ impl Drop for LockGuard<'_> {
                 log::warn!("releasing lock on drop failed: {e}");
             }
         }
-    }
-}
-
-impl StrictRedis {
-    /// redis-py's `lock()`: a [`Lock`] on the key `name` that expires `timeout` after it is
-    /// acquired. Options: [`Lock::sleep`], [`Lock::blocking_timeout`].
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-    /// let lock = r.lock("resource", Duration::from_secs(10));
-    /// let got: bool = lock.acquire(false)?;
-    /// if got {
-    ///     lock.release()?;
-    /// }
-    /// # Ok::<(), strictredis::Error>(())
-    /// ```
-    pub fn lock(&self, name: impl ToArg, timeout: Duration) -> Lock {
-        Lock::new(self.clone(), name, timeout)
     }
 }
 

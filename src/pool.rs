@@ -20,74 +20,17 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex};
 
 use crate::cmd::{cmd, Cmd};
 use crate::config::ConnectionInfo;
+pub use crate::config::PoolConfig;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
-use crate::retry::{self, Attempt, RetryPolicy};
+use crate::retry::{self, Attempt};
 use crate::value::Value;
-
-/// Sizes and timeout of a [`ConnectionPool`]. A plain struct: set the fields you need and
-/// take the rest from `Default`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PoolConfig {
-    /// Connections opened by [`ConnectionPool::new`] before it returns. Defaults to 0.
-    pub min_size: usize,
-    /// Most connections open at once (in use plus idle). Defaults to 16.
-    pub max_size: usize,
-    /// How long [`ConnectionPool::get`] waits for a free connection before it fails with
-    /// [`Error::PoolTimeout`]; `None` waits forever. Defaults to 20 seconds.
-    pub timeout: Option<Duration>,
-    /// An idle connection unused for longer than this is closed at checkout instead of
-    /// handed out (and replaced). `None` keeps idle connections forever. Defaults to `None`.
-    pub idle_timeout: Option<Duration>,
-    /// How often, and after which pauses, a connection that could not be opened (refused,
-    /// reset, timed out) is tried again, and a command that certainly did not run (or is
-    /// read-only) is sent again; see [`crate::retry`]. Defaults to 3 retries with
-    /// exponential backoff from 8 ms and jitter.
-    pub retry: RetryPolicy,
-}
-
-impl Default for PoolConfig {
-    fn default() -> Self {
-        PoolConfig {
-            min_size: 0,
-            max_size: 16,
-            timeout: Some(Duration::from_secs(20)),
-            idle_timeout: None,
-            retry: RetryPolicy::default(),
-        }
-    }
-}
-
-impl PoolConfig {
-    /// Kept so that code written for 0.1 compiles: a [`ConnectionInfo`] no longer carries
-    /// pool settings, so this returns `self` unchanged. A URL's pool settings are in
-    /// [`Options::pool_config`](crate::Options::pool_config).
-    #[deprecated(since = "0.2.0", note = "use `Options::from_url(url)?.pool_config()`")]
-    pub fn with_overrides(self, info: &ConnectionInfo) -> PoolConfig {
-        let _ = info;
-        self
-    }
-
-    /// Checks the sizes: `max_size` at least 1, `min_size` at most `max_size`.
-    pub(crate) fn validate(&self) -> Result<()> {
-        if self.max_size == 0 {
-            return Err(Error::Config("max_size must be at least 1".into()));
-        }
-        if self.min_size > self.max_size {
-            return Err(Error::Config(format!(
-                "min_size ({}) is larger than max_size ({})",
-                self.min_size, self.max_size
-            )));
-        }
-        Ok(())
-    }
-}
 
 struct State {
     idle: VecDeque<Connection>,
@@ -101,7 +44,7 @@ struct State {
 /// the cluster client sends `READONLY` on connections to replicas.
 ///
 /// A connector only opens connections: when a connect or a command is tried again is the
-/// pool's [`RetryPolicy`] (see [`crate::retry`]). Any
+/// pool's [`RetryPolicy`](crate::RetryPolicy) (see [`crate::retry`]). Any
 /// `Fn(&ConnectionInfo) -> Result<Connection> + Send + Sync` is a connector.
 pub trait Connector: Send + Sync + 'static {
     /// Opens one connection for the pool, which passes its own [`ConnectionInfo`].
@@ -117,7 +60,7 @@ pub trait Connector: Send + Sync + 'static {
     }
 
     /// Kept so that connectors written for 0.1 compile; the pool no longer asks it (its
-    /// [`RetryPolicy`] decides). Returns false.
+    /// [`RetryPolicy`](crate::RetryPolicy) decides). Returns false.
     #[deprecated(since = "0.2.0", note = "retries follow the pool's `RetryPolicy`")]
     fn should_retry(&self, cmd: &Cmd, err: &Error, sent: bool, attempt: usize) -> bool {
         let _ = (cmd, err, sent, attempt);
@@ -225,7 +168,7 @@ impl ConnectionPool {
     /// Checks out a connection: an idle one, or a new one while fewer than `max_size` are
     /// open, or the first one released within `timeout` ([`Error::PoolTimeout`] after). A
     /// connection that cannot be opened (refused, reset, timed out, server loading) is tried
-    /// again under the pool's [`RetryPolicy`].
+    /// again under the pool's [`RetryPolicy`](crate::RetryPolicy).
     pub fn get(&self) -> Result<PooledConnection> {
         let inner = &*self.inner;
         // A timeout too far away for an `Instant` (`Duration::MAX`) waits forever.
@@ -310,8 +253,8 @@ impl ConnectionPool {
     }
 
     /// Runs one command on a connection of this pool and returns its raw reply (an error
-    /// reply is `Err(Error::Server)`), retried as this pool's [`RetryPolicy`] allows: sent
-    /// again on another connection when it certainly did not run, or when it is read-only
+    /// reply is `Err(Error::Server)`), retried as this pool's
+    /// [`RetryPolicy`](crate::RetryPolicy) allows: sent again on another connection when it certainly did not run, or when it is read-only
     /// and its connection broke; otherwise a failure after sending is ambiguous
     /// ([`Error::is_ambiguous`]). See [`crate::retry`].
     ///

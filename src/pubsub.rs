@@ -28,7 +28,6 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::args::{ToArg, ToArgs};
-use crate::client::StrictRedis;
 use crate::cmd::{cmd, Cmd};
 use crate::error::{Error, Result};
 use crate::from_value::FromValue;
@@ -287,7 +286,7 @@ impl Message {
     }
 }
 
-/// A pub/sub session, as redis-py's `PubSub`; made by [`StrictRedis::pubsub`]. See [the
+/// A pub/sub session, as redis-py's `PubSub`; made by [`StrictRedis::pubsub`](crate::StrictRedis::pubsub). See [the
 /// module docs](self).
 pub struct PubSub {
     pool: ConnectionPool,
@@ -647,24 +646,6 @@ impl Iterator for Listen<'_> {
                 Err(e) => return Some(Err(e)),
             }
         }
-    }
-}
-
-impl StrictRedis {
-    /// A pub/sub session over this client's pool (redis-py's `pubsub()`); see
-    /// [`PubSub`]. It takes one connection at its first command and keeps it while it
-    /// lives; that connection is closed, never pooled again, when it drops.
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-    /// let mut ps = r.pubsub();
-    /// ps.subscribe(&["news"])?;
-    /// let m: Option<strictredis::Message> = ps.get_message(Duration::from_millis(500))?;
-    /// # Ok::<(), strictredis::Error>(())
-    /// ```
-    pub fn pubsub(&self) -> PubSub {
-        PubSub::new(self.pool().clone())
     }
 }
 

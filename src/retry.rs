@@ -23,111 +23,12 @@
 //! all; once their bytes started to leave, a failure is returned (ambiguous unless every
 //! queued command is read-only).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::cmd::Cmd;
+pub use crate::config::RetryPolicy;
 use crate::error::{Error, Result};
-
-/// How many times, and after which pauses, an operation that failed before it could have
-/// taken effect is tried again (see the [module docs](self) for what is retried).
-///
-/// The pause before retry `n` (counting from 0) is `base_backoff * 2^n`, capped at
-/// `max_backoff`; with `jitter`, a random part of it (up to half) is taken off so that many
-/// clients that failed together do not come back together.
-///
-/// ```
-/// use std::time::Duration;
-/// use strictredis::RetryPolicy;
-///
-/// let p = RetryPolicy::new(5)
-///     .base_backoff(Duration::from_millis(10))
-///     .max_backoff(Duration::from_millis(200));
-/// assert_eq!(p.max_retries, 5);
-/// assert!(RetryPolicy::none().max_retries == 0);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt; 0 never retries. Defaults to 3.
-    pub max_retries: u32,
-    /// The pause before the first retry; doubled for each further one. Defaults to 8 ms.
-    pub base_backoff: Duration,
-    /// The longest pause between two attempts. Defaults to 512 ms.
-    pub max_backoff: Duration,
-    /// Take a random part (up to half) off each pause. Defaults to `true`.
-    pub jitter: bool,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 3,
-            base_backoff: Duration::from_millis(8),
-            max_backoff: Duration::from_millis(512),
-            jitter: true,
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// The default policy with `max_retries` retries.
-    pub fn new(max_retries: u32) -> RetryPolicy {
-        RetryPolicy {
-            max_retries,
-            ..RetryPolicy::default()
-        }
-    }
-
-    /// A policy that never retries.
-    pub fn none() -> RetryPolicy {
-        RetryPolicy::new(0)
-    }
-
-    /// This policy with another first pause.
-    pub fn base_backoff(mut self, d: Duration) -> RetryPolicy {
-        self.base_backoff = d;
-        self
-    }
-
-    /// This policy with another longest pause.
-    pub fn max_backoff(mut self, d: Duration) -> RetryPolicy {
-        self.max_backoff = d;
-        self
-    }
-
-    /// This policy with jitter on or off.
-    pub fn jitter(mut self, on: bool) -> RetryPolicy {
-        self.jitter = on;
-        self
-    }
-
-    /// The pause before retry number `retry` (0 for the first retry).
-    pub fn backoff(&self, retry: u32) -> Duration {
-        let factor = 1u32.checked_shl(retry.min(30)).unwrap_or(u32::MAX);
-        let full = self
-            .base_backoff
-            .checked_mul(factor)
-            .unwrap_or(self.max_backoff)
-            .min(self.max_backoff);
-        if !self.jitter || full.is_zero() {
-            return full;
-        }
-        // Up to half of the pause is taken off, at random.
-        let nanos = full.as_nanos().min(u64::MAX as u128) as u64;
-        let off = random_u64() % (nanos / 2 + 1);
-        Duration::from_nanos(nanos - off)
-    }
-}
-
-/// A few random bits without a dependency: std's randomly keyed hasher, fed a counter.
-fn random_u64() -> u64 {
-    use std::collections::hash_map::RandomState;
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut h = RandomState::new().build_hasher();
-    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    h.finish()
-}
+pub(crate) use crate::failure::{may_retry, settle, Stage};
 
 /// What one attempt of [`run`] came to.
 pub(crate) enum Attempt<T> {
@@ -214,36 +115,6 @@ pub(crate) fn is_loading(e: &Error) -> bool {
     e.server_error().is_some_and(|s| s.kind() == "LOADING")
 }
 
-/// How far a request got before it failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Stage {
-    /// The command's bytes did not all leave: the server cannot have run it.
-    Unsent,
-    /// The command was written: the server may have run it.
-    Sent,
-}
-
-/// A failed request and how far it got.
-pub(crate) type Failure = (Stage, Error);
-
-/// Whether a request that failed so may be sent again on another connection.
-pub(crate) fn may_retry(stage: Stage, cmd_read_only: bool, e: &Error) -> bool {
-    match stage {
-        Stage::Unsent => e.is_connection_error(),
-        Stage::Sent => cmd_read_only && matches!(e.inner(), Error::Io(_) | Error::Protocol(_)),
-    }
-}
-
-/// The error to give the caller for a failure: an I/O error after a command that is not
-/// read-only was sent is marked as such (see [`Error::is_ambiguous`]).
-pub(crate) fn settle(stage: Stage, cmd_read_only: bool, e: Error) -> Error {
-    if stage == Stage::Sent && !cmd_read_only {
-        e.after_send()
-    } else {
-        e
-    }
-}
-
 /// The read-only command names this crate knows (lower case, `container|sub` for
 /// subcommands): the commands that are retried after their connection broke. The list is
 /// read from the one command table (see [`is_read_only`]).
@@ -277,6 +148,7 @@ pub fn is_read_only(cmd: &Cmd) -> bool {
 mod tests {
     use super::*;
     use crate::cmd::cmd;
+    use std::time::Duration;
 
     #[test]
     fn read_only_names_are_sorted_and_lower_case() {

@@ -25,7 +25,6 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use crate::args::ToArg;
-use crate::client::StrictRedis;
 use crate::cmd::{cmd, Cmd};
 use crate::error::{Error, Result};
 use crate::from_value::reply::into_items;
@@ -34,12 +33,12 @@ use crate::pool::ConnectionPool;
 use crate::value::Value;
 
 /// The options of a keyspace scan (`MATCH`, `COUNT`, `TYPE`), shared with the single-page
-/// [`scan`](crate::StrictRedis::scan) command method; see [`StrictRedis::scan_iter_with`].
+/// [`scan`](crate::StrictRedis::scan) command method; see [`StrictRedis::scan_iter_with`](crate::StrictRedis::scan_iter_with).
 pub use crate::commands::keys::ScanOptions;
 
 /// What is being scanned: the keyspace, or the elements of one key.
 #[derive(Clone)]
-enum Source {
+pub(crate) enum Source {
     Keys,
     Hash(Vec<u8>),
     Set(Vec<u8>),
@@ -48,7 +47,7 @@ enum Source {
 
 /// A lazy iterator over the items of a `SCAN`-family command; see [the module docs](self).
 ///
-/// Made by [`StrictRedis::scan_iter`] and friends. Yields `Result<T>`.
+/// Made by [`StrictRedis::scan_iter`](crate::StrictRedis::scan_iter) and friends. Yields `Result<T>`.
 pub struct ScanIter<T> {
     pool: ConnectionPool,
     source: Source,
@@ -80,7 +79,7 @@ impl<T> fmt::Debug for ScanIter<T> {
 }
 
 impl<T: FromValue> ScanIter<T> {
-    fn new(pool: ConnectionPool, source: Source, options: ScanOptions) -> ScanIter<T> {
+    pub(crate) fn new(pool: ConnectionPool, source: Source, options: ScanOptions) -> ScanIter<T> {
         ScanIter {
             pool,
             source,
@@ -173,7 +172,7 @@ impl<T: FromValue> Iterator for ScanIter<T> {
 
 impl<T: FromValue> std::iter::FusedIterator for ScanIter<T> {}
 
-fn opts(pattern: Option<&str>, count: Option<u64>) -> ScanOptions {
+pub(crate) fn opts(pattern: Option<&str>, count: Option<u64>) -> ScanOptions {
     ScanOptions {
         pattern: pattern.map(str::to_string),
         count,
@@ -181,94 +180,8 @@ fn opts(pattern: Option<&str>, count: Option<u64>) -> ScanOptions {
     }
 }
 
-fn key_bytes(key: impl ToArg) -> Vec<u8> {
+pub(crate) fn key_bytes(key: impl ToArg) -> Vec<u8> {
     key.with_bytes(<[u8]>::to_vec)
-}
-
-/// # Scan iterators
-impl StrictRedis {
-    /// redis-py's `scan_iter`: every key matching `pattern` (all keys when `None`), following
-    /// SCAN's cursor to its end; `count` is the per-page hint. Each page is one pool checkout.
-    ///
-    /// ```no_run
-    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-    /// for key in r.scan_iter::<String>(Some("user:*"), None) {
-    ///     let key = key?;
-    /// }
-    /// # Ok::<(), strictredis::Error>(())
-    /// ```
-    pub fn scan_iter<T: FromValue>(
-        &self,
-        pattern: Option<&str>,
-        count: Option<u64>,
-    ) -> ScanIter<T> {
-        ScanIter::new(self.pool().clone(), Source::Keys, opts(pattern, count))
-    }
-
-    /// [`scan_iter`](Self::scan_iter) with every option of SCAN, `TYPE` included.
-    ///
-    /// ```no_run
-    /// use strictredis::ScanOptions;
-    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-    /// let opts = ScanOptions::new().pattern("session:*").type_("hash");
-    /// let keys: Vec<String> = r.scan_iter_with(opts).collect::<Result<_, _>>()?;
-    /// # Ok::<(), strictredis::Error>(())
-    /// ```
-    pub fn scan_iter_with<T: FromValue>(&self, options: ScanOptions) -> ScanIter<T> {
-        ScanIter::new(self.pool().clone(), Source::Keys, options)
-    }
-
-    /// The `(field, value)` pairs of the hash at `key` (HSCAN), optionally only the fields
-    /// matching `pattern`.
-    ///
-    /// ```no_run
-    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-    /// for pair in r.hscan_iter::<String, String>("user:1", None, None) {
-    ///     let (field, value) = pair?;
-    /// }
-    /// # Ok::<(), strictredis::Error>(())
-    /// ```
-    pub fn hscan_iter<F: FromValue, V: FromValue>(
-        &self,
-        key: impl ToArg,
-        pattern: Option<&str>,
-        count: Option<u64>,
-    ) -> ScanIter<(F, V)> {
-        ScanIter::new(
-            self.pool().clone(),
-            Source::Hash(key_bytes(key)),
-            opts(pattern, count),
-        )
-    }
-
-    /// The members of the set at `key` (SSCAN), optionally only those matching `pattern`.
-    pub fn sscan_iter<T: FromValue>(
-        &self,
-        key: impl ToArg,
-        pattern: Option<&str>,
-        count: Option<u64>,
-    ) -> ScanIter<T> {
-        ScanIter::new(
-            self.pool().clone(),
-            Source::Set(key_bytes(key)),
-            opts(pattern, count),
-        )
-    }
-
-    /// The `(member, score)` pairs of the sorted set at `key` (ZSCAN), optionally only the
-    /// members matching `pattern`.
-    pub fn zscan_iter<M: FromValue>(
-        &self,
-        key: impl ToArg,
-        pattern: Option<&str>,
-        count: Option<u64>,
-    ) -> ScanIter<(M, f64)> {
-        ScanIter::new(
-            self.pool().clone(),
-            Source::SortedSet(key_bytes(key)),
-            opts(pattern, count),
-        )
-    }
 }
 
 #[cfg(test)]

@@ -20,12 +20,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::args::{ToArg, ToArgs};
-use crate::client::StrictRedis;
 use crate::cmd::{cmd, Cmd};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::from_value::FromValue;
-use crate::pool::PooledConnection;
+use crate::pool::{ConnectionPool, PooledConnection};
 use crate::value::Value;
 
 /// A Lua script with its SHA1, ready to be run with `EVALSHA`; see [the module
@@ -185,7 +184,7 @@ impl ScriptInvocation {
         c
     }
 
-    /// Runs the call with `EVALSHA` on `target` (a `&StrictRedis`, `&mut Connection` or
+    /// Runs the call with `EVALSHA` on `target` (a `&StrictRedis`, `&ConnectionPool`, `&mut Connection` or
     /// `&mut PooledConnection`); on `NOSCRIPT` the script is loaded with `SCRIPT LOAD` on
     /// the same connection and the call is sent again.
     pub fn invoke<T: FromValue>(&self, target: impl ScriptTarget) -> Result<T> {
@@ -198,16 +197,16 @@ impl ScriptInvocation {
     }
 }
 
-/// Where a script can run: [`&StrictRedis`](StrictRedis) (one connection checked out for
+/// Where a script can run: [`&StrictRedis`](crate::StrictRedis) (one connection checked out for
 /// the call and its possible `SCRIPT LOAD`), `&mut Connection` or `&mut PooledConnection`.
 pub trait ScriptTarget {
     /// Calls `f` with a connection.
     fn with_connection(self, f: &mut dyn FnMut(&mut Connection) -> Result<()>) -> Result<()>;
 }
 
-impl ScriptTarget for &StrictRedis {
+impl ScriptTarget for &ConnectionPool {
     fn with_connection(self, f: &mut dyn FnMut(&mut Connection) -> Result<()>) -> Result<()> {
-        let mut conn = self.get_connection()?;
+        let mut conn = self.get()?;
         f(&mut conn)
     }
 }
@@ -280,21 +279,6 @@ pub(crate) fn load_all(conn: &mut Connection, scripts: &[Script]) -> Result<()> 
     match first_err {
         Some(e) => Err(e),
         None => Ok(()),
-    }
-}
-
-impl StrictRedis {
-    /// redis-py's `register_script`: a [`Script`] whose SHA1 is computed locally. Nothing
-    /// is sent until it is invoked.
-    ///
-    /// ```no_run
-    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-    /// let script = r.register_script("return redis.call('GET', KEYS[1])");
-    /// let v: Option<String> = script.key("k").invoke(&r)?;
-    /// # Ok::<(), strictredis::Error>(())
-    /// ```
-    pub fn register_script(&self, source: impl Into<String>) -> Script {
-        Script::new(source)
     }
 }
 

@@ -29,7 +29,7 @@ use rustls::{
 };
 
 use crate::config::TlsOptions;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TlsRefused};
 
 /// A TLS session over a TCP socket.
 pub(crate) type TlsStream = rustls::StreamOwned<ClientConnection, TcpStream>;
@@ -118,10 +118,19 @@ pub(crate) fn connect(
     Ok(stream)
 }
 
-/// A TLS alert that says the server refused the session itself (a client certificate
-/// missing or not trusted): [`Error::Tls`], with nothing run. TLS 1.3 servers send it after
-/// the handshake, so it can come at the first read.
-pub(crate) fn refusal(e: &io::Error) -> Option<Error> {
+/// A read or write error of a TLS session, as the transport seam returns it: a TLS alert
+/// that says the server refused the session itself (a client certificate missing or not
+/// trusted) is marked [`TlsRefused`], which becomes [`Error::Tls`], with nothing run. TLS
+/// 1.3 servers send it after the handshake, so it can come at the first read. Any other
+/// error is returned unchanged.
+pub(crate) fn classify(e: io::Error) -> io::Error {
+    match refusal(&e) {
+        Some(text) => io::Error::new(e.kind(), TlsRefused(text)),
+        None => e,
+    }
+}
+
+fn refusal(e: &io::Error) -> Option<String> {
     use rustls::AlertDescription as A;
     let inner = e.get_ref()?.downcast_ref::<rustls::Error>()?;
     match inner {
@@ -135,9 +144,7 @@ pub(crate) fn refusal(e: &io::Error) -> Option<Error> {
             | A::UnsupportedCertificate
             | A::AccessDenied
             | A::HandshakeFailure,
-        ) => Some(Error::Tls(format!(
-            "the server refused the TLS session: {inner}"
-        ))),
+        ) => Some(format!("the server refused the TLS session: {inner}")),
         _ => None,
     }
 }

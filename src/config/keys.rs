@@ -9,12 +9,12 @@ use std::time::Duration;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
 use super::options::Options;
-use super::url::{self, quote, Hidden, ParseResult};
+use super::values::{self, check_client_name, quote, Hidden, ParseResult};
+use super::PoolConfig;
+use super::RetryPolicy;
 use super::{
     ConnectionAddr, Protocol, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT,
 };
-use crate::pool::PoolConfig;
-use crate::retry::RetryPolicy;
 
 /// What a key's value looks like (for the docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,7 +83,7 @@ fn pool_default() -> PoolConfig {
 /// Every URL key, in the order they are written back.
 pub(crate) static KEYS: &[UrlKey] = &[
     key!(&["db"], Count, "database number (in the path, or here: not both)",
-        set: |o, v, h| { o.info.db = url::parse_db(v, h)?; Ok(()) },
+        set: |o, v, h| { o.info.db = values::parse_db(v, h)?; Ok(()) },
         show: |o| (o.info.db != 0).then(|| o.info.db.to_string())),
     key!(&["protocol"], Count, "`2` or `3` (RESP version)",
         set: |o, v, h| {
@@ -105,15 +105,15 @@ pub(crate) static KEYS: &[UrlKey] = &[
         set: |o, v, _| { o.info.password = (!v.is_empty()).then(|| v.to_string()); Ok(()) },
         show: |o| o.info.password.as_ref().map(|_| "***".to_string()), secret: true),
     key!(&["connect_timeout"], Seconds, "seconds (> 0) or `none`",
-        set: |o, v, h| { o.info.connect_timeout = url::parse_timeout(v, h)?; Ok(()) },
+        set: |o, v, h| { o.info.connect_timeout = values::parse_timeout(v, h)?; Ok(()) },
         show: |o| (o.info.connect_timeout != Some(DEFAULT_CONNECT_TIMEOUT))
             .then(|| fmt_opt_secs(o.info.connect_timeout))),
     key!(&["read_timeout", "socket_timeout"], Seconds, "seconds (> 0) or `none`",
-        set: |o, v, h| { o.info.read_timeout = url::parse_timeout(v, h)?; Ok(()) },
+        set: |o, v, h| { o.info.read_timeout = values::parse_timeout(v, h)?; Ok(()) },
         show: |o| (o.info.read_timeout != Some(DEFAULT_READ_TIMEOUT))
             .then(|| fmt_opt_secs(o.info.read_timeout))),
     key!(&["write_timeout"], Seconds, "seconds (> 0) or `none`",
-        set: |o, v, h| { o.info.write_timeout = url::parse_timeout(v, h)?; Ok(()) },
+        set: |o, v, h| { o.info.write_timeout = values::parse_timeout(v, h)?; Ok(()) },
         show: |o| (o.info.write_timeout != Some(DEFAULT_WRITE_TIMEOUT))
             .then(|| fmt_opt_secs(o.info.write_timeout))),
     key!(&["health_check_interval"], Seconds, "seconds (>= 0); `0` or `none` disables it",
@@ -121,17 +121,17 @@ pub(crate) static KEYS: &[UrlKey] = &[
             o.info.health_check_interval = if v == "none" {
                 None
             } else {
-                Some(url::parse_secs(v, h)?).filter(|d| !d.is_zero())
+                Some(values::parse_secs(v, h)?).filter(|d| !d.is_zero())
             };
             Ok(())
         },
         show: |o| o.info.health_check_interval.map(fmt_secs)),
     key!(&["min_connections"], Count, "connections opened eagerly and kept open (<= `max_connections`)",
-        set: |o, v, h| { o.pool.min_size = url::parse_count(v, h)?; Ok(()) },
+        set: |o, v, h| { o.pool.min_size = values::parse_count(v, h)?; Ok(()) },
         show: |o| (o.pool.min_size != pool_default().min_size).then(|| o.pool.min_size.to_string())),
     key!(&["max_connections"], Count, "most connections open at once (>= 1)",
         set: |o, v, h| {
-            let n = url::parse_count(v, h)?;
+            let n = values::parse_count(v, h)?;
             if n == 0 {
                 return Err("must be at least 1".to_string());
             }
@@ -141,20 +141,20 @@ pub(crate) static KEYS: &[UrlKey] = &[
         show: |o| (o.pool.max_size != pool_default().max_size).then(|| o.pool.max_size.to_string())),
     key!(&["pool_timeout"], Seconds, "seconds (>= 0) to wait for a free connection, or `none` (forever)",
         set: |o, v, h| {
-            o.pool.timeout = if v == "none" { None } else { Some(url::parse_secs(v, h)?) };
+            o.pool.timeout = if v == "none" { None } else { Some(values::parse_secs(v, h)?) };
             Ok(())
         },
         show: |o| (o.pool.timeout != pool_default().timeout).then(|| fmt_opt_secs(o.pool.timeout))),
     key!(&["max_retries"], Count, "retries of a failed connect or of a command that certainly did not run (see [`crate::retry`]); `0` turns retries off",
         set: |o, v, h| {
-            let n = url::parse_count(v, h)?;
+            let n = values::parse_count(v, h)?;
             o.pool.retry.max_retries = u32::try_from(n).map_err(|_| "too large".to_string())?;
             Ok(())
         },
         show: |o| (o.pool.retry.max_retries != RetryPolicy::default().max_retries)
             .then(|| o.pool.retry.max_retries.to_string())),
     key!(&["retry_backoff"], Seconds, "seconds (>= 0) of the first pause before a retry (doubled for each further one)",
-        set: |o, v, h| { o.pool.retry.base_backoff = url::parse_secs(v, h)?; Ok(()) },
+        set: |o, v, h| { o.pool.retry.base_backoff = values::parse_secs(v, h)?; Ok(()) },
         show: |o| (o.pool.retry.base_backoff != RetryPolicy::default().base_backoff)
             .then(|| fmt_secs(o.pool.retry.base_backoff))),
     key!(&["insecure"], Flag, "`true`/`false`/`1`/`0`/`yes`/`no`: skip certificate checks (`rediss://` only)",
@@ -228,17 +228,6 @@ fn tls_file(o: &Options, name: &str, v: &str) -> ParseResult<Option<PathBuf>> {
         return Err("the file name is empty".to_string());
     }
     Ok(Some(PathBuf::from(v)))
-}
-
-/// The rule for client names, from the URL and the setters alike.
-pub(super) fn check_client_name(v: &str, h: Hidden) -> ParseResult<()> {
-    if v.is_empty() || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!(
-            "{} (a client name must be non-empty, without spaces)",
-            quote(v, h)
-        ));
-    }
-    Ok(())
 }
 
 /// Characters left as they are in user names and hosts: the URL "unreserved" set.

@@ -54,9 +54,12 @@ use crate::error::{Error, Result};
 
 mod keys;
 mod options;
+mod policy;
 mod url;
+mod values;
 
 pub use options::Options;
+pub use policy::{PoolConfig, RetryPolicy};
 
 /// The message of an [`Error::Config`] (any other error as text), for builders that keep a
 /// URL's error until `build`.
@@ -149,9 +152,9 @@ pub struct PoolOverrides {
     /// How long to wait for a free connection (`?pool_timeout=`): `Some(None)` means wait
     /// forever (`pool_timeout=none`), `Some(Some(d))` at most `d` (zero: do not wait).
     pub pool_timeout: Option<Option<Duration>>,
-    /// Retries of the pool's [`RetryPolicy`](crate::RetryPolicy) (`?max_retries=`).
+    /// Retries of the pool's [`RetryPolicy`] (`?max_retries=`).
     pub max_retries: Option<u32>,
-    /// First pause of the pool's [`RetryPolicy`](crate::RetryPolicy) (`?retry_backoff=`).
+    /// First pause of the pool's [`RetryPolicy`] (`?retry_backoff=`).
     pub retry_backoff: Option<Duration>,
 }
 

@@ -2,17 +2,14 @@
 //! policy) in one value, behind the three builders and the URL parser.
 
 use std::fmt;
-use std::net::Ipv6Addr;
 use std::path::PathBuf;
 
-use super::keys;
-use super::url::{self, UrlParser, ZERO_TIMEOUT};
+use super::PoolConfig;
 use super::{ConnectionAddr, ConnectionInfo, DEFAULT_HOST, DEFAULT_PORT};
 use crate::error::{Error, Result};
-use crate::pool::PoolConfig;
 
 /// Every setting of a client: where and how to connect ([`ConnectionInfo`]), the pool's
-/// sizes and timeout and the [`RetryPolicy`](crate::RetryPolicy) ([`PoolConfig`]).
+/// sizes and timeout and the [`RetryPolicy`](super::RetryPolicy) ([`PoolConfig`]).
 ///
 /// [`ClientBuilder`](crate::ClientBuilder), [`ClusterBuilder`](crate::cluster::ClusterBuilder)
 /// and [`SentinelBuilder`](crate::sentinel::SentinelBuilder) each hold one, and their
@@ -70,61 +67,6 @@ impl std::str::FromStr for Options {
 }
 
 impl Options {
-    /// The defaults, then everything `url` names; checked as [`build`] checks.
-    ///
-    /// [`build`]: crate::ClientBuilder::build
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Config`], whose message never contains the password.
-    pub fn from_url(url: &str) -> Result<Options> {
-        let mut o = Options::default();
-        o.apply_url(url)?;
-        o.validate()?;
-        Ok(o)
-    }
-
-    /// Sets exactly the settings `url` names (see the order rules above); on an error
-    /// nothing is changed. Cross-checks (`min_connections <= max_connections`, ...) wait for
-    /// [`validate`](Self::validate).
-    pub fn apply_url(&mut self, url: &str) -> Result<()> {
-        self.apply_url_with(url, UrlParser::default())
-    }
-
-    /// [`apply_url`](Self::apply_url), leaving the settings named in `skip` alone.
-    pub(crate) fn apply_url_skipping(
-        &mut self,
-        url: &str,
-        skip: &'static [&'static str],
-    ) -> Result<()> {
-        self.apply_url_with(url, UrlParser::skipping(skip))
-    }
-
-    fn apply_url_with(&mut self, url: &str, mut parser: UrlParser) -> Result<()> {
-        let mut next = self.clone();
-        match parser.parse(url, &mut next) {
-            Ok(()) => {
-                *self = next;
-                Ok(())
-            }
-            Err(msg) => Err(Error::Config(parser.scrub(msg))),
-        }
-    }
-
-    /// Sets one setting by its URL key (`"db"`, `"read_timeout"`, `"max_connections"`, ...,
-    /// aliases too), from its URL text (`"3"`, `"0.5"`, `"none"`): what the URL parser
-    /// does for every query parameter.
-    pub fn param(&mut self, key: &str, value: &str) -> Result<()> {
-        let Some(k) = keys::lookup(key) else {
-            return Err(Error::Config(format!(
-                "unknown option {key:?} (known: {})",
-                keys::names().collect::<Vec<_>>().join(", ")
-            )));
-        };
-        (k.set)(self, value, None)
-            .map_err(|e| Error::Config(format!("invalid value for '{key}': {e}")))
-    }
-
     /// The settings of one connection.
     pub fn connection_info(&self) -> &ConnectionInfo {
         &self.info
@@ -133,79 +75,6 @@ impl Options {
     /// The pool's sizes, timeout and retry policy.
     pub fn pool_config(&self) -> &PoolConfig {
         &self.pool
-    }
-
-    /// The settings written back as a URL (the keys of the [`config`](super) docs), the
-    /// password as `***`, settings at their default left out.
-    pub fn redacted_url(&self) -> String {
-        keys::redacted_url(self)
-    }
-
-    /// Checks every setting with the URL parser's rules, so that a setter accepts what a
-    /// URL accepts and nothing more: no zero timeouts, port 1 to 65535, a non-empty host
-    /// without spaces or NUL, a client name without spaces, no username without a password, `1 <= max_connections`,
-    /// `min_connections <= max_connections`, no TLS key file without a certificate.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Config`].
-    pub fn validate(&self) -> Result<()> {
-        self.check().map_err(Error::Config)
-    }
-
-    fn check(&self) -> url::ParseResult<()> {
-        let info = &self.info;
-        match &info.addr {
-            ConnectionAddr::Tcp { host, port } | ConnectionAddr::TcpTls { host, port, .. } => {
-                if host.is_empty() {
-                    return Err("the host is empty".into());
-                }
-                if host.parse::<Ipv6Addr>().is_err() {
-                    url::check_host_chars(host, None)?;
-                }
-                url::parse_port(&port.to_string(), None)?;
-            }
-            ConnectionAddr::Unix(path) => {
-                if path.as_os_str().is_empty() {
-                    return Err("the unix socket path is empty".into());
-                }
-            }
-        }
-        let timeouts = [
-            ("connect_timeout", info.connect_timeout),
-            ("read_timeout", info.read_timeout),
-            ("write_timeout", info.write_timeout),
-        ];
-        for (name, t) in timeouts {
-            if t.is_some_and(|d| d.is_zero()) {
-                return Err(format!("invalid value for '{name}': {ZERO_TIMEOUT}"));
-            }
-        }
-        if info.username.is_some() && info.password.is_none() {
-            // AUTH needs both; sending none would run as the `default` user unnoticed.
-            return Err(
-                "a username was given without a password (AUTH needs both; for the \
-                        `default` user without a password, give no username)"
-                    .into(),
-            );
-        }
-        if let Some(name) = &info.client_name {
-            keys::check_client_name(name, None)
-                .map_err(|e| format!("invalid value for 'client_name': {e}"))?;
-        }
-        if self.pool.max_size == 0 {
-            return Err("invalid value for 'max_connections': must be at least 1".into());
-        }
-        if self.pool.min_size > self.pool.max_size {
-            return Err(format!(
-                "min_connections ({}) is greater than max_connections ({})",
-                self.pool.min_size, self.pool.max_size
-            ));
-        }
-        if info.tls.key_file.is_some() && info.tls.cert_file.is_none() {
-            return Err("a TLS key file was given without a certificate file (cert_file)".into());
-        }
-        Ok(())
     }
 
     /// The host, keeping the port and TLS (a Unix socket becomes TCP to the default port).

@@ -9,7 +9,9 @@ use percent_encoding::percent_decode_str;
 
 use super::keys::{self, UrlKey};
 use super::options::Options;
+use super::values::{self, check_host_chars, parse_port, quote, Hidden, ParseResult, ZERO_TIMEOUT};
 use super::{ConnectionAddr, DEFAULT_HOST, DEFAULT_PORT};
+use crate::error::{Error, Result};
 
 const SCHEMES_HINT: &str = "expected redis://, rediss://, unix:// or redis+unix://";
 
@@ -21,11 +23,6 @@ pub(super) const HIDDEN_AT: &str =
 const HIDDEN_AFTER_PASSWORD: &str =
     "(not shown: it follows a password parameter and may be part of it; \
      percent-encode '&' in passwords as %26)";
-
-pub(super) type ParseResult<T> = std::result::Result<T, String>;
-
-/// Why a piece of the URL is not quoted in an error, if it is not.
-pub(super) type Hidden = Option<&'static str>;
 
 /// The URL parser. Errors are plain strings, turned into [`crate::Error::Config`] after
 /// [`UrlParser::scrub`].
@@ -39,14 +36,6 @@ pub(super) struct UrlParser {
     seen: Vec<(&'static str, String)>,
     /// Settings not to take from this URL (a Sentinel's credentials are its own).
     skip: &'static [&'static str],
-}
-
-/// A query value or piece of the URL, quoted for an error message unless hidden.
-pub(super) fn quote(piece: &str, hidden: Hidden) -> String {
-    match hidden {
-        Some(reason) => reason.to_string(),
-        None => format!("{piece:?}"),
-    }
 }
 
 fn decode(s: &str, what: &str) -> ParseResult<String> {
@@ -382,78 +371,135 @@ impl UrlParser {
     }
 }
 
-/// The characters a host name may have (an IPv6 address goes in brackets in a URL).
-pub(super) fn check_host_chars(host: &str, hidden: Hidden) -> ParseResult<()> {
-    if let Some(bad) = host
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')))
-    {
-        return Err(match hidden {
-            Some(reason) => format!("invalid character in the host {reason}"),
-            None => format!("invalid character {bad:?} in the host {host:?}"),
-        });
+// The URL-facing methods of `Options`: here, above the key table and the value parsers
+// they use.
+impl Options {
+    /// The defaults, then everything `url` names; checked as [`build`] checks.
+    ///
+    /// [`build`]: crate::ClientBuilder::build
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`], whose message never contains the password.
+    pub fn from_url(url: &str) -> Result<Options> {
+        let mut o = Options::default();
+        o.apply_url(url)?;
+        o.validate()?;
+        Ok(o)
     }
-    Ok(())
-}
 
-pub(super) fn parse_port(s: &str, hidden: Hidden) -> ParseResult<u16> {
-    if s.is_empty() {
-        return Err("missing port number after ':' in the URL".into());
+    /// Sets exactly the settings `url` names (see the order rules above); on an error
+    /// nothing is changed. Cross-checks (`min_connections <= max_connections`, ...) wait for
+    /// [`validate`](Self::validate).
+    pub fn apply_url(&mut self, url: &str) -> Result<()> {
+        self.apply_url_with(url, UrlParser::default())
     }
-    match s.parse::<u16>() {
-        Ok(port) if port != 0 && s.bytes().all(|b| b.is_ascii_digit()) => Ok(port),
-        _ => Err(format!(
-            "invalid port {} in the URL: expected a number from 1 to 65535",
-            quote(s, hidden)
-        )),
-    }
-}
 
-pub(super) fn parse_db(s: &str, hidden: Hidden) -> ParseResult<u32> {
-    match s.parse::<u32>() {
-        Ok(db) if s.bytes().all(|b| b.is_ascii_digit()) => Ok(db),
-        _ => Err(format!(
-            "{} (expected a database number such as 0 or 3)",
-            quote(s, hidden)
-        )),
+    /// [`apply_url`](Self::apply_url), leaving the settings named in `skip` alone.
+    pub(crate) fn apply_url_skipping(
+        &mut self,
+        url: &str,
+        skip: &'static [&'static str],
+    ) -> Result<()> {
+        self.apply_url_with(url, UrlParser::skipping(skip))
     }
-}
 
-pub(super) fn parse_count(s: &str, hidden: Hidden) -> ParseResult<usize> {
-    match s.parse::<usize>() {
-        Ok(n) if s.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
-        _ => Err(format!("{} (expected a whole number)", quote(s, hidden))),
+    fn apply_url_with(&mut self, url: &str, mut parser: UrlParser) -> Result<()> {
+        let mut next = self.clone();
+        match parser.parse(url, &mut next) {
+            Ok(()) => {
+                *self = next;
+                Ok(())
+            }
+            Err(msg) => Err(Error::Config(parser.scrub(msg))),
+        }
     }
-}
 
-/// Seconds as a float: finite and not negative.
-pub(super) fn parse_secs(s: &str, hidden: Hidden) -> ParseResult<std::time::Duration> {
-    let secs = s
-        .parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite() && *x >= 0.0 && !s.starts_with(['+', '-']));
-    match secs.map(std::time::Duration::try_from_secs_f64) {
-        Some(Ok(d)) => Ok(d),
-        Some(Err(_)) => Err(format!("{} is too large", quote(s, hidden))),
-        None => Err(format!(
-            "{} (expected seconds as a non-negative number, such as 5 or 0.5)",
-            quote(s, hidden)
-        )),
+    /// Sets one setting by its URL key (`"db"`, `"read_timeout"`, `"max_connections"`, ...,
+    /// aliases too), from its URL text (`"3"`, `"0.5"`, `"none"`): what the URL parser
+    /// does for every query parameter.
+    pub fn param(&mut self, key: &str, value: &str) -> Result<()> {
+        let Some(k) = keys::lookup(key) else {
+            return Err(Error::Config(format!(
+                "unknown option {key:?} (known: {})",
+                keys::names().collect::<Vec<_>>().join(", ")
+            )));
+        };
+        (k.set)(self, value, None)
+            .map_err(|e| Error::Config(format!("invalid value for '{key}': {e}")))
     }
-}
 
-/// The message for a zero connect/read/write timeout, from the URL and the setters alike.
-pub(super) const ZERO_TIMEOUT: &str =
-    "a timeout must be greater than zero (use 'none' for no timeout)";
+    /// The settings written back as a URL (the keys of the [`config`](super) docs), the
+    /// password as `***`, settings at their default left out.
+    pub fn redacted_url(&self) -> String {
+        keys::redacted_url(self)
+    }
 
-/// A connect/read/write timeout: seconds greater than zero, or `none`.
-pub(super) fn parse_timeout(s: &str, hidden: Hidden) -> ParseResult<Option<std::time::Duration>> {
-    if s == "none" {
-        return Ok(None);
+    /// Checks every setting with the URL parser's rules, so that a setter accepts what a
+    /// URL accepts and nothing more: no zero timeouts, port 1 to 65535, a non-empty host
+    /// without spaces or NUL, a client name without spaces, no username without a password,
+    /// `1 <= max_connections`,
+    /// `min_connections <= max_connections`, no TLS key file without a certificate.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`].
+    pub fn validate(&self) -> Result<()> {
+        self.check().map_err(Error::Config)
     }
-    let d = parse_secs(s, hidden)?;
-    if d.is_zero() {
-        return Err(ZERO_TIMEOUT.into());
+
+    fn check(&self) -> ParseResult<()> {
+        let info = &self.info;
+        match &info.addr {
+            ConnectionAddr::Tcp { host, port } | ConnectionAddr::TcpTls { host, port, .. } => {
+                if host.is_empty() {
+                    return Err("the host is empty".into());
+                }
+                if host.parse::<Ipv6Addr>().is_err() {
+                    values::check_host_chars(host, None)?;
+                }
+                values::parse_port(&port.to_string(), None)?;
+            }
+            ConnectionAddr::Unix(path) => {
+                if path.as_os_str().is_empty() {
+                    return Err("the unix socket path is empty".into());
+                }
+            }
+        }
+        let timeouts = [
+            ("connect_timeout", info.connect_timeout),
+            ("read_timeout", info.read_timeout),
+            ("write_timeout", info.write_timeout),
+        ];
+        for (name, t) in timeouts {
+            if t.is_some_and(|d| d.is_zero()) {
+                return Err(format!("invalid value for '{name}': {ZERO_TIMEOUT}"));
+            }
+        }
+        if info.username.is_some() && info.password.is_none() {
+            // AUTH needs both; sending none would run as the `default` user unnoticed.
+            return Err(
+                "a username was given without a password (AUTH needs both; for the \
+                 `default` user without a password, give no username)"
+                    .into(),
+            );
+        }
+        if let Some(name) = &info.client_name {
+            values::check_client_name(name, None)
+                .map_err(|e| format!("invalid value for 'client_name': {e}"))?;
+        }
+        if self.pool.max_size == 0 {
+            return Err("invalid value for 'max_connections': must be at least 1".into());
+        }
+        if self.pool.min_size > self.pool.max_size {
+            return Err(format!(
+                "min_connections ({}) is greater than max_connections ({})",
+                self.pool.min_size, self.pool.max_size
+            ));
+        }
+        if info.tls.key_file.is_some() && info.tls.cert_file.is_none() {
+            return Err("a TLS key file was given without a certificate file (cert_file)".into());
+        }
+        Ok(())
     }
-    Ok(Some(d))
 }

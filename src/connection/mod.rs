@@ -17,9 +17,9 @@ use crate::cmd::{cmd, BlockingTimeout, Cmd};
 use crate::command_facts::Effect;
 use crate::config::{ConnectionAddr, ConnectionInfo, Protocol};
 use crate::error::{Error, Result};
+use crate::failure::{self, Failure, Stage};
 use crate::from_value::FromValue;
 use crate::resp::Decoder;
-use crate::retry::{self, Failure, Stage};
 use crate::value::Value;
 pub(crate) use state::Dirty;
 use state::State;
@@ -210,8 +210,9 @@ impl Connection {
     /// read-only fails with an error whose [`Error::is_ambiguous`] is true: it may or may
     /// not have been applied.
     pub fn request_value(&mut self, cmd: &Cmd) -> Result<Value> {
-        self.request_staged(cmd)
-            .map_err(|(stage, e)| retry::settle(stage, retry::is_read_only(cmd), e))
+        self.request_staged(cmd).map_err(|(stage, e)| {
+            failure::settle(stage, crate::command_facts::is_read_only(cmd), e)
+        })
     }
 
     /// [`request_value`](Self::request_value), telling how far the request got when it

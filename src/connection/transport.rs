@@ -25,7 +25,7 @@ impl Read for Stream {
             Stream::Tcp(s) => s.read(buf),
             Stream::Unix(s) => s.read(buf),
             #[cfg(feature = "tls")]
-            Stream::Tls(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf).map_err(crate::tls::classify),
         }
     }
 }
@@ -37,7 +37,7 @@ impl Write for Stream {
             Stream::Tcp(s) => s.write(buf),
             Stream::Unix(s) => s.write(buf),
             #[cfg(feature = "tls")]
-            Stream::Tls(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf).map_err(crate::tls::classify),
         }
     }
     #[inline]
@@ -46,7 +46,7 @@ impl Write for Stream {
             Stream::Tcp(s) => s.write_vectored(bufs),
             Stream::Unix(s) => s.write_vectored(bufs),
             #[cfg(feature = "tls")]
-            Stream::Tls(s) => s.write_vectored(bufs),
+            Stream::Tls(s) => s.write_vectored(bufs).map_err(crate::tls::classify),
         }
     }
     #[inline]
@@ -55,7 +55,7 @@ impl Write for Stream {
             // rustls may keep records it could not write yet: flushing sends them, and
             // reports the write errors that `write` kept quiet.
             #[cfg(feature = "tls")]
-            Stream::Tls(s) => s.flush(),
+            Stream::Tls(s) => s.flush().map_err(crate::tls::classify),
             _ => Ok(()),
         }
     }
@@ -89,7 +89,9 @@ impl Stream {
             Stream::Tcp(s) => socket2::SockRef::from(&*s).recv_with_flags(&mut byte, flags),
             Stream::Unix(s) => socket2::SockRef::from(&*s).recv_with_flags(&mut byte, flags),
             #[cfg(feature = "tls")]
-            Stream::Tls(s) => return crate::tls::has_unexpected_input(s),
+            Stream::Tls(s) => {
+                return crate::tls::has_unexpected_input(s).map_err(crate::tls::classify)
+            }
         };
         match r {
             // 0 is EOF (the server closed), > 0 is a byte nobody asked for: both stale.

@@ -10,6 +10,8 @@ use crate::from_value::FromValue;
 use crate::pipeline::Pipeline;
 use crate::pool::{ConnectionPool, PooledConnection};
 
+mod extras;
+
 /// A Redis client, as redis-py's `StrictRedis`: one method per command, each checking a
 /// connection out of a shared pool for the duration of the call.
 ///

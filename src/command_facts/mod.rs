@@ -1,7 +1,7 @@
 //! What each command *is*: the one place that knows it.
 //!
 //! The facts the servers report about themselves (flags, key positions, cluster tips) are in
-//! the generated [`command_table`](crate::command_table), made by
+//! the generated table (`src/command_facts/table.rs`), made by
 //! `scripts/gen-command-table.py` from the `COMMAND` output of Redis 7.0 and Valkey 9.1.
 //! This module reads it, and adds by hand what the servers do not say:
 //!
@@ -14,7 +14,11 @@
 //! search the sorted table: no allocation.
 
 use crate::cmd::Cmd;
-use crate::command_table::COMMANDS;
+
+#[rustfmt::skip]
+mod table;
+
+use table::COMMANDS;
 
 /// Flag bits of an [`Entry`]: the servers' `COMMAND` flags, plus two of our own.
 #[allow(missing_docs)]
@@ -286,6 +290,24 @@ fn find(name: &[u8], sub: &[u8]) -> Option<&'static Entry> {
 /// Every entry of the table, sorted by name and subcommand.
 pub(crate) fn all() -> &'static [Entry] {
     COMMANDS
+}
+
+// `Cmd::display_name` lives here, not in cmd.rs: it needs the table's container flag, and
+// the command layer sits below the table.
+impl Cmd {
+    /// The name, with the subcommand for container commands (`CLIENT SETNAME`), upper-cased,
+    /// for messages and logs.
+    pub fn display_name(&self) -> String {
+        let mut it = self.args_iter();
+        let mut s = String::from_utf8_lossy(it.next().unwrap_or(b"")).to_ascii_uppercase();
+        if is_container(s.as_bytes()) {
+            if let Some(sub) = it.next() {
+                s.push(' ');
+                s.push_str(&String::from_utf8_lossy(sub).to_ascii_uppercase());
+            }
+        }
+        s
+    }
 }
 
 /// True when `name` is a command with subcommands (`CLIENT`, `CONFIG`, ...).
