@@ -7,7 +7,8 @@
 //! * [`check_queued`]: what a batch refuses before anything is sent (an empty command, and
 //!   the commands that change the connection's transaction state, whose replies would
 //!   shift every later reply by one or hide an applied write);
-//! * [`exchange`]: write N commands, flush once, read N replies;
+//! * [`exchange`]: write N commands, flush once, read N replies (written in the
+//!   connection's layer, which its handshake uses too);
 //! * [`exec_replies`]: MULTI's reply, one reply per queued command and EXEC's array, read
 //!   as one transaction's outcome (per-command errors, `EXECABORT`, nil -> aborted);
 //! * [`settle`]: once a batch's bytes started to leave, a connection failure is ambiguous
@@ -15,18 +16,11 @@
 
 use crate::cmd::{cmd, Cmd};
 use crate::command_facts::Effect;
+pub(crate) use crate::connection::exchange::exchange;
 use crate::connection::Connection;
 use crate::error::{Error, Result, ServerError};
 use crate::retry::{self, Stage};
 use crate::value::Value;
-
-/// A batch whose connection failed part way: the replies that arrived before, and why.
-pub(crate) struct Broken {
-    /// The replies read before the failure, in order.
-    pub replies: Vec<Value>,
-    /// The failure, saying how many replies had arrived.
-    pub error: Error,
-}
 
 /// True for a command that changes the connection's transaction state (MULTI, EXEC,
 /// DISCARD, WATCH, UNWATCH, RESET), as the command table's effects say. A batch sends its
@@ -56,56 +50,6 @@ pub(crate) fn check_queued(cmds: &[Cmd]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Writes every command of `cmds`, flushes once, then reads one reply per command, in
-/// order, noting each reply's effect on the connection's state. Error replies stay in
-/// place as [`Value::Error`].
-pub(crate) fn exchange<'c, I>(
-    conn: &mut Connection,
-    cmds: I,
-) -> std::result::Result<Vec<Value>, Broken>
-where
-    I: IntoIterator<Item = &'c Cmd>,
-    I::IntoIter: Clone,
-{
-    let cmds = cmds.into_iter();
-    let total = cmds.clone().count();
-    let mut replies = Vec::with_capacity(total);
-    let written = cmds
-        .clone()
-        .try_for_each(|c| conn.write_cmd(c))
-        .and_then(|_| conn.flush());
-    if let Err(e) = written {
-        return Err(Broken {
-            replies,
-            error: arrived(e, 0, total),
-        });
-    }
-    for c in cmds {
-        match conn.read_reply() {
-            Ok(v) => {
-                conn.note_replied(c);
-                replies.push(v);
-            }
-            Err(e) => {
-                let error = arrived(e, replies.len(), total);
-                return Err(Broken { replies, error });
-            }
-        }
-    }
-    Ok(replies)
-}
-
-/// Says how many replies had arrived when the connection failed mid-batch.
-fn arrived(e: Error, got: usize, expected: usize) -> Error {
-    match e {
-        Error::Io(io) => Error::Io(std::io::Error::new(
-            io.kind(),
-            format!("{io} (after {got} of {expected} pipeline replies)"),
-        )),
-        other => other,
-    }
 }
 
 /// The first error reply among `replies`, with its index.

@@ -226,7 +226,7 @@ impl Cmd {
         if seconds <= 0.0 || !seconds.is_finite() {
             self.blocking(BlockingTimeout::Forever)
         } else {
-            self.blocking(BlockingTimeout::For(crate::connection::secs_f64(seconds)))
+            self.blocking(BlockingTimeout::For(crate::time::secs_f64(seconds)))
         }
     }
 

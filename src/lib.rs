@@ -181,6 +181,7 @@ pub mod retry;
 pub mod scan;
 pub mod script;
 pub mod sentinel;
+mod time;
 #[cfg(feature = "tls")]
 pub mod tls;
 pub mod value;

@@ -203,7 +203,7 @@ impl Lock {
     pub fn acquire(&self, blocking: bool) -> Result<bool> {
         let token = new_token();
         // A timeout too far away for an `Instant` (`Duration::MAX`) means no deadline.
-        let deadline = crate::connection::deadline_in(self.blocking_timeout);
+        let deadline = crate::time::deadline_in(self.blocking_timeout);
         loop {
             if self.try_once(&token)? {
                 *self.token.lock() = Some(token);

@@ -172,7 +172,7 @@ impl ConnectionPool {
     pub fn get(&self) -> Result<PooledConnection> {
         let inner = &*self.inner;
         // A timeout too far away for an `Instant` (`Duration::MAX`) waits forever.
-        let deadline = crate::connection::deadline_in(inner.config.timeout);
+        let deadline = crate::time::deadline_in(inner.config.timeout);
         let what = || format!("connecting to {}", inner.info.addr);
         retry::run(
             &inner.config.retry,
@@ -281,7 +281,7 @@ impl ConnectionPool {
                 drop(conn);
                 if retry::is_loading(&e) {
                     let until = *loading_until.get_or_insert_with(|| {
-                        crate::connection::deadline_in(self.inner.info.read_timeout)
+                        crate::time::deadline_in(self.inner.info.read_timeout)
                     });
                     return Attempt::Wait(e, until);
                 }

@@ -555,21 +555,21 @@ impl PubSub {
     /// everything; the confirmations then arrive as messages.
     pub fn get_message(&mut self, timeout: Duration) -> Result<Option<Message>> {
         // `Duration::MAX` (too far for an `Instant`) waits as long as the socket allows.
-        let deadline = crate::connection::deadline_in(Some(timeout));
+        let deadline = crate::time::deadline_in(Some(timeout));
         let mut reconnected = false;
         loop {
             if self.conn.is_none() {
                 if self.is_subscribed() {
                     self.connect()?;
                 } else {
-                    let left = crate::connection::left(deadline).unwrap_or(Duration::MAX);
+                    let left = crate::time::left(deadline).unwrap_or(Duration::MAX);
                     if !left.is_zero() {
                         std::thread::sleep(left);
                     }
                     return Ok(None);
                 }
             }
-            let left = crate::connection::left(deadline).unwrap_or(Duration::MAX);
+            let left = crate::time::left(deadline).unwrap_or(Duration::MAX);
             let conn = self.conn.as_mut().expect("connected above");
             match conn.read_value_timeout(left) {
                 Ok(None) => return Ok(None),

@@ -4,8 +4,9 @@
 //! A connection that sees any I/O error, timeout, protocol error or half-read reply marks
 //! itself broken and refuses further use: a late reply can never reach the wrong caller.
 
+pub(crate) mod exchange;
 mod state;
-mod time;
+
 mod transport;
 
 use std::io::{self, BufRead, Read, Write};
@@ -20,10 +21,10 @@ use crate::error::{Error, Result};
 use crate::failure::{self, Failure, Stage};
 use crate::from_value::FromValue;
 use crate::resp::Decoder;
+use crate::time::{deadline_in, left};
 use crate::value::Value;
 pub(crate) use state::Dirty;
 use state::State;
-pub(crate) use time::{deadline_in, left, secs_f64};
 use transport::Stream;
 
 const BUF_CAPACITY: usize = 64 * 1024;
@@ -162,14 +163,14 @@ impl Connection {
         // what is left of the connect timeout, not the read timeout (the replies of a
         // handshake arrive together, so the deadline is set once, before the write).
         self.setup_timeouts(setup)?;
-        let replies = crate::batch::exchange(self, &steps)
+        let replies = exchange::exchange(self, &steps)
             .map_err(|b| setup_error(b.error, "during the handshake", info))?;
         self.set_read_timeout_inner(self.read_timeout)?;
         self.stream
             .get_ref()
             .set_write_timeout(info.write_timeout)
             .map_err(|e| self.fail(e.into()))?;
-        if let Some((_, e)) = crate::batch::first_error(&replies) {
+        if let Some(Value::Error(e)) = replies.iter().find(|v| matches!(v, Value::Error(_))) {
             return Err(Error::Server(e.clone()));
         }
         // AUTH and HELLO taint a connection when a caller sends them; sent here, they are
