@@ -136,6 +136,7 @@ impl ClusterBuilder {
                 topology: RwLock::new(Arc::new(Topology::empty())),
                 nodes: Mutex::new(HashMap::new()),
                 last_refresh: Mutex::new(None),
+                failed: Mutex::new(HashMap::new()),
                 specs: RwLock::new(HashMap::new()),
                 counter: AtomicUsize::new(0),
             }),

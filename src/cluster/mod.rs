@@ -79,6 +79,9 @@ pub const DEFAULT_MAX_REDIRECTS: usize = 16;
 /// The shortest time between two topology refreshes caused by redirections or failures.
 const MIN_REFRESH_INTERVAL: Duration = Duration::from_millis(100);
 
+/// How long a node that refused, broke or timed out is asked last for the topology.
+const FAILED_NODE_MEMORY: Duration = Duration::from_secs(30);
+
 /// The first pause before retrying after TRYAGAIN, CLUSTERDOWN or an unreachable node; it
 /// doubles with every retry up to [`MAX_BACKOFF`] (the policy of [`retry::run`] here).
 const FIRST_BACKOFF: Duration = Duration::from_millis(25);
@@ -157,6 +160,9 @@ struct Inner {
     last_refresh: Mutex<Option<Instant>>,
     /// Key positions learnt from `COMMAND INFO`, by command name.
     specs: RwLock<HashMap<String, Option<KeySpec>>>,
+    /// Nodes that failed us lately (refused, broke, timed out), and when: asked last for
+    /// the topology.
+    failed: Mutex<HashMap<Arc<str>, Instant>>,
     /// Picks "any" node and replicas in turn.
     counter: AtomicUsize,
 }

@@ -3,10 +3,10 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::topology::{self, NodeAddr, Topology};
-use super::{Node, RedisCluster, MIN_REFRESH_INTERVAL, SLOT_COUNT};
+use super::{Node, RedisCluster, FAILED_NODE_MEMORY, MIN_REFRESH_INTERVAL, SLOT_COUNT};
 use crate::cmd::cmd;
 use crate::config::{ConnectionAddr, ConnectionInfo};
 use crate::connection::Connection;
@@ -82,8 +82,12 @@ impl RedisCluster {
     }
 
     /// Refreshes the topology unless another thread is doing it or it was read less than
-    /// [`MIN_REFRESH_INTERVAL`] ago. `avoid` is a node that just failed us.
+    /// [`MIN_REFRESH_INTERVAL`] ago. `avoid` is a node that just failed us (refused,
+    /// broke or timed out): it is remembered for [`FAILED_NODE_MEMORY`] and asked last.
     pub(crate) fn refresh_if_due(&self, avoid: Option<&str>) {
+        if let Some(addr) = avoid {
+            self.note_failure(addr);
+        }
         let Some(mut last) = self.inner.last_refresh.try_lock() else {
             return;
         };
@@ -111,10 +115,13 @@ impl RedisCluster {
                 candidates.push(a);
             }
         }
-        if let Some(avoid) = avoid {
-            // Ask the node that failed us last, not never: it may be the only one.
-            candidates.sort_by_key(|a| a.key() == avoid);
-        }
+        // Ask the nodes that failed us lately last, not never: one may be the only one left.
+        // A hung node costs a whole discovery bound, so it must not be asked first.
+        let failed = self.recently_failed();
+        candidates.sort_by_key(|a| {
+            let key = a.key();
+            (avoid == Some(key.as_str()), failed.contains(key.as_str()))
+        });
         let tls = matches!(self.inner.template.addr, ConnectionAddr::TcpTls { .. });
         let mut errors = Vec::new();
         for addr in candidates {
@@ -147,21 +154,68 @@ impl RedisCluster {
         )))
     }
 
+    /// Asks one node for the topology, over a connection of its own whose whole setup
+    /// (TCP, TLS, handshake) and `CLUSTER SHARDS` run within [`discovery_bound`]: a node
+    /// that accepts connections but never answers (hung, SIGSTOPped, a black hole) costs
+    /// that bound, then the next node is asked.
+    ///
+    /// [`discovery_bound`]: Self::discovery_bound
     pub(super) fn fetch_shards(
         &self,
         addr: &NodeAddr,
         tls: bool,
     ) -> Result<Vec<topology::ShardSpec>> {
-        let node = self.node(addr)?;
-        let mut conn = node.pool.get()?;
-        match conn.request_value(&cmd("CLUSTER").arg("SHARDS")) {
+        let bound = self.discovery_bound();
+        let deadline = bound.and_then(|b| Instant::now().checked_add(b));
+        let mut info = self.node(addr)?.pool.connection_info().clone();
+        info.read_timeout = bound;
+        info.write_timeout = bound;
+        let mut conn = Connection::open(&info)?;
+        let mut ask = |c: &crate::cmd::Cmd| {
+            if let Some(deadline) = deadline {
+                // What is left of the bound (at least 1 ms: a zero timeout means none).
+                let left = deadline.saturating_duration_since(Instant::now());
+                conn.set_socket_read_timeout(Some(left.max(Duration::from_millis(1))))?;
+            }
+            conn.request_value(c)
+        };
+        match ask(&cmd("CLUSTER").arg("SHARDS")) {
             Ok(v) => topology::parse_shards(v, &addr.host, tls),
             // Servers before 7.0 know only CLUSTER SLOTS.
             Err(Error::Server(e)) if e.kind() == "ERR" => {
-                let v = conn.request_value(&cmd("CLUSTER").arg("SLOTS"))?;
+                let v = ask(&cmd("CLUSTER").arg("SLOTS"))?;
                 topology::parse_slots(v, &addr.host)
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// How long asking one node for the topology may take, from the first TCP packet to
+    /// the reply: `connect_timeout`, or the read timeout when that is shorter (or the only
+    /// one set); `None` when neither is set.
+    pub(super) fn discovery_bound(&self) -> Option<Duration> {
+        let t = &self.inner.template;
+        match (t.connect_timeout, t.read_timeout) {
+            (Some(c), Some(r)) => Some(c.min(r)),
+            (c, r) => c.or(r),
+        }
+    }
+
+    /// Remembers that `addr` failed us now (forgetting failures older than
+    /// [`FAILED_NODE_MEMORY`]).
+    fn note_failure(&self, addr: &str) {
+        let mut failed = self.inner.failed.lock();
+        failed.retain(|_, at| at.elapsed() < FAILED_NODE_MEMORY);
+        failed.insert(addr.into(), Instant::now());
+    }
+
+    /// The nodes that failed us within [`FAILED_NODE_MEMORY`].
+    fn recently_failed(&self) -> HashSet<Arc<str>> {
+        let failed = self.inner.failed.lock();
+        failed
+            .iter()
+            .filter(|(_, at)| at.elapsed() < FAILED_NODE_MEMORY)
+            .map(|(k, _)| k.clone())
+            .collect()
     }
 }

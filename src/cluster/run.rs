@@ -105,7 +105,11 @@ impl RedisCluster {
     ///   that cannot serve the read sends it to the primary);
     /// * a node that refuses connections (nothing was sent): the topology is read again
     ///   from the other nodes, back off, then again;
-    /// * a connection that broke after the command left: again only if `safe_to_repeat()`.
+    /// * a connection that broke after the command left: again only if `safe_to_repeat()`;
+    /// * a reply that timed out: the topology is read again from the other nodes (so that
+    ///   a hung primary's slots go to the replica that replaced it); the command is sent
+    ///   again only if `safe_to_repeat()` and its slot is now served by another node, else
+    ///   the timeout is returned (ambiguous: a write may have been applied).
     pub(crate) fn with_redirects<R>(
         &self,
         target: &Target,
@@ -184,6 +188,32 @@ impl RedisCluster {
                         self.refresh_if_due(None);
                     }
                     Attempt::Retry(e)
+                }
+                None if matches!(e.inner(), Error::Timeout) => {
+                    // A hung node (SIGSTOP, a stalled disk, a partition) answers nothing, not
+                    // even MOVED: ask the others who serves the slot now (rate-limited).
+                    log::debug!(
+                        "{}: {} timed out; re-reading the topology",
+                        what(),
+                        node.addr
+                    );
+                    self.refresh_if_due(Some(&node.addr));
+                    if read_only {
+                        target = Cow::Owned(primary_only(&target));
+                    }
+                    // The write may have been applied: never resent (its error is ambiguous).
+                    // A read is sent again, but only to another node: not to the one that
+                    // timed out (more load does not help a slow server).
+                    let elsewhere = ask.is_none()
+                        && !matches!(target.as_ref(), Target::Node(_))
+                        && self
+                            .resolve(&self.topology(), &target)
+                            .is_some_and(|(n, _)| n.addr != node.addr);
+                    if elsewhere && safe_to_repeat() {
+                        Attempt::Retry(e)
+                    } else {
+                        Attempt::Done(Err(e))
+                    }
                 }
                 None if e.is_io() && safe_to_repeat() => {
                     log::debug!("{}: connection to {} broke ({e}); again", what(), node.addr);

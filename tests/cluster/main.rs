@@ -2,5 +2,6 @@
 //! test kit's real clusters and Sentinel setups.
 
 mod cluster;
+mod cluster_hangs;
 mod cluster_resilience;
 mod sentinel;
