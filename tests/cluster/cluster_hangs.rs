@@ -33,6 +33,16 @@ fn bounded<T: Send + 'static>(
     }
 }
 
+/// A client of `cluster` whose connect and read timeouts are both `t`.
+pub(crate) fn client_with_timeouts(cluster: &TestCluster, t: Duration) -> RedisCluster {
+    RedisCluster::builder()
+        .node(&cluster.url())
+        .read_timeout(Some(t))
+        .connect_timeout(t)
+        .build()
+        .unwrap()
+}
+
 /// Waits until the replica of `key`'s primary has every write so far (`WAIT 1`).
 fn synced(c: &RedisCluster, key: &str) {
     let acked: i64 = c
@@ -61,12 +71,7 @@ fn key_on(cluster: &TestCluster, port: u16, prefix: &str) -> String {
 #[test]
 fn a_hung_primary_is_left_for_its_promoted_replica() {
     let cluster = TestCluster::start();
-    let c = RedisCluster::builder()
-        .node(&cluster.url())
-        .read_timeout(Some(Duration::from_secs(1)))
-        .connect_timeout(Duration::from_secs(1))
-        .build()
-        .unwrap();
+    let c = client_with_timeouts(&cluster, Duration::from_secs(1));
     let victim = cluster.primary_ports()[0];
     let heir = cluster.replica_of(victim);
     let key = key_on(&cluster, victim, "hung");
@@ -129,12 +134,7 @@ fn a_hung_primary_is_left_for_its_promoted_replica() {
 #[test]
 fn a_read_that_timed_out_moves_to_the_new_primary() {
     let cluster = TestCluster::start();
-    let c = RedisCluster::builder()
-        .node(&cluster.url())
-        .read_timeout(Some(Duration::from_millis(500)))
-        .connect_timeout(Duration::from_millis(500))
-        .build()
-        .unwrap();
+    let c = client_with_timeouts(&cluster, Duration::from_millis(500));
     let victim = cluster.primary_ports()[1];
     let heir = cluster.replica_of(victim);
     let key = key_on(&cluster, victim, "hungread");

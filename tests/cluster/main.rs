@@ -4,4 +4,6 @@
 mod cluster;
 mod cluster_hangs;
 mod cluster_resilience;
+mod cluster_soak;
+mod load;
 mod sentinel;
