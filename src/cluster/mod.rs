@@ -23,8 +23,14 @@
 //! * `MOVED` updates the slot map (and, at most every 100 ms, the whole topology) and the
 //!   command goes to the right node; `ASK` sends `ASKING` and the command to the target
 //!   once; `TRYAGAIN`, `CLUSTERDOWN` and a node that refuses connections make the client
-//!   back off and retry (refreshing the topology from the other nodes). After 16
-//!   redirections or retries the command fails with [`Error::Cluster`].
+//!   back off and retry (refreshing the topology from the other nodes). A reply that times
+//!   out refreshes the topology too (a hung primary is left for the replica that replaces
+//!   it); the timed-out command is not resent, unless it is read-only and its slot is now
+//!   served by another node. After 16 redirections or retries the command fails with
+//!   [`Error::Cluster`].
+//! * Reading the topology from one node (TCP, TLS, handshake, `CLUSTER SHARDS`) is bounded
+//!   by `connect_timeout` (or a shorter read timeout): a seed that never answers is given
+//!   up, and the next one asked.
 //! * With [`ClusterBuilder::read_from_replicas`], read-only commands go to replicas, over
 //!   connections that sent `READONLY`; writes always go to primaries.
 //!

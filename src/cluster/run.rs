@@ -3,6 +3,7 @@
 //! (refused, broken or timed out), all inside the crate's one retry loop ([`retry::run`]).
 
 use std::borrow::Cow;
+use std::sync::atomic::Ordering;
 
 use super::pipeline::{self, Merge, Plan};
 use super::routing;
@@ -13,7 +14,6 @@ use crate::error::{Error, Result, ServerError};
 use crate::pool::PooledConnection;
 use crate::retry::{self, Attempt};
 use crate::value::Value;
-use std::sync::atomic::Ordering;
 
 /// A redirection or a transient refusal from a cluster node.
 pub(super) enum Redirect {
