@@ -23,21 +23,36 @@
 //! * `MOVED` updates the slot map (and, at most every 100 ms, the whole topology) and the
 //!   command goes to the right node; `ASK` sends `ASKING` and the command to the target
 //!   once; `TRYAGAIN`, `CLUSTERDOWN` and a node that refuses connections make the client
-//!   back off and retry (refreshing the topology from the other nodes). After 16
-//!   redirections or retries the command fails with [`Error::Cluster`].
+//!   back off and retry (refreshing the topology from the other nodes). A reply that times
+//!   out refreshes the topology too (a hung primary is left for the replica that replaces
+//!   it); the timed-out command is not resent, unless it is read-only and its slot is now
+//!   served by another node. After 16 redirections or retries the command fails with
+//!   [`Error::Cluster`].
+//! * Reading the topology from one node (TCP, TLS, handshake, `CLUSTER SHARDS`) is bounded
+//!   by `connect_timeout` (or a shorter read timeout): a seed that never answers is given
+//!   up, and the next one asked.
 //! * With [`ClusterBuilder::read_from_replicas`], read-only commands go to replicas, over
 //!   connections that sent `READONLY`; writes always go to primaries.
+//!
+//! Where the code is: the cluster's main loop (one command, its redirections and retries)
+//! is `src/cluster/run.rs`; routing plans (split per slot, fan-out, SCAN) `plan.rs`, with
+//! the command tables' routing facts in `routing.rs`; the topology refresh and the node
+//! registry `refresh.rs` (the `CLUSTER SHARDS` parsing in `topology.rs`); the builder
+//! `builder.rs`; pipelines `pipeline.rs`; the cluster-wide SCAN iterator `scan.rs`.
 
+mod builder;
 pub(crate) mod pipeline;
+mod plan;
+mod refresh;
 pub(crate) mod routing;
+mod run;
+mod scan;
 mod slots;
 mod topology;
 
-use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
-use std::marker::PhantomData;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -45,10 +60,9 @@ use parking_lot::{Mutex, RwLock};
 
 use crate::args::{ToArg, ToArgs};
 use crate::client::StrictRedis;
-use crate::cmd::{cmd, Cmd};
-use crate::config::{ConnectionAddr, ConnectionInfo, Options};
-use crate::connection::Connection;
-use crate::error::{Error, Result, ServerError};
+use crate::cmd::Cmd;
+use crate::config::ConnectionInfo;
+use crate::error::{Error, Result};
 use crate::from_value::FromValue;
 use crate::pipeline::Pipeline;
 use crate::pool::{ConnectionPool, PoolConfig, PooledConnection};
@@ -56,11 +70,13 @@ use crate::pubsub::PubSub;
 use crate::retry::{self, Attempt, RetryPolicy};
 use crate::value::Value;
 
+pub use builder::ClusterBuilder;
 pub use pipeline::ClusterPipeline;
+pub use scan::ClusterScanIter;
 pub use slots::{crc16, hash_tag, key_slot, SLOT_COUNT};
 
-use pipeline::{Job, Merge, Plan};
-use routing::{KeySpec, Name, Policy};
+use routing::KeySpec;
+use run::Redirect;
 use topology::{NodeAddr, Topology};
 
 /// How many redirections and retries one command may go through before it fails.
@@ -68,6 +84,9 @@ pub const DEFAULT_MAX_REDIRECTS: usize = 16;
 
 /// The shortest time between two topology refreshes caused by redirections or failures.
 const MIN_REFRESH_INTERVAL: Duration = Duration::from_millis(100);
+
+/// How long a node that refused, broke or timed out is asked last for the topology.
+const FAILED_NODE_MEMORY: Duration = Duration::from_secs(30);
 
 /// The first pause before retrying after TRYAGAIN, CLUSTERDOWN or an unreachable node; it
 /// doubles with every retry up to [`MAX_BACKOFF`] (the policy of [`retry::run`] here).
@@ -112,41 +131,6 @@ pub(crate) enum Target {
     AnyPrimary,
 }
 
-/// A redirection or a transient refusal from a cluster node.
-enum Redirect {
-    Moved {
-        slot: u16,
-        addr: String,
-    },
-    Ask {
-        addr: String,
-    },
-    /// TRYAGAIN, CLUSTERDOWN, LOADING, MASTERDOWN: wait a little, then try again.
-    Retry {
-        refresh: bool,
-    },
-}
-
-impl Redirect {
-    fn of(e: &ServerError) -> Option<Redirect> {
-        let mut words = e.message().split_ascii_whitespace();
-        match e.kind() {
-            "MOVED" | "ASK" => {
-                let slot: u16 = words.next()?.parse().ok()?;
-                let addr = words.next()?.to_string();
-                Some(if e.kind() == "MOVED" {
-                    Redirect::Moved { slot, addr }
-                } else {
-                    Redirect::Ask { addr }
-                })
-            }
-            "TRYAGAIN" | "LOADING" | "MASTERDOWN" => Some(Redirect::Retry { refresh: false }),
-            "CLUSTERDOWN" => Some(Redirect::Retry { refresh: true }),
-            _ => None,
-        }
-    }
-}
-
 /// A Redis Cluster client: one method per command, as [`StrictRedis`], each routed by the
 /// hash slot of its keys to the node that serves it.
 ///
@@ -182,6 +166,9 @@ struct Inner {
     last_refresh: Mutex<Option<Instant>>,
     /// Key positions learnt from `COMMAND INFO`, by command name.
     specs: RwLock<HashMap<String, Option<KeySpec>>>,
+    /// Nodes that failed us lately (refused, broke, timed out), and when: asked last for
+    /// the topology.
+    failed: Mutex<HashMap<Arc<str>, Instant>>,
     /// Picks "any" node and replicas in turn.
     counter: AtomicUsize,
 }
@@ -428,588 +415,6 @@ impl RedisCluster {
         *last = Some(Instant::now());
         self.refresh_locked(None)
     }
-
-    /// Iterates over every key of every primary matching `pattern` (all keys with `None`),
-    /// with SCAN and its `COUNT` hint; keys are not repeated unless they move between nodes
-    /// during the scan.
-    ///
-    /// ```no_run
-    /// # let c = strictredis::cluster::RedisCluster::from_urls(&["redis://127.0.0.1:7000"])?;
-    /// for key in c.scan_iter::<String>(Some("user:*"), None) {
-    ///     let key = key?;
-    /// }
-    /// # Ok::<(), strictredis::Error>(())
-    /// ```
-    pub fn scan_iter<T: FromValue>(
-        &self,
-        pattern: Option<&str>,
-        count: Option<u64>,
-    ) -> ClusterScanIter<T> {
-        ClusterScanIter {
-            cluster: self.clone(),
-            pattern: pattern.map(str::to_string),
-            count,
-            cursor: Some(0),
-            buffer: Vec::new().into_iter(),
-            _t: PhantomData,
-        }
-    }
-
-    // ----- routing -----
-
-    /// Works out where a command goes: the slow path of [`request`](Self::request), and
-    /// every pipeline command.
-    pub(crate) fn plan<'a>(&self, cmd: &'a Cmd) -> Result<Plan<'a>> {
-        let mut keys = cmd.key_args();
-        if let Some(first) = keys.next() {
-            let slot = key_slot(first);
-            if keys.all(|k| key_slot(k) == slot) {
-                return Ok(Plan::single(cmd, self.slot_target(slot, cmd)));
-            }
-        }
-        let name = Name::of(cmd);
-        let args: Vec<&[u8]> = cmd.args_iter().collect();
-        let positions = if cmd.has_keys() {
-            routing::marked_key_positions(cmd)
-        } else {
-            if let Some(policy) = routing::keyless_policy(&name) {
-                return self.plan_keyless(policy, cmd, &args);
-            }
-            match self.key_spec(&name)? {
-                None => Vec::new(),
-                Some(spec) => match routing::key_positions(spec, cmd) {
-                    Some(p) => p,
-                    None => {
-                        let keys = self.server_keys(cmd)?;
-                        return Ok(
-                            match common_slot(keys.iter().map(Vec::as_slice), &cmd.display_name())?
-                            {
-                                Some(slot) => Plan::single(cmd, self.slot_target(slot, cmd)),
-                                None => Plan::single(cmd, Target::AnyPrimary),
-                            },
-                        );
-                    }
-                },
-            }
-        };
-        let slots: Vec<u16> = positions
-            .iter()
-            .map(|&i| key_slot(args.get(i).copied().unwrap_or_default()))
-            .collect();
-        match slots.first() {
-            None => return Ok(Plan::single(cmd, Target::AnyPrimary)),
-            Some(&first) if slots.iter().all(|&s| s == first) => {
-                return Ok(Plan::single(cmd, self.slot_target(first, cmd)))
-            }
-            Some(_) => {}
-        }
-        match routing::split_kind(&name) {
-            Some(kind) => self.plan_split(kind, &args, &positions, &slots),
-            None => Err(cross_slot_error(&cmd.display_name(), &slots)),
-        }
-    }
-
-    fn plan_split<'a>(
-        &self,
-        kind: routing::SplitKind,
-        args: &[&[u8]],
-        positions: &[usize],
-        slots: &[u16],
-    ) -> Result<Plan<'a>> {
-        let name = String::from_utf8_lossy(args[0]).into_owned();
-        // Keys grouped by slot, each group in the caller's order.
-        let mut groups: Vec<(u16, Vec<usize>)> = Vec::new();
-        for (ord, &slot) in slots.iter().enumerate() {
-            match groups.iter_mut().find(|(s, _)| *s == slot) {
-                Some((_, g)) => g.push(ord),
-                None => groups.push((slot, vec![ord])),
-            }
-        }
-        let mut jobs = Vec::with_capacity(groups.len());
-        let mut parts = Vec::with_capacity(groups.len());
-        for (slot, ords) in groups {
-            let mut part = Cmd::new(&name);
-            for &ord in &ords {
-                let at = positions[ord];
-                part = part.key(args[at]);
-                if kind == routing::SplitKind::Pairs {
-                    let value = args
-                        .get(at + 1)
-                        .ok_or_else(|| Error::Config(format!("{name}: a key without a value")))?;
-                    part = part.arg(*value);
-                }
-            }
-            let target = self.slot_target(slot, &part);
-            jobs.push(Job {
-                cmd: Cow::Owned(part),
-                target,
-            });
-            parts.push(ords);
-        }
-        Ok(Plan {
-            jobs,
-            merge: Merge::Split {
-                kind,
-                parts,
-                total: positions.len(),
-            },
-        })
-    }
-
-    fn plan_keyless<'a>(&self, policy: Policy, cmd: &'a Cmd, args: &[&[u8]]) -> Result<Plan<'a>> {
-        let fan_out = |nodes: Vec<Node>, agg| -> Result<Plan<'a>> {
-            if nodes.is_empty() {
-                return Err(Error::Cluster("no node is known to serve any slot".into()));
-            }
-            Ok(Plan {
-                jobs: nodes
-                    .into_iter()
-                    .map(|n| Job {
-                        cmd: Cow::Borrowed(cmd),
-                        target: Target::Node(n),
-                    })
-                    .collect(),
-                merge: Merge::Agg(agg),
-            })
-        };
-        match policy {
-            Policy::AnyPrimary => Ok(Plan::single(cmd, Target::AnyPrimary)),
-            Policy::AllPrimaries(agg) => fan_out(self.topology().primaries().to_vec(), agg),
-            Policy::AllNodes(agg) => {
-                let topo = self.topology();
-                let mut nodes = topo.primaries().to_vec();
-                nodes.extend_from_slice(topo.replicas());
-                fan_out(nodes, agg)
-            }
-            Policy::SlotArg(i) => {
-                let slot = args
-                    .get(i)
-                    .and_then(|a| std::str::from_utf8(a).ok())
-                    .and_then(|a| a.parse::<u16>().ok())
-                    .filter(|&s| s < SLOT_COUNT);
-                Ok(match slot {
-                    Some(slot) => Plan::single(
-                        cmd,
-                        Target::Slot {
-                            slot,
-                            replica: false,
-                        },
-                    ),
-                    None => Plan::single(cmd, Target::AnyPrimary),
-                })
-            }
-            Policy::Scan => self.plan_scan(cmd, args),
-        }
-    }
-
-    /// SCAN over the whole cluster: the cursor's top 16 bits index the primaries (sorted by
-    /// address), the rest is that node's own cursor.
-    fn plan_scan<'a>(&self, cmd: &'a Cmd, args: &[&[u8]]) -> Result<Plan<'a>> {
-        let Some(cursor) = args
-            .get(1)
-            .and_then(|a| std::str::from_utf8(a).ok())
-            .and_then(|a| a.parse::<u64>().ok())
-        else {
-            // Let a node say what is wrong with it.
-            return Ok(Plan::single(cmd, Target::AnyPrimary));
-        };
-        let topo = self.topology();
-        let primaries = topo.primaries();
-        let index = (cursor >> SCAN_NODE_SHIFT) as usize;
-        let Some(node) = primaries.get(index) else {
-            return Err(Error::Cluster(format!(
-                "SCAN cursor {cursor} names primary #{index}, but the cluster has {} primaries \
-                 now (the topology changed during the scan): start again from 0",
-                primaries.len()
-            )));
-        };
-        let mut part = Cmd::new("SCAN").arg(cursor & ((1u64 << SCAN_NODE_SHIFT) - 1));
-        for a in &args[2..] {
-            part = part.arg(*a);
-        }
-        Ok(Plan {
-            jobs: vec![Job {
-                cmd: Cow::Owned(part),
-                target: Target::Node(node.clone()),
-            }],
-            merge: Merge::Scan {
-                index,
-                count: primaries.len(),
-            },
-        })
-    }
-
-    /// Key positions of a command whose keys were not marked: the static table, else
-    /// `COMMAND INFO` (asked once per command name). `None` for a command the server does
-    /// not know.
-    fn key_spec(&self, name: &Name) -> Result<Option<KeySpec>> {
-        if let Some(spec) = routing::static_key_spec(name) {
-            return Ok(Some(spec));
-        }
-        let info_name = name.info_name();
-        if let Some(spec) = self.inner.specs.read().get(&info_name) {
-            return Ok(*spec);
-        }
-        let reply = self.run_one(
-            &Target::AnyPrimary,
-            &cmd("COMMAND").arg("INFO").arg(info_name.as_str()),
-        )?;
-        let spec = match reply {
-            Value::Array(mut items) if items.len() == 1 => {
-                items.pop().and_then(routing::key_spec_from_info)
-            }
-            _ => None,
-        };
-        self.inner.specs.write().insert(info_name, spec);
-        Ok(spec)
-    }
-
-    /// The keys of a command whose key positions depend on its arguments, from
-    /// `COMMAND GETKEYS`. A command the server finds no keys in has none.
-    fn server_keys(&self, c: &Cmd) -> Result<Vec<Vec<u8>>> {
-        let mut ask = cmd("COMMAND").arg("GETKEYS");
-        for a in c.args_iter() {
-            ask = ask.arg(a);
-        }
-        match self.run_one(&Target::AnyPrimary, &ask) {
-            Ok(v) => Vec::<Vec<u8>>::from_value(v),
-            Err(Error::Server(_)) => Ok(Vec::new()),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// The slot every key of `cmd` is in (`None`: no keys), for transactions.
-    pub(crate) fn slot_of(&self, cmd: &Cmd) -> Result<Option<u16>> {
-        if cmd.has_keys() {
-            return common_slot(cmd.key_args(), &cmd.display_name());
-        }
-        let name = Name::of(cmd);
-        match routing::keyless_policy(&name) {
-            Some(Policy::AnyPrimary) => return Ok(None),
-            Some(Policy::SlotArg(_)) => return Ok(None),
-            Some(_) => {
-                return Err(Error::Cluster(format!(
-                    "{} runs on several nodes and cannot be part of a cluster transaction",
-                    cmd.display_name()
-                )))
-            }
-            None => {}
-        }
-        let keys: Vec<Vec<u8>> = match self.key_spec(&name)? {
-            None => Vec::new(),
-            Some(spec) => match routing::key_positions(spec, cmd) {
-                Some(p) => p
-                    .into_iter()
-                    .filter_map(|i| cmd.nth_arg(i).map(<[u8]>::to_vec))
-                    .collect(),
-                None => self.server_keys(cmd)?,
-            },
-        };
-        common_slot(keys.iter().map(Vec::as_slice), &cmd.display_name())
-    }
-
-    fn run_plan(&self, plan: Plan<'_>) -> Result<Value> {
-        if plan.jobs.len() == 1 && matches!(plan.merge, Merge::One) {
-            return self.run_one(&plan.jobs[0].target, &plan.jobs[0].cmd);
-        }
-        let results = self.run_jobs(&plan.jobs);
-        pipeline::finish(&plan.merge, results).and_then(|v| match v {
-            Value::Error(e) => Err(Error::Server(e)),
-            v => Ok(v),
-        })
-    }
-
-    /// The node (and whether to use its `READONLY` pool) a target resolves to now.
-    pub(crate) fn resolve(&self, topo: &Topology, target: &Target) -> Option<(Node, bool)> {
-        match target {
-            Target::Slot { slot, replica } => {
-                let shard = topo.shard(*slot)?;
-                if *replica && !shard.replicas.is_empty() {
-                    let i = self.inner.counter.fetch_add(1, Ordering::Relaxed);
-                    Some((shard.replicas[i % shard.replicas.len()].clone(), true))
-                } else {
-                    Some((shard.primary.clone(), false))
-                }
-            }
-            Target::Node(n) => Some((n.clone(), false)),
-            Target::AnyPrimary => {
-                let primaries = topo.primaries();
-                if primaries.is_empty() {
-                    return None;
-                }
-                let i = self.inner.counter.fetch_add(1, Ordering::Relaxed);
-                Some((primaries[i % primaries.len()].clone(), false))
-            }
-        }
-    }
-
-    /// Runs one command on its target, following redirections: the main loop of the
-    /// cluster client.
-    pub(crate) fn run_one(&self, target: &Target, cmd: &Cmd) -> Result<Value> {
-        let safe_to_repeat = || routing::is_read_only(cmd);
-        self.with_redirects(target, &safe_to_repeat, &|| cmd.display_name(), |conn| {
-            conn.request_value(cmd)
-        })
-    }
-
-    /// Runs `op` on a connection to `target`'s node until it succeeds, fails for good, or
-    /// has gone through `max_redirects` redirections and retries:
-    ///
-    /// * `MOVED`: the slot map is updated (and the topology refreshed, rate-limited), and
-    ///   `op` runs on the new owner;
-    /// * `ASK`: `ASKING`, then `op` once on the node named;
-    /// * `TRYAGAIN`, `CLUSTERDOWN`, `LOADING`, `MASTERDOWN`: back off, then again (a replica
-    ///   that cannot serve the read sends it to the primary);
-    /// * a node that refuses connections (nothing was sent): the topology is read again
-    ///   from the other nodes, back off, then again;
-    /// * a connection that broke after the command left: again only if `safe_to_repeat()`.
-    pub(crate) fn with_redirects<R>(
-        &self,
-        target: &Target,
-        safe_to_repeat: &dyn Fn() -> bool,
-        what: &dyn Fn() -> String,
-        mut op: impl FnMut(&mut PooledConnection) -> Result<R>,
-    ) -> Result<R> {
-        let mut target = Cow::Borrowed(target);
-        let mut asking: Option<Node> = None;
-        let attempt = |_: u32| -> Attempt<R> {
-            let ask = asking.take();
-            let (node, read_only) = match &ask {
-                Some(n) => (n.clone(), false),
-                None => match self.resolve(&self.topology(), &target) {
-                    Some(found) => found,
-                    None => {
-                        self.refresh_if_due(None);
-                        return Attempt::Retry(Error::Cluster(match target.as_ref() {
-                            Target::Slot { slot, .. } => format!("no node serves slot {slot}"),
-                            _ => "no node is known to serve any slot".to_string(),
-                        }));
-                    }
-                },
-            };
-            let mut conn = match node.pool_for(read_only).get() {
-                Ok(c) => c,
-                Err(e) if matches!(e, Error::Io(_) | Error::Timeout) => {
-                    log::debug!("cluster node {} unreachable: {e}", node.addr);
-                    self.refresh_if_due(Some(&node.addr));
-                    if let Target::Node(_) = target.as_ref() {
-                        return Attempt::Done(Err(e));
-                    }
-                    if read_only {
-                        target = Cow::Owned(primary_only(&target));
-                    }
-                    return Attempt::Retry(e);
-                }
-                Err(e) => return Attempt::Done(Err(e)),
-            };
-            if ask.is_some() {
-                if let Err(e) = conn.request_value(&cmd("ASKING")) {
-                    if e.is_connection_error() {
-                        return Attempt::Redirect(e);
-                    }
-                    return Attempt::Done(Err(e));
-                }
-            }
-            let e = match op(&mut conn) {
-                Ok(v) => return Attempt::Done(Ok(v)),
-                Err(e) => e,
-            };
-            drop(conn);
-            match e.server_error().and_then(Redirect::of) {
-                Some(Redirect::Moved { slot, addr }) => {
-                    log::debug!("{}: slot {slot} moved to {addr}", what());
-                    self.on_moved(slot, &addr, &node.host);
-                    Attempt::Redirect(e)
-                }
-                Some(Redirect::Ask { addr }) => {
-                    log::debug!("{}: asked to try {addr}", what());
-                    match NodeAddr::parse(&addr, &node.host).map(|a| self.node(&a)) {
-                        Some(Ok(n)) => {
-                            asking = Some(n);
-                            Attempt::Redirect(e)
-                        }
-                        Some(Err(e)) => Attempt::Done(Err(e)),
-                        None => Attempt::Done(Err(e)),
-                    }
-                }
-                Some(Redirect::Retry { refresh }) => {
-                    log::debug!("{}: {e}; backing off", what());
-                    if read_only {
-                        target = Cow::Owned(primary_only(&target));
-                    }
-                    if refresh {
-                        self.refresh_if_due(None);
-                    }
-                    Attempt::Retry(e)
-                }
-                None if e.is_io() && safe_to_repeat() => {
-                    log::debug!("{}: connection to {} broke ({e}); again", what(), node.addr);
-                    self.refresh_if_due(Some(&node.addr));
-                    Attempt::Retry(e)
-                }
-                None => Attempt::Done(Err(e)),
-            }
-        };
-        retry::run(&self.redirect_policy(), None, what, attempt, |last| {
-            self.gave_up(&what(), last)
-        })
-    }
-
-    fn gave_up(&self, what: &str, last: Error) -> Error {
-        Error::Cluster(format!(
-            "{what} failed after {} redirections or retries; last error: {last}",
-            self.inner.max_redirects,
-        ))
-    }
-
-    // ----- topology -----
-
-    /// A MOVED redirection: the slot now belongs to `addr`.
-    fn on_moved(&self, slot: u16, addr: &str, sender_host: &str) {
-        if let Some(a) = NodeAddr::parse(addr, sender_host) {
-            if let Ok(node) = self.node(&a) {
-                self.apply_moves(vec![(slot, node)]);
-            }
-        }
-        self.refresh_if_due(None);
-    }
-
-    /// Records several MOVED redirections at once (one copy of the slot map).
-    pub(crate) fn apply_moves(&self, moves: Vec<(u16, Node)>) {
-        if moves.is_empty() || moves.iter().any(|(s, _)| *s >= SLOT_COUNT) {
-            return;
-        }
-        let mut topo = self.inner.topology.write();
-        let mut next: Topology = (**topo).clone();
-        for (slot, node) in moves {
-            next = next.with_slot_moved(slot, node);
-        }
-        *topo = Arc::new(next);
-    }
-
-    /// The registry's node for `addr`, with its pools made on first use (no I/O).
-    pub(crate) fn node(&self, addr: &NodeAddr) -> Result<Node> {
-        let key = addr.key();
-        let mut nodes = self.inner.nodes.lock();
-        if let Some(n) = nodes.get(key.as_str()) {
-            return Ok(n.clone());
-        }
-        let mut info = self.inner.template.clone();
-        info.addr = match &self.inner.template.addr {
-            ConnectionAddr::TcpTls { insecure, .. } => ConnectionAddr::TcpTls {
-                host: addr.host.clone(),
-                port: addr.port,
-                insecure: *insecure,
-            },
-            _ => ConnectionAddr::Tcp {
-                host: addr.host.clone(),
-                port: addr.port,
-            },
-        };
-        let pool = ConnectionPool::new(info.clone(), self.inner.pool_config)?;
-        let ro_pool = if self.inner.read_from_replicas {
-            Some(ConnectionPool::with_connector(
-                info,
-                self.inner.pool_config,
-                |info: &ConnectionInfo| {
-                    let mut conn = Connection::open(info)?;
-                    conn.request_value(&cmd("READONLY"))?;
-                    Ok(conn)
-                },
-            )?)
-        } else {
-            None
-        };
-        let key: Arc<str> = key.into();
-        let node = Node {
-            addr: key.clone(),
-            host: addr.host.as_str().into(),
-            pool,
-            ro_pool,
-        };
-        nodes.insert(key, node.clone());
-        Ok(node)
-    }
-
-    /// Refreshes the topology unless another thread is doing it or it was read less than
-    /// [`MIN_REFRESH_INTERVAL`] ago. `avoid` is a node that just failed us.
-    pub(crate) fn refresh_if_due(&self, avoid: Option<&str>) {
-        let Some(mut last) = self.inner.last_refresh.try_lock() else {
-            return;
-        };
-        if last.is_some_and(|t| t.elapsed() < MIN_REFRESH_INTERVAL) {
-            return;
-        }
-        *last = Some(Instant::now());
-        if let Err(e) = self.refresh_locked(avoid) {
-            log::debug!("cluster topology refresh failed: {e}");
-        }
-    }
-
-    /// Reads the topology from the first node that answers: known primaries, known
-    /// replicas, then the seed nodes (`avoid` last). Called with `last_refresh` held.
-    fn refresh_locked(&self, avoid: Option<&str>) -> Result<()> {
-        let topo = self.topology();
-        let mut candidates: Vec<NodeAddr> = Vec::new();
-        let mut seen = HashSet::new();
-        let known = topo.primaries().iter().chain(topo.replicas());
-        let known: Vec<NodeAddr> = known
-            .filter_map(|n| NodeAddr::parse(&n.addr, &n.host))
-            .collect();
-        for a in known.into_iter().chain(self.inner.seeds.iter().cloned()) {
-            if seen.insert(a.key()) {
-                candidates.push(a);
-            }
-        }
-        if let Some(avoid) = avoid {
-            // Ask the node that failed us last, not never: it may be the only one.
-            candidates.sort_by_key(|a| a.key() == avoid);
-        }
-        let tls = matches!(self.inner.template.addr, ConnectionAddr::TcpTls { .. });
-        let mut errors = Vec::new();
-        for addr in candidates {
-            match self.fetch_shards(&addr, tls) {
-                Ok(specs) if !specs.is_empty() => {
-                    let next = Topology::build(&specs, |a| self.node(a))?;
-                    let keep: HashSet<Arc<str>> = next
-                        .shards
-                        .iter()
-                        .flat_map(|s| std::iter::once(&s.primary).chain(&s.replicas))
-                        .map(|n| n.addr.clone())
-                        .collect();
-                    log::debug!(
-                        "cluster topology from {}: {} shards, {} slots covered",
-                        addr.key(),
-                        next.shards.len(),
-                        next.covered()
-                    );
-                    *self.inner.topology.write() = Arc::new(next);
-                    self.inner.nodes.lock().retain(|k, _| keep.contains(k));
-                    return Ok(());
-                }
-                Ok(_) => errors.push(format!("{}: no slots assigned", addr.key())),
-                Err(e) => errors.push(format!("{}: {e}", addr.key())),
-            }
-        }
-        Err(Error::Cluster(format!(
-            "could not read the cluster topology from any node ({})",
-            errors.join("; ")
-        )))
-    }
-
-    fn fetch_shards(&self, addr: &NodeAddr, tls: bool) -> Result<Vec<topology::ShardSpec>> {
-        let node = self.node(addr)?;
-        let mut conn = node.pool.get()?;
-        match conn.request_value(&cmd("CLUSTER").arg("SHARDS")) {
-            Ok(v) => topology::parse_shards(v, &addr.host, tls),
-            // Servers before 7.0 know only CLUSTER SLOTS.
-            Err(Error::Server(e)) if e.kind() == "ERR" => {
-                let v = conn.request_value(&cmd("CLUSTER").arg("SLOTS"))?;
-                topology::parse_slots(v, &addr.host)
-            }
-            Err(e) => Err(e),
-        }
-    }
 }
 
 /// True when a connection could not even be opened (so nothing was sent).
@@ -1059,202 +464,10 @@ fn cross_slot_error(what: &str, slots: &[u16]) -> Error {
     ))
 }
 
-/// Iterator over the keys of every primary; see [`RedisCluster::scan_iter`].
-pub struct ClusterScanIter<T> {
-    cluster: RedisCluster,
-    pattern: Option<String>,
-    count: Option<u64>,
-    /// The next cursor to ask for; `None` once the scan is complete.
-    cursor: Option<u64>,
-    buffer: std::vec::IntoIter<T>,
-    _t: PhantomData<fn() -> T>,
-}
-
-impl<T> fmt::Debug for ClusterScanIter<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClusterScanIter")
-            .field("pattern", &self.pattern)
-            .field("count", &self.count)
-            .field("cursor", &self.cursor)
-            .finish()
-    }
-}
-
-impl<T: FromValue> Iterator for ClusterScanIter<T> {
-    type Item = Result<T>;
-
-    fn next(&mut self) -> Option<Result<T>> {
-        loop {
-            if let Some(item) = self.buffer.next() {
-                return Some(Ok(item));
-            }
-            let cursor = self.cursor?;
-            let mut c = cmd("SCAN").arg(cursor);
-            if let Some(p) = &self.pattern {
-                c = c.arg("MATCH").arg(p.as_str());
-            }
-            if let Some(n) = self.count {
-                c = c.arg("COUNT").arg(n);
-            }
-            match self.cluster.execute_command::<(u64, Vec<T>)>(c) {
-                Ok((next, keys)) => {
-                    self.cursor = (next != 0).then_some(next);
-                    self.buffer = keys.into_iter();
-                }
-                Err(e) => {
-                    self.cursor = None;
-                    return Some(Err(e));
-                }
-            }
-        }
-    }
-}
-
-/// Builds a [`RedisCluster`]; see [`RedisCluster::builder`].
-///
-/// ```no_run
-/// use std::time::Duration;
-/// use strictredis::cluster::RedisCluster;
-/// let c = RedisCluster::builder()
-///     .node("redis://127.0.0.1:7000")
-///     .node("redis://127.0.0.1:7001")
-///     .password("secret")
-///     .read_timeout(Some(Duration::from_millis(500)))
-///     .max_connections(8)
-///     .read_from_replicas(true)
-///     .build()?;
-/// # Ok::<(), strictredis::Error>(())
-/// ```
-#[derive(Clone, Default)]
-pub struct ClusterBuilder {
-    /// The seed nodes, each parsed when given (errors are reported by `build`).
-    seeds: Vec<std::result::Result<ConnectionInfo, String>>,
-    /// Every connection's settings: the first URL's, then the setters, in call order.
-    opts: Options,
-    read_from_replicas: bool,
-    max_redirects: Option<usize>,
-}
-
-impl fmt::Debug for ClusterBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClusterBuilder")
-            .field("seeds", &self.seeds.len())
-            .field("options", &self.opts)
-            .field("read_from_replicas", &self.read_from_replicas)
-            .finish()
-    }
-}
-
-impl ClusterBuilder {
-    /// Adds a seed node (`redis://host:port`, `rediss://` for TLS). The first URL's settings
-    /// apply to every connection, as [`ClientBuilder::url`](crate::ClientBuilder::url)
-    /// applies them: exactly what it names, over what was set before it and under what is
-    /// set after. At least one is needed; errors in the URLs are reported by
-    /// [`build`](Self::build).
-    pub fn node(mut self, url: &str) -> Self {
-        let first = self.seeds.is_empty();
-        let parsed = if first {
-            self.opts.apply_url(url).map(|()| self.opts.info.clone())
-        } else {
-            url.parse::<ConnectionInfo>()
-        };
-        self.seeds
-            .push(parsed.map_err(crate::config::config_message));
-        self
-    }
-
-    crate::config::builder_setters!(
-        retry_default: "[`RetryPolicy::default`](crate::RetryPolicy::default) for opening \
-                        connections to a node (redirections and cluster retries follow \
-                        [`max_redirects`](Self::max_redirects))"
-    );
-
-    /// Send read-only commands (GET, MGET, HGETALL, ZRANGE, ...) to replicas, over
-    /// connections that sent `READONLY`; writes still go to primaries. Replies may then lag
-    /// behind the latest writes. Defaults to false.
-    pub fn read_from_replicas(mut self, yes: bool) -> Self {
-        self.read_from_replicas = yes;
-        self
-    }
-
-    /// How many redirections and retries one command may go through before it fails with
-    /// [`Error::Cluster`]. Defaults to [`DEFAULT_MAX_REDIRECTS`] (16).
-    pub fn max_redirects(mut self, n: usize) -> Self {
-        self.max_redirects = Some(n);
-        self
-    }
-
-    /// Checks the settings ([`Options::validate`]), connects to the first seed node that
-    /// answers and reads the topology from it.
-    pub fn build(self) -> Result<RedisCluster> {
-        let mut infos = Vec::with_capacity(self.seeds.len());
-        for info in self.seeds {
-            infos.push(info.map_err(Error::Config)?);
-        }
-        if infos.is_empty() {
-            return Err(Error::Config(
-                "a cluster client needs at least one node URL".into(),
-            ));
-        }
-        self.opts.validate()?;
-        let template = self.opts.info;
-        if template.db != 0 {
-            return Err(Error::Config(format!(
-                "a cluster has only database 0, not {}",
-                template.db
-            )));
-        }
-        let mut pool_config = self.opts.pool;
-        let warm = pool_config.min_size;
-        // Node pools open nothing when made (they are made under a lock); build warms them.
-        pool_config.min_size = 0;
-        let mut seeds = Vec::with_capacity(infos.len());
-        for info in &infos {
-            match &info.addr {
-                ConnectionAddr::Tcp { host, port } | ConnectionAddr::TcpTls { host, port, .. } => {
-                    seeds.push(NodeAddr {
-                        host: host.clone(),
-                        port: *port,
-                    })
-                }
-                ConnectionAddr::Unix(_) => {
-                    return Err(Error::Config(
-                        "cluster nodes are reached over TCP, not unix sockets".into(),
-                    ))
-                }
-            }
-        }
-        let cluster = RedisCluster {
-            inner: Arc::new(Inner {
-                template,
-                seeds,
-                pool_config,
-                read_from_replicas: self.read_from_replicas,
-                max_redirects: self.max_redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
-                topology: RwLock::new(Arc::new(Topology::empty())),
-                nodes: Mutex::new(HashMap::new()),
-                last_refresh: Mutex::new(None),
-                specs: RwLock::new(HashMap::new()),
-                counter: AtomicUsize::new(0),
-            }),
-        };
-        cluster.refresh_topology()?;
-        if warm > 0 {
-            let topo = cluster.topology();
-            let primaries = topo.primaries().iter().map(|n| &n.pool);
-            let replicas = topo.replicas().iter().filter_map(|n| n.ro_pool.as_ref());
-            for pool in primaries.chain(replicas) {
-                let opened = (0..warm).map(|_| pool.get()).collect::<Result<Vec<_>>>()?;
-                drop(opened); // back to the idle queue
-            }
-        }
-        Ok(cluster)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ServerError;
 
     #[test]
     fn redirect_replies() {

@@ -81,7 +81,7 @@ pub(crate) fn parse_shards(reply: Value, asked_host: &str, tls: bool) -> Result<
     let mut out = Vec::new();
     for shard in items(reply).ok_or_else(|| bad("CLUSTER SHARDS"))? {
         let mut ranges = Vec::new();
-        let mut primary: Option<(NodeAddr, bool)> = None;
+        let mut primary: Option<(NodeAddr, bool, i64)> = None;
         let mut replicas = Vec::new();
         for (k, v) in map_pairs(shard).ok_or_else(|| bad("CLUSTER SHARDS shard"))? {
             match k.as_bytes() {
@@ -102,6 +102,7 @@ pub(crate) fn parse_shards(reply: Value, asked_host: &str, tls: bool) -> Result<
                         let (mut ip, mut endpoint, mut port, mut tls_port) =
                             (None, None, None, None);
                         let (mut role, mut health) = (String::new(), String::from("online"));
+                        let mut offset = 0i64;
                         for (k, v) in map_pairs(node).ok_or_else(|| bad("CLUSTER SHARDS node"))? {
                             match k.as_bytes() {
                                 Some(b"ip") => ip = text(&v),
@@ -110,6 +111,7 @@ pub(crate) fn parse_shards(reply: Value, asked_host: &str, tls: bool) -> Result<
                                 Some(b"tls-port") => tls_port = int(&v),
                                 Some(b"role") => role = text(&v).unwrap_or_default(),
                                 Some(b"health") => health = text(&v).unwrap_or_default(),
+                                Some(b"replication-offset") => offset = int(&v).unwrap_or(0),
                                 _ => {}
                             }
                         }
@@ -128,11 +130,14 @@ pub(crate) fn parse_shards(reply: Value, asked_host: &str, tls: bool) -> Result<
                         let online = health == "online";
                         if role == "master" {
                             // A failed former primary may still be listed: prefer one online.
-                            if primary
-                                .as_ref()
-                                .is_none_or(|(_, was_online)| !was_online && online)
-                            {
-                                primary = Some((addr, online));
+                            // A former primary just resumed (after a SIGSTOP) may be online
+                            // and still call itself master until it hears of its successor:
+                            // prefer the one further along the replication stream, the new
+                            // primary, which has taken writes since.
+                            if primary.as_ref().is_none_or(|(_, was_online, was_offset)| {
+                                (online, offset) > (*was_online, *was_offset)
+                            }) {
+                                primary = Some((addr, online, offset));
                             }
                         } else if online {
                             replicas.push(addr);
@@ -142,7 +147,7 @@ pub(crate) fn parse_shards(reply: Value, asked_host: &str, tls: bool) -> Result<
                 _ => {}
             }
         }
-        if let (Some((primary, _)), false) = (primary, ranges.is_empty()) {
+        if let (Some((primary, _, _)), false) = (primary, ranges.is_empty()) {
             out.push(ShardSpec {
                 ranges,
                 primary,
@@ -336,6 +341,10 @@ mod tests {
     }
 
     fn node_resp2(ip: &str, port: i64, role: &str, health: &str) -> Value {
+        node_at_offset(ip, port, role, health, 10)
+    }
+
+    fn node_at_offset(ip: &str, port: i64, role: &str, health: &str, offset: i64) -> Value {
         Value::Array(vec![
             bulk("id"),
             bulk("abc"),
@@ -348,7 +357,7 @@ mod tests {
             bulk("role"),
             bulk(role),
             bulk("replication-offset"),
-            Value::Int(10),
+            Value::Int(offset),
             bulk("health"),
             bulk(health),
         ])
@@ -398,6 +407,35 @@ mod tests {
         assert_eq!(shards[1].ranges, vec![(5461, 5470), (6000, 16383)]);
         // The online primary wins over the failed one; no endpoint means the asked host.
         assert_eq!(shards[1].primary.key(), "10.0.0.1:7002");
+    }
+
+    #[test]
+    fn of_two_online_primaries_the_one_further_along_wins() {
+        let shard = |nodes: Vec<Value>| {
+            Value::Array(vec![Value::Array(vec![
+                bulk("slots"),
+                Value::Array(vec![Value::Int(0), Value::Int(16383)]),
+                bulk("nodes"),
+                Value::Array(nodes),
+            ])])
+        };
+        for (a, b, want) in [(500, 900, 7001), (900, 500, 7000)] {
+            let reply = shard(vec![
+                node_at_offset("127.0.0.1", 7000, "master", "online", a),
+                node_at_offset("127.0.0.1", 7001, "master", "online", b),
+            ]);
+            let shards = parse_shards(reply, "h", false).unwrap();
+            assert_eq!(shards[0].primary.port, want);
+        }
+        // Online still beats failed, whatever the offsets.
+        let reply = shard(vec![
+            node_at_offset("127.0.0.1", 7000, "master", "online", 1),
+            node_at_offset("127.0.0.1", 7001, "master", "fail", 900),
+        ]);
+        assert_eq!(
+            parse_shards(reply, "h", false).unwrap()[0].primary.port,
+            7000
+        );
     }
 
     #[test]

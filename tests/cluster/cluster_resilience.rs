@@ -7,10 +7,9 @@
 use strictredis_test_kit as common;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
-use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+
+use crate::load::Threads;
 
 use common::cluster::TestCluster;
 use common::wait_until;
@@ -27,11 +26,7 @@ struct Stats {
 }
 
 /// Threads that keep writing and reading their own keys, checking every reply.
-struct Load {
-    stop: Arc<AtomicBool>,
-    ops: Arc<AtomicU64>,
-    threads: Vec<JoinHandle<Stats>>,
-}
+struct Load(Threads<Stats>);
 
 impl Load {
     /// 4 threads, 200 keys each, spread over every slot.
@@ -51,82 +46,63 @@ impl Load {
                     .collect()
             })
             .collect();
-        let stop = Arc::new(AtomicBool::new(false));
-        let ops = Arc::new(AtomicU64::new(0));
-        let threads = key_sets
-            .into_iter()
-            .map(|keys| {
-                let c = c.clone();
-                let stop = stop.clone();
-                let ops = ops.clone();
-                thread::spawn(move || {
-                    let mut s = Stats::default();
-                    let mut seq = 0i64;
-                    while !stop.load(Ordering::Relaxed) {
-                        for (i, k) in keys.iter().enumerate() {
-                            seq += 1;
-                            match c.set(k, seq) {
-                                Ok(()) => {
-                                    s.last.insert(k.clone(), seq);
-                                }
-                                Err(e) => {
-                                    s.errors.push(format!("SET {k}: {e}"));
-                                    // The write may or may not have happened.
-                                    s.last.remove(k);
-                                    continue;
-                                }
+        let c = c.clone();
+        Load(Threads::spawn(
+            key_sets,
+            move |keys: Vec<String>, control| {
+                let mut s = Stats::default();
+                let mut seq = 0i64;
+                while !control.stopped() {
+                    for (i, k) in keys.iter().enumerate() {
+                        seq += 1;
+                        match c.set(k, seq) {
+                            Ok(()) => {
+                                s.last.insert(k.clone(), seq);
                             }
-                            match c.get::<Option<i64>>(k) {
-                                Ok(v) if v == Some(seq) => {}
-                                Ok(v) => s.wrong.push(format!("GET {k}: {v:?}, wrote {seq}")),
-                                Err(e) => s.errors.push(format!("GET {k}: {e}")),
-                            }
-                            if i % 25 == 24 {
-                                // A split MGET over the keys written so far.
-                                let asked: Vec<&String> = keys[i - 24..=i].iter().collect();
-                                match c.mget::<Option<i64>>(&asked) {
-                                    Ok(vals) => {
-                                        for (k, v) in asked.iter().zip(vals) {
-                                            if s.last.get(*k).is_some_and(|want| v != Some(*want)) {
-                                                s.wrong.push(format!("MGET {k}: {v:?}"));
-                                            }
-                                        }
-                                    }
-                                    Err(e) => s.errors.push(format!("MGET: {e}")),
-                                }
-                            }
-                            ops.fetch_add(1, Ordering::Relaxed);
-                            if stop.load(Ordering::Relaxed) {
-                                break;
+                            Err(e) => {
+                                s.errors.push(format!("SET {k}: {e}"));
+                                // The write may or may not have happened.
+                                s.last.remove(k);
+                                continue;
                             }
                         }
+                        match c.get::<Option<i64>>(k) {
+                            Ok(v) if v == Some(seq) => {}
+                            Ok(v) => s.wrong.push(format!("GET {k}: {v:?}, wrote {seq}")),
+                            Err(e) => s.errors.push(format!("GET {k}: {e}")),
+                        }
+                        if i % 25 == 24 {
+                            // A split MGET over the keys written so far.
+                            let asked: Vec<&String> = keys[i - 24..=i].iter().collect();
+                            match c.mget::<Option<i64>>(&asked) {
+                                Ok(vals) => {
+                                    for (k, v) in asked.iter().zip(vals) {
+                                        if s.last.get(*k).is_some_and(|want| v != Some(*want)) {
+                                            s.wrong.push(format!("MGET {k}: {v:?}"));
+                                        }
+                                    }
+                                }
+                                Err(e) => s.errors.push(format!("MGET: {e}")),
+                            }
+                        }
+                        control.count();
+                        if control.stopped() {
+                            break;
+                        }
                     }
-                    s
-                })
-            })
-            .collect();
-        Load { stop, ops, threads }
+                }
+                s
+            },
+        ))
     }
 
-    fn ops(&self) -> u64 {
-        self.ops.load(Ordering::Relaxed)
-    }
-
-    /// Waits until `n` more operations have completed.
     fn wait_for_ops(&self, n: u64) {
-        let target = self.ops() + n;
-        assert!(
-            wait_until(Duration::from_secs(60), || self.ops() >= target),
-            "the load stalled at {} operations",
-            self.ops()
-        );
+        self.0.wait_for_ops(n)
     }
 
     fn finish(self) -> Stats {
-        self.stop.store(true, Ordering::Relaxed);
         let mut all = Stats::default();
-        for t in self.threads {
-            let s = t.join().expect("load thread panicked");
+        for s in self.0.finish() {
             all.errors.extend(s.errors);
             all.wrong.extend(s.wrong);
             all.last.extend(s.last);

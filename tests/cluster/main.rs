@@ -3,7 +3,10 @@
 
 mod cluster;
 mod cluster_batch;
+mod cluster_hangs;
 mod cluster_resilience;
+mod cluster_soak;
 mod edges;
+mod load;
 mod sentinel;
 mod sentinel_failover;

@@ -129,6 +129,8 @@ pub struct TestCluster {
     replicas_per_primary: usize,
     /// The `--requirepass` of the nodes, if any (given to redis-cli too).
     password: Option<String>,
+    /// The ports of the nodes stopped with [`pause`](Self::pause) and not resumed yet.
+    paused: Mutex<Vec<u16>>,
 }
 
 impl TestCluster {
@@ -205,6 +207,7 @@ impl TestCluster {
             primaries,
             replicas_per_primary: replicas,
             password,
+            paused: Mutex::new(Vec::new()),
         };
         cluster.wait_healthy(SETUP_TIMEOUT);
         cluster
@@ -220,8 +223,36 @@ impl TestCluster {
         self.running().map(RedisServer::url).collect()
     }
 
+    /// The nodes that are running and not paused.
     fn running(&self) -> impl Iterator<Item = &RedisServer> {
-        self.nodes.iter().filter(|n| n.is_running())
+        let paused = self
+            .paused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        self.nodes
+            .iter()
+            .filter(move |n| n.is_running() && !paused.contains(&n.port()))
+    }
+
+    /// Freezes the node on `port` with SIGSTOP: it keeps its sockets open and accepts TCP
+    /// connections (the kernel does), but answers nothing, not even the cluster bus, until
+    /// [`resume`](Self::resume). The helpers that ask "the first running node" skip it.
+    pub fn pause(&self, port: u16) {
+        signal(self.node(port), "STOP");
+        self.paused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(port);
+    }
+
+    /// Wakes a node frozen by [`pause`](Self::pause) with SIGCONT.
+    pub fn resume(&self, port: u16) {
+        signal(self.node(port), "CONT");
+        self.paused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|&p| p != port);
     }
 
     /// The node listening on `port`.
@@ -522,6 +553,78 @@ impl SentinelProcess {
 impl Drop for SentinelProcess {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// Sends `SIG<name>` (`STOP`, `CONT`) to `server`'s process with `kill -s`, panicking if
+/// that fails. A stopped server is still killed by its drop (SIGKILL reaches it).
+pub fn signal(server: &RedisServer, name: &str) {
+    let out = Command::new("kill")
+        .args(["-s", name, &server.pid().to_string()])
+        .output()
+        .unwrap_or_else(|e| panic!("could not run kill: {e}"));
+    assert!(
+        out.status.success(),
+        "kill -s {name} {} failed: {}",
+        server.pid(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A black hole: a loopback listener that accepts every connection and never answers
+/// (nor closes) one, until dropped. What a client meets when a server hangs before it
+/// could say anything, or a firewall swallows the replies.
+pub struct BlackHole {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl BlackHole {
+    /// Listens on a free loopback port.
+    pub fn start() -> BlackHole {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a black hole");
+        let port = listener.local_addr().expect("local addr").port();
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            // Drop wakes the accept with a connection of its own after setting the flag.
+            for s in listener.incoming() {
+                if flag.load(Ordering::Relaxed) {
+                    break;
+                }
+                if let Ok(s) = s {
+                    held.push(s);
+                }
+            }
+        });
+        BlackHole {
+            port,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Its port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `redis://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for BlackHole {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 

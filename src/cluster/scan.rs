@@ -1,0 +1,88 @@
+//! SCAN over the whole cluster: [`RedisCluster::scan_iter`] and its iterator.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use super::RedisCluster;
+use crate::cmd::cmd;
+use crate::error::Result;
+use crate::from_value::FromValue;
+
+impl RedisCluster {
+    /// Iterates over every key of every primary matching `pattern` (all keys with `None`),
+    /// with SCAN and its `COUNT` hint; keys are not repeated unless they move between nodes
+    /// during the scan.
+    ///
+    /// ```no_run
+    /// # let c = strictredis::cluster::RedisCluster::from_urls(&["redis://127.0.0.1:7000"])?;
+    /// for key in c.scan_iter::<String>(Some("user:*"), None) {
+    ///     let key = key?;
+    /// }
+    /// # Ok::<(), strictredis::Error>(())
+    /// ```
+    pub fn scan_iter<T: FromValue>(
+        &self,
+        pattern: Option<&str>,
+        count: Option<u64>,
+    ) -> ClusterScanIter<T> {
+        ClusterScanIter {
+            cluster: self.clone(),
+            pattern: pattern.map(str::to_string),
+            count,
+            cursor: Some(0),
+            buffer: Vec::new().into_iter(),
+            _t: PhantomData,
+        }
+    }
+}
+
+/// Iterator over the keys of every primary; see [`RedisCluster::scan_iter`].
+pub struct ClusterScanIter<T> {
+    cluster: RedisCluster,
+    pattern: Option<String>,
+    count: Option<u64>,
+    /// The next cursor to ask for; `None` once the scan is complete.
+    cursor: Option<u64>,
+    buffer: std::vec::IntoIter<T>,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for ClusterScanIter<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClusterScanIter")
+            .field("pattern", &self.pattern)
+            .field("count", &self.count)
+            .field("cursor", &self.cursor)
+            .finish()
+    }
+}
+
+impl<T: FromValue> Iterator for ClusterScanIter<T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        loop {
+            if let Some(item) = self.buffer.next() {
+                return Some(Ok(item));
+            }
+            let cursor = self.cursor?;
+            let mut c = cmd("SCAN").arg(cursor);
+            if let Some(p) = &self.pattern {
+                c = c.arg("MATCH").arg(p.as_str());
+            }
+            if let Some(n) = self.count {
+                c = c.arg("COUNT").arg(n);
+            }
+            match self.cluster.execute_command::<(u64, Vec<T>)>(c) {
+                Ok((next, keys)) => {
+                    self.cursor = (next != 0).then_some(next);
+                    self.buffer = keys.into_iter();
+                }
+                Err(e) => {
+                    self.cursor = None;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
