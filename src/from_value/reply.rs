@@ -17,10 +17,52 @@ use crate::value::Value;
 
 /// A type error: a `kind` reply cannot be read as `want`.
 pub(crate) fn type_err<T>(v: &Value, want: &str) -> Result<T> {
+    let kind = v.kind_name();
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     Err(Error::Type(format!(
-        "cannot convert a {} reply into {want}",
-        v.kind_name()
+        "cannot convert {article} {kind} reply into {want}"
     )))
+}
+
+/// Converts the reply of the command method `method` into `T`; a failed conversion's
+/// text then says which command answered and which Rust type was asked for:
+/// "get: cannot convert an array reply into String (asked for Option<String>)". Used by
+/// every generated command method.
+pub(crate) fn convert<T: FromValue>(v: Value, method: &str) -> Result<T> {
+    T::from_value(v).map_err(|e| match e {
+        Error::Type(m) => Error::Type(format!(
+            "{method}: {m} (asked for {})",
+            short_type_name::<T>()
+        )),
+        e => e,
+    })
+}
+
+/// `T`'s name without module paths: `Option<Vec<String>>`, not
+/// `core::option::Option<alloc::vec::Vec<alloc::string::String>>`.
+pub(crate) fn short_type_name<T>() -> String {
+    let full = std::any::type_name::<T>();
+    let mut out = String::with_capacity(full.len());
+    let mut word = String::new();
+    let mut chars = full.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            word.clear();
+        } else if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            out.push_str(&word);
+            word.clear();
+            out.push(c);
+        }
+    }
+    out.push_str(&word);
+    out
 }
 
 /// Top-level server errors are turned into `Err` before conversion; nested ones surface here.
