@@ -264,6 +264,12 @@ impl ReplyFields {
         }
     }
 
+    /// A count that may be missing, nil, or negative (Redis 7.0 sends `-1` where newer
+    /// servers send nil: XINFO's `lag`, `inactive`): all three give `None`.
+    pub(crate) fn opt_count(&mut self, name: &str) -> Result<Option<u64>> {
+        Ok(self.opt::<i64>(name)?.and_then(|n| u64::try_from(n).ok()))
+    }
+
     fn context(&self, name: &str, e: Error) -> Error {
         match e {
             Error::Type(msg) => Error::Type(format!("{} field `{name}`: {msg}", self.what)),
@@ -342,7 +348,8 @@ pub(crate) use reply_struct_fields;
 ///
 /// `keyed`: the reply is a map (RESP3) or a flat list of name/value pairs (RESP2), and each
 /// field says how it is read: `req("name")` must be there, `opt("name")` is `None` when
-/// missing, `list("name")` is empty (the type's default) when missing.
+/// missing, `count("name")` (an `Option<u64>`) is `None` when missing, nil or negative,
+/// `list("name")` is empty (the type's default) when missing.
 /// `positional`: the reply is an array of exactly as many items as the struct has fields,
 /// read in order.
 macro_rules! reply_struct {
@@ -377,6 +384,7 @@ macro_rules! reply_struct {
     }};
     (@read $f:ident, req, $key:literal) => { $f.req($key)? };
     (@read $f:ident, opt, $key:literal) => { $f.opt($key)? };
+    (@read $f:ident, count, $key:literal) => { $f.opt_count($key)? };
     (@read $f:ident, list, $key:literal) => { $f.opt($key)?.unwrap_or_default() };
 }
 pub(crate) use reply_struct;
