@@ -1114,6 +1114,32 @@ mod tests {
     use crate::commands::test_args as args;
 
     #[test]
+    fn unknown_counts_are_none_whether_nil_or_minus_one() {
+        let group = |lag: Value, read: Value| {
+            Value::Array(vec![
+                bulk("name"),
+                bulk("g"),
+                bulk("consumers"),
+                Value::Int(0),
+                bulk("pending"),
+                Value::Int(0),
+                bulk("last-delivered-id"),
+                bulk("0-0"),
+                bulk("entries-read"),
+                read,
+                bulk("lag"),
+                lag,
+            ])
+        };
+        for (lag, read) in [(Value::Int(-1), Value::Int(-1)), (Value::Nil, Value::Nil)] {
+            let g = XInfoGroup::from_value(group(lag, read)).unwrap();
+            assert_eq!((g.lag, g.entries_read), (None, None));
+        }
+        let g = XInfoGroup::from_value(group(Value::Int(3), Value::Int(2))).unwrap();
+        assert_eq!((g.lag, g.entries_read), (Some(3), Some(2)));
+    }
+
+    #[test]
     fn trim_clauses() {
         let c = StreamTrim::maxlen(10)
             .approximate()
