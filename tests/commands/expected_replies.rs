@@ -89,6 +89,9 @@ fn info_flags_read_as_bool() {
     });
 }
 
+/// A stream's entries: `(id, [field, value, ...])`.
+type Entries = Vec<(String, Vec<String>)>;
+
 #[test]
 fn pairs_whose_items_are_aggregates_pair_up() {
     both_servers_both_protocols(|r, what| {
@@ -104,7 +107,7 @@ fn pairs_whose_items_are_aggregates_pair_up() {
         assert_eq!(p[0].1["b"], 2, "{what}");
         // XREAD's reply: [[stream, entries]] in RESP2, a map in RESP3.
         r.xadd("st", "1-0", &[("f", "v")]).unwrap();
-        let v: Vec<(String, Vec<(String, Vec<String>)>)> = r
+        let v: Vec<(String, Entries)> = r
             .execute_command(cmd("XREAD STREAMS").key("st").arg("0"))
             .unwrap();
         assert_eq!(v[0].0, "st", "{what}");
