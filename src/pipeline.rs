@@ -304,13 +304,20 @@ impl Pipeline {
 
     /// Runs the queued commands on a connection the caller holds (used by
     /// [`StrictRedis::transaction`](crate::StrictRedis::transaction)): EXEC's replies, those
-    /// of [`ignore`](Self::ignore)d commands left out. Nothing queued and nothing watched:
-    /// no I/O; nothing queued but a WATCH: an empty MULTI/EXEC, which reports the abort.
+    /// of [`ignore`](Self::ignore)d commands left out. Nothing to send (the closure only
+    /// read): UNWATCH, no EXEC.
     pub(crate) fn execute_on(&mut self, conn: &mut Connection) -> Result<Vec<Value>> {
         let (transaction, cmds, scripts, ignored) = self.take_queued();
         batch::check_queued(&cmds)?;
-        if cmds.iter().all(|c| c.local_reply().is_some()) && !conn.is_watching() {
-            return with_local_replies(&cmds, |_| Ok(Vec::new()));
+        if cmds.iter().all(|c| c.local_reply().is_some()) {
+            // Nothing to commit (the closure only read): end the WATCH so the connection can
+            // go back to the pool (one round trip, cheaper than the reconnect a dirty
+            // connection would cost).
+            if conn.is_watching() {
+                conn.execute_command::<()>(cmd("UNWATCH"))?;
+            }
+            let replies = with_local_replies(&cmds, |_| Ok(Vec::new()))?;
+            return Ok(drop_ignored(replies, &ignored));
         }
         script::load_all(conn, &scripts)?;
         let replies = with_local_replies(&cmds, |sent| {
