@@ -83,7 +83,10 @@ macro_rules! set_commands {
             ///
             /// Redis 6.2.0+.
             fn smismember(key: impl ToArg, members: impl ToArgs) -> Vec<bool> {
-                cmd("SMISMEMBER").key(key).args(members).reply_locally_below(3, LocalReply::EmptyArray)
+                cmd("SMISMEMBER")
+                    .key(key)
+                    .args(members)
+                    .reply_locally_below(3, LocalReply::EmptyArray)
             }
 
             /// Move `member` from the set `source` to the set `destination`; false when it was

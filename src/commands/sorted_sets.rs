@@ -438,7 +438,10 @@ macro_rules! sorted_set_commands {
             /// # Ok::<(), strictredis::Error>(())
             /// ```
             fn zadd(key: impl ToArg, members: impl ScoreMembers) -> u64 {
-                cmd("ZADD").key(key).score_members(members).reply_locally_below(4, LocalReply::Int(0))
+                cmd("ZADD")
+                    .key(key)
+                    .score_members(members)
+                    .reply_locally_below(4, LocalReply::Int(0))
             }
 
             /// Add or update `(member, score)` pairs under `NX`/`XX`/`GT`/`LT`; returns how
