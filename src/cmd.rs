@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::args::{FieldValues, ScoreMembers, ToArg, ToArgs};
 use crate::resp::encode::{write_array_header, write_bulk};
+use crate::value::Value;
 
 /// A Redis command ready to send: `cmd("GET").arg("key")`.
 ///
@@ -35,6 +36,34 @@ struct Extra {
     more_keys: Vec<(u32, u32)>,
     /// For blocking commands: how long the server may legitimately take to answer.
     blocking: Option<BlockingTimeout>,
+    /// The reply known without asking the server (a variadic command given an empty list):
+    /// the command is then never sent; see [`Cmd::local_reply`].
+    local: Option<LocalReply>,
+    /// Items per group when the reply is a flat array to be read as rows (SORT with
+    /// several GETs, redis-py's `groups=True`); see [`Cmd::grouped`].
+    group: Option<usize>,
+}
+
+/// A reply a command method knows without a round trip: what the server would answer for
+/// an empty list, had it accepted one (MGET of no keys is `[]`, DEL of no keys is `0`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LocalReply {
+    /// An integer reply (a count of zero).
+    Int(i64),
+    /// An empty array.
+    EmptyArray,
+    /// `+OK`.
+    Ok,
+}
+
+impl LocalReply {
+    pub(crate) fn value(self) -> Value {
+        match self {
+            LocalReply::Int(i) => Value::Int(i),
+            LocalReply::EmptyArray => Value::Array(Vec::new()),
+            LocalReply::Ok => Value::Simple("OK".into()),
+        }
+    }
 }
 
 /// How long a blocking command may wait on the server side.
@@ -239,6 +268,41 @@ impl Cmd {
         }
     }
 
+    /// Answers the command locally with `reply` when it has fewer than `min_args`
+    /// arguments (the name included: its variadic list was empty). The command methods of
+    /// the client, the cluster client and a connection, and every pipeline, then return
+    /// `reply` in the command's place without sending it (in a transaction too, so a
+    /// "wrong number of arguments" never aborts the whole EXEC).
+    pub(crate) fn reply_locally_below(mut self, min_args: usize, reply: LocalReply) -> Cmd {
+        if self.argc < min_args {
+            self.extra_mut().local = Some(reply);
+        }
+        self
+    }
+
+    /// Reads the command's flat array reply as rows of `n` items (an array per row), so
+    /// that `Vec<(A, B, C)>` takes SORT's `GET a GET b GET c` reply row by row. Applied by
+    /// the command methods and every pipeline; `n` below 2 changes nothing.
+    pub(crate) fn grouped(mut self, n: usize) -> Cmd {
+        if n > 1 {
+            self.extra_mut().group = Some(n);
+        }
+        self
+    }
+
+    /// The row size set with [`Cmd::grouped`].
+    pub(crate) fn reply_group(&self) -> Option<usize> {
+        self.extra.as_ref().and_then(|e| e.group)
+    }
+
+    /// The reply set with [`Cmd::reply_locally_below`], if this command is not to be sent.
+    pub(crate) fn local_reply(&self) -> Option<Value> {
+        self.extra
+            .as_ref()
+            .and_then(|e| e.local)
+            .map(LocalReply::value)
+    }
+
     /// The blocking timeout set with [`Cmd::blocking`], if any.
     pub fn blocking_timeout(&self) -> Option<BlockingTimeout> {
         self.extra.as_ref().and_then(|e| e.blocking)
@@ -316,6 +380,68 @@ impl Cmd {
     /// The encoded arguments without the array header.
     pub(crate) fn body(&self) -> &[u8] {
         &self.buf
+    }
+}
+
+/// Runs a batch whose commands may carry local replies ([`Cmd::reply_locally_below`]) or
+/// grouped replies ([`Cmd::grouped`]): `send` gets only the commands to send (all of `cmds`
+/// when none is local, without a copy), and its replies are merged back in order with the
+/// local ones, grouped where asked. An
+/// [`Error::Pipeline`](crate::Error::Pipeline) from `send` keeps naming the command's
+/// position among all of `cmds`.
+pub(crate) fn with_local_replies(
+    cmds: &[Cmd],
+    send: impl FnOnce(&[Cmd]) -> crate::Result<Vec<Value>>,
+) -> crate::Result<Vec<Value>> {
+    if !cmds.iter().any(|c| {
+        c.extra
+            .as_ref()
+            .is_some_and(|e| e.local.is_some() || e.group.is_some())
+    }) {
+        return send(cmds);
+    }
+    let (positions, sent): (Vec<usize>, Vec<Cmd>) = cmds
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.local_reply().is_none())
+        .map(|(i, c)| (i, c.clone()))
+        .unzip();
+    let mut replies = send(&sent)
+        .map_err(|e| match e {
+            crate::Error::Pipeline {
+                index,
+                command,
+                source,
+            } => crate::Error::Pipeline {
+                index: positions.get(index).copied().unwrap_or(index),
+                command,
+                source,
+            },
+            e => e,
+        })?
+        .into_iter();
+    Ok(cmds
+        .iter()
+        .map(|c| match c.local_reply() {
+            Some(v) => v,
+            None => regroup(c.reply_group(), replies.next().unwrap_or(Value::Nil)),
+        })
+        .collect())
+}
+
+/// `reply` as rows of `group` items when the command asked for it ([`Cmd::grouped`]);
+/// a reply that is not an array is left as it is.
+pub(crate) fn regroup(group: Option<usize>, reply: Value) -> Value {
+    match (group, reply) {
+        (Some(n), Value::Array(items)) => {
+            let mut rows = Vec::with_capacity(items.len().div_ceil(n));
+            let mut it = items.into_iter().peekable();
+            while it.peek().is_some() {
+                rows.push(Value::Array(it.by_ref().take(n).collect()));
+            }
+            Value::Array(rows)
+        }
+        (_, reply) => reply,
     }
 }
 
@@ -399,6 +525,54 @@ mod tests {
         assert!(cmd("  ").check_sendable().is_err());
         assert!(Cmd::default().check_sendable().is_err());
         assert!(cmd("PING").check_sendable().is_ok());
+    }
+
+    #[test]
+    fn local_replies_merge_in_order() {
+        let cmds = [
+            cmd("MGET").reply_locally_below(2, LocalReply::EmptyArray),
+            cmd("GET").key("a"),
+            cmd("DEL").reply_locally_below(2, LocalReply::Int(0)),
+            cmd("DEL")
+                .key("b")
+                .reply_locally_below(2, LocalReply::Int(0)),
+        ];
+        assert_eq!(cmds[3].local_reply(), None);
+        let got = with_local_replies(&cmds, |sent| {
+            assert_eq!(sent.len(), 2);
+            Err(crate::Error::Pipeline {
+                index: 1,
+                command: "DEL".into(),
+                source: Box::new(crate::Error::Config("x".into())),
+            })
+        });
+        assert!(matches!(got, Err(crate::Error::Pipeline { index: 3, .. })));
+        let got = with_local_replies(&cmds, |_| Ok(vec![Value::Int(7), Value::Int(1)])).unwrap();
+        assert_eq!(
+            got,
+            vec![
+                Value::Array(vec![]),
+                Value::Int(7),
+                Value::Int(0),
+                Value::Int(1)
+            ]
+        );
+    }
+
+    #[test]
+    fn grouped_replies_come_in_rows() {
+        let flat = Value::Array((1..=6).map(Value::Int).collect());
+        let rows = regroup(Some(3), flat.clone());
+        assert_eq!(
+            rows,
+            Value::Array(vec![
+                Value::Array(vec![Value::Int(1), Value::Int(2), Value::Int(3)]),
+                Value::Array(vec![Value::Int(4), Value::Int(5), Value::Int(6)]),
+            ])
+        );
+        assert_eq!(regroup(None, flat.clone()), flat);
+        assert_eq!(regroup(Some(3), Value::Nil), Value::Nil);
+        assert_eq!(cmd("SORT").grouped(1).reply_group(), None);
     }
 
     #[test]

@@ -245,18 +245,20 @@ impl<A: FromValue, B: FromValue> FromValue for (A, B) {
         Ok((A::from_value(a)?, B::from_value(b)?))
     }
 
-    /// A flat `[a1, b1, a2, b2]` array (RESP2 form) or an array of pairs (RESP3 form).
+    /// An array of pairs (RESP3 form: every item a two-item array), else a flat
+    /// `[a1, b1, a2, b2]` array (RESP2 form) whose consecutive items pair up, whatever they
+    /// are themselves (arrays, maps, sets).
     fn from_values(items: Vec<Value>) -> Result<Vec<Self>> {
-        let nested = items
-            .first()
-            .map(|v| matches!(v, Value::Array(_) | Value::Map(_)))
-            .unwrap_or(false);
+        let nested = !items.is_empty()
+            && items
+                .iter()
+                .all(|v| matches!(v, Value::Array(a) if a.len() == 2));
         if nested {
             return items.into_iter().map(Self::from_value).collect();
         }
         if items.len() % 2 != 0 {
             return Err(Error::Type(format!(
-                "cannot convert an array of odd length {} into pairs",
+                "cannot pair up an array of odd length {}",
                 items.len()
             )));
         }
@@ -370,6 +372,51 @@ mod tests {
         ]);
         let p3: Vec<(String, f64)> = FromValue::from_value(nested).unwrap();
         assert_eq!(p3, vec![("a".into(), 1.0), ("b".into(), 2.5)]);
+    }
+
+    #[test]
+    fn pairs_of_aggregates_pair_up_consecutive_items() {
+        let arr = |v: Vec<Value>| Value::Array(v);
+        // RESP2: [name, [fields...], name, [fields...]].
+        let flat = arr(vec![
+            bulk("a"),
+            arr(vec![bulk("x"), bulk("y"), bulk("z"), bulk("w")]),
+            bulk("b"),
+            arr(vec![]),
+        ]);
+        let p: Vec<(String, Vec<String>)> = FromValue::from_value(flat).unwrap();
+        assert_eq!(p[0].1.len(), 4);
+        assert_eq!(p[1], ("b".into(), vec![]));
+        // RESP3: maps and sets as the items.
+        let m = || Value::Map(vec![(bulk("k"), bulk("1")), (bulk("l"), bulk("2"))]);
+        let s = Value::Set(vec![bulk("m")]);
+        let p: Vec<(HashMap<String, i64>, Vec<String>)> =
+            FromValue::from_value(arr(vec![m(), s.clone(), m(), s])).unwrap();
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[1].0["l"], 2);
+        let odd: Result<Vec<(String, String)>> = FromValue::from_value(arr(vec![bulk("a")]));
+        assert!(matches!(odd, Err(Error::Type(m)) if m.contains("odd length 1")));
+    }
+
+    #[test]
+    fn type_errors_read_well_and_name_the_type() {
+        let e = String::from_value(Value::Array(vec![])).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("cannot convert an array reply into String"),
+            "{e}"
+        );
+        let e = reply::convert::<Option<String>>(Value::Map(vec![]), "get").unwrap_err();
+        let t = e.to_string();
+        assert!(
+            t.contains("get: cannot convert a map reply into String"),
+            "{t}"
+        );
+        assert!(t.contains("(asked for Option<String>)"), "{t}");
+        assert_eq!(
+            reply::short_type_name::<Vec<(String, std::collections::HashMap<u8, i64>)>>(),
+            "Vec<(String, HashMap<u8, i64>)>"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::args::ToArgs;
 use crate::batch;
-use crate::cmd::{cmd, BlockingTimeout, Cmd};
+use crate::cmd::{cmd, with_local_replies, BlockingTimeout, Cmd};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::from_value::FromValue;
@@ -33,6 +33,10 @@ pub struct Pipeline {
     conn: Option<PooledConnection>,
     transaction: bool,
     cmds: Vec<Cmd>,
+    /// Positions in `cmds` whose replies [`ignore`](Pipeline::ignore) left out, ascending.
+    ignored: Vec<usize>,
+    /// True once [`multi`](Pipeline::multi) was called: the end of immediate mode.
+    explicit_multi: bool,
     /// Scripts of queued `EVALSHA`s, loaded on the connection before the commands go out.
     scripts: Vec<Script>,
 }
@@ -56,6 +60,8 @@ impl Pipeline {
             conn: None,
             transaction,
             cmds: Vec::new(),
+            ignored: Vec::new(),
+            explicit_multi: false,
             scripts: Vec::new(),
         }
     }
@@ -64,6 +70,87 @@ impl Pipeline {
     pub fn queue(&mut self, cmd: Cmd) -> &mut Pipeline {
         self.cmds.push(cmd);
         self
+    }
+
+    /// Leaves the reply of the command queued last out of what
+    /// [`execute`](Self::execute) and [`execute_raw`](Self::execute_raw) return (redis-rs's
+    /// `ignore`); an error reply of that command is still reported.
+    ///
+    /// ```no_run
+    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+    /// let mut p = r.pipeline();
+    /// p.set("a", "1").ignore().incr("a").ignore().get("a");
+    /// let (v,): (String,) = p.execute()?;
+    /// # Ok::<(), strictredis::Error>(())
+    /// ```
+    ///
+    /// With nothing queued, it does nothing.
+    pub fn ignore(&mut self) -> &mut Pipeline {
+        if let Some(last) = self.cmds.len().checked_sub(1) {
+            if self.ignored.last() != Some(&last) {
+                self.ignored.push(last);
+            }
+        }
+        self
+    }
+
+    /// redis-py's `pipeline.multi()`: ends immediate mode (see
+    /// [`immediate`](Self::immediate)); the commands queued from now on run inside
+    /// MULTI/EXEC, also on a pipeline made by
+    /// [`pipeline_without_transaction`](crate::StrictRedis::pipeline_without_transaction).
+    ///
+    /// ```no_run
+    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+    /// let mut p = r.pipeline();
+    /// p.watch(&["balance"])?;
+    /// let cur: Option<i64> = p.immediate()?.get("balance")?; // answered at once
+    /// p.multi()?.set("balance", cur.unwrap_or(0) + 1);
+    /// let _: ((),) = p.execute()?; // Error::TransactionAborted if "balance" changed
+    /// # Ok::<(), strictredis::Error>(())
+    /// ```
+    ///
+    /// Fails with [`Error::Config`] when called twice, or after commands were queued.
+    pub fn multi(&mut self) -> Result<&mut Pipeline> {
+        if self.explicit_multi {
+            return Err(Error::Config(
+                "multi() was called already on this pipeline".into(),
+            ));
+        }
+        if !self.cmds.is_empty() {
+            return Err(Error::Config(
+                "multi() must come before the commands to queue (commands are queued already)"
+                    .into(),
+            ));
+        }
+        self.explicit_multi = true;
+        Ok(self)
+    }
+
+    /// redis-py's immediate mode after `watch`: the connection this pipeline holds (the one
+    /// WATCH was sent on), whose command methods run at once, so that reads see the watched
+    /// keys before [`multi`](Self::multi) starts the transaction.
+    ///
+    /// Fails with [`Error::Config`] after [`multi`](Self::multi) (the transaction is being
+    /// queued) and on a pipeline without a connection to hold (the `pipe` of
+    /// [`StrictRedis::transaction`](crate::StrictRedis::transaction): read through its
+    /// `conn`).
+    pub fn immediate(&mut self) -> Result<&mut PooledConnection> {
+        if self.explicit_multi {
+            return Err(Error::Config(
+                "immediate mode ends at multi(): the commands after it are queued".into(),
+            ));
+        }
+        self.connection()
+    }
+
+    /// redis-py's `pipeline.discard()`: drops the commands queued (and a
+    /// [`multi`](Self::multi)), keeping the connection and its WATCH, so that the pipeline
+    /// can queue again. [`clear`](Self::clear) gives the WATCH up as well.
+    pub fn discard(&mut self) {
+        self.cmds.clear();
+        self.ignored.clear();
+        self.scripts.clear();
+        self.explicit_multi = false;
     }
 
     /// Queues a script call as `EVALSHA`. The script is loaded (`SCRIPT LOAD`) on the
@@ -98,15 +185,14 @@ impl Pipeline {
 
     /// True when the commands are sent inside MULTI/EXEC.
     pub fn is_transaction(&self) -> bool {
-        self.transaction
+        self.transaction || self.explicit_multi
     }
 
     /// Drops the queued commands (and any WATCH, by giving the connection up): redis-py's
     /// `pipeline.reset()`. (`reset` itself queues the RESET command, like every command
     /// method, and `execute` then refuses it: see [`execute`](Self::execute).)
     pub fn clear(&mut self) {
-        self.cmds.clear();
-        self.scripts.clear();
+        self.discard();
         self.conn = None;
     }
 
@@ -150,26 +236,50 @@ impl Pipeline {
     /// [`StrictRedis::transaction`](crate::StrictRedis::transaction). Once the commands
     /// started to leave, a connection error is ambiguous ([`Error::is_ambiguous`]) unless
     /// every queued command is read-only.
+    ///
+    /// After [`watch`](Self::watch), a transaction is sent even with nothing queued (an
+    /// empty MULTI/EXEC), so that a watched key that changed is still reported as
+    /// [`Error::TransactionAborted`], as redis-py's `WatchError`.
+    ///
+    /// A command method given an empty list (`mget` of no keys, `delete` of none, `sadd`
+    /// of no members...) is answered in its place without being sent (see the guide's
+    /// "Empty lists"), so it never aborts a transaction.
     pub fn execute<T: FromValue>(&mut self) -> Result<T> {
-        let (cmds, replies) = self.run_queued()?;
+        let (cmds, replies, ignored) = self.run_queued()?;
         batch::check_replies(&cmds, &replies)?;
-        T::from_value(Value::Array(replies))
+        T::from_value(Value::Array(drop_ignored(replies, &ignored)))
     }
 
     /// Like [`execute`](Self::execute), but returns every reply as it came, with error
-    /// replies in place as [`Value::Error`].
+    /// replies in place as [`Value::Error`] (those of [`ignore`](Self::ignore)d commands
+    /// left out).
     pub fn execute_raw(&mut self) -> Result<Vec<Value>> {
-        self.run_queued().map(|(_, replies)| replies)
+        self.run_queued()
+            .map(|(_, replies, ignored)| drop_ignored(replies, &ignored))
     }
 
-    fn run_queued(&mut self) -> Result<(Vec<Cmd>, Vec<Value>)> {
-        if self.cmds.is_empty() {
+    /// Takes what is queued, leaving the pipeline empty (and out of explicit MULTI), and
+    /// whether it goes inside MULTI/EXEC.
+    fn take_queued(&mut self) -> (bool, Vec<Cmd>, Vec<Script>, Vec<usize>) {
+        let transaction = self.is_transaction();
+        self.explicit_multi = false;
+        (
+            transaction,
+            std::mem::take(&mut self.cmds),
+            std::mem::take(&mut self.scripts),
+            std::mem::take(&mut self.ignored),
+        )
+    }
+
+    fn run_queued(&mut self) -> Result<(Vec<Cmd>, Vec<Value>, Vec<usize>)> {
+        let (transaction, cmds, scripts, ignored) = self.take_queued();
+        let watching = self.conn.as_ref().is_some_and(|c| c.is_watching());
+        // Every command answered locally, and no WATCH to report on: no I/O at all.
+        if cmds.iter().all(|c| c.local_reply().is_some()) && !(watching && transaction) {
             self.conn = None;
-            self.scripts.clear();
-            return Ok((Vec::new(), Vec::new()));
+            let replies = with_local_replies(&cmds, |_| Ok(Vec::new()))?;
+            return Ok((cmds, replies, ignored));
         }
-        let cmds = std::mem::take(&mut self.cmds);
-        let scripts = std::mem::take(&mut self.scripts);
         if let Err(e) = batch::check_queued(&cmds) {
             self.conn = None;
             return Err(e);
@@ -186,30 +296,57 @@ impl Pipeline {
             },
         };
         script::load_all(&mut conn, &scripts)?;
-        let replies =
-            run(&mut conn, &cmds, self.transaction).map_err(|e| batch::settle(&cmds, e))?;
-        Ok((cmds, replies))
+        let replies = with_local_replies(&cmds, |sent| {
+            run(&mut conn, sent, transaction).map_err(|e| batch::settle(sent, e))
+        })?;
+        Ok((cmds, replies, ignored))
     }
 
     /// Runs the queued commands on a connection the caller holds (used by
-    /// [`StrictRedis::transaction`](crate::StrictRedis::transaction)).
+    /// [`StrictRedis::transaction`](crate::StrictRedis::transaction)): EXEC's replies, those
+    /// of [`ignore`](Self::ignore)d commands left out. Nothing to send (the closure only
+    /// read): UNWATCH, no EXEC.
     pub(crate) fn execute_on(&mut self, conn: &mut Connection) -> Result<Vec<Value>> {
-        let cmds = std::mem::take(&mut self.cmds);
-        let scripts = std::mem::take(&mut self.scripts);
+        let (transaction, cmds, scripts, ignored) = self.take_queued();
         batch::check_queued(&cmds)?;
-        if cmds.is_empty() {
-            // Nothing to commit: end the WATCH so the connection can go back to the pool
-            // (one round trip, cheaper than the reconnect a dirty connection would cost).
+        if cmds.iter().all(|c| c.local_reply().is_some()) {
+            // Nothing to commit (the closure only read): end the WATCH so the connection can
+            // go back to the pool (one round trip, cheaper than the reconnect a dirty
+            // connection would cost).
             if conn.is_watching() {
                 conn.execute_command::<()>(cmd("UNWATCH"))?;
             }
-            return Ok(Vec::new());
+            let replies = with_local_replies(&cmds, |_| Ok(Vec::new()))?;
+            return Ok(drop_ignored(replies, &ignored));
         }
         script::load_all(conn, &scripts)?;
-        let replies = run(conn, &cmds, self.transaction).map_err(|e| batch::settle(&cmds, e))?;
+        let replies = with_local_replies(&cmds, |sent| {
+            run(conn, sent, transaction).map_err(|e| batch::settle(sent, e))
+        })?;
         batch::check_replies(&cmds, &replies)?;
-        Ok(replies)
+        Ok(drop_ignored(replies, &ignored))
     }
+}
+
+/// `replies` without those at the positions in `ignored` (ascending).
+fn drop_ignored(replies: Vec<Value>, ignored: &[usize]) -> Vec<Value> {
+    if ignored.is_empty() {
+        return replies;
+    }
+    let mut skip = ignored.iter().peekable();
+    replies
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            if skip.peek() == Some(&i) {
+                skip.next();
+                false
+            } else {
+                true
+            }
+        })
+        .map(|(_, v)| v)
+        .collect()
 }
 
 /// How long the server may block on the queued commands altogether (they run one after

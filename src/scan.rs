@@ -3,8 +3,9 @@
 //!
 //! The iterators are lazy: a page is fetched (one pool checkout, one round trip) only when
 //! the items of the previous one are used up, and iteration ends when the server hands back
-//! cursor `0`. Each item is a `Result`: a failed page is yielded as an `Err`, after which the
-//! iterator ends.
+//! cursor `0`. Each item is a `Result`: an item that does not convert into the type asked
+//! for (a non-UTF-8 key asked as `String`) is yielded as its `Err` and the iteration goes
+//! on; a failed page is yielded as an `Err`, after which the iterator ends.
 //!
 //! SCAN's guarantee holds, no more: an element present from the start to the end of the
 //! iteration is returned; one added or removed meanwhile may or may not be; and when the
@@ -54,8 +55,49 @@ pub struct ScanIter<T> {
     options: ScanOptions,
     /// The cursor of the next page; `None` once the server answered cursor 0.
     cursor: Option<Vec<u8>>,
-    page: std::vec::IntoIter<T>,
+    page: PageItems,
     _item: PhantomData<fn() -> T>,
+}
+
+/// The items of one page, converted one by one as they are taken: an item that does not
+/// convert (a non-UTF-8 key asked as `String`) is that item's `Err`, and the iteration goes
+/// on with the next one.
+pub(crate) struct PageItems {
+    items: std::vec::IntoIter<Value>,
+    /// HSCAN and ZSCAN pages are flat `[field, value, ...]`: two items make one.
+    pairs: bool,
+}
+
+impl PageItems {
+    pub(crate) fn new(items: Vec<Value>, pairs: bool) -> PageItems {
+        PageItems {
+            items: items.into_iter(),
+            pairs,
+        }
+    }
+
+    /// How many items are left (pairs counted once).
+    pub(crate) fn len(&self) -> usize {
+        if self.pairs {
+            self.items.len().div_ceil(2)
+        } else {
+            self.items.len()
+        }
+    }
+
+    /// The next item, converted into `T`.
+    pub(crate) fn next_item<T: FromValue>(&mut self) -> Option<Result<T>> {
+        let first = self.items.next()?;
+        if !self.pairs {
+            return Some(T::from_value(first));
+        }
+        Some(match self.items.next() {
+            Some(second) => T::from_value(Value::Array(vec![first, second])),
+            None => Err(Error::Type(
+                "a SCAN page of pairs has an odd number of items".into(),
+            )),
+        })
+    }
 }
 
 impl<T> fmt::Debug for ScanIter<T> {
@@ -85,7 +127,7 @@ impl<T: FromValue> ScanIter<T> {
             source,
             options,
             cursor: Some(b"0".to_vec()),
-            page: Vec::new().into_iter(),
+            page: PageItems::new(Vec::new(), false),
             _item: PhantomData,
         }
     }
@@ -119,7 +161,8 @@ impl<T: FromValue> ScanIter<T> {
         if next != b"0" {
             self.cursor = Some(next);
         }
-        self.page = Vec::<T>::from_value(Value::Array(items))?.into_iter();
+        let pairs = matches!(self.source, Source::Hash(_) | Source::SortedSet(_));
+        self.page = PageItems::new(items, pairs);
         Ok(true)
     }
 
@@ -155,8 +198,8 @@ impl<T: FromValue> Iterator for ScanIter<T> {
 
     fn next(&mut self) -> Option<Result<T>> {
         loop {
-            if let Some(item) = self.page.next() {
-                return Some(Ok(item));
+            if let Some(item) = self.page.next_item() {
+                return Some(item);
             }
             match self.fetch() {
                 Ok(true) => continue,

@@ -85,7 +85,10 @@ impl StrictRedis {
 
     /// redis-py's `transaction()`: WATCH `keys`, run `f` (read through `conn`, queue on
     /// `pipe`), then EXEC the queued commands; the whole closure runs again whenever a
-    /// watched key changed before EXEC. Returns what `f` returned on the run that committed.
+    /// watched key changed before EXEC. Returns what `f` returned on the run that committed
+    /// ([`transaction_exec`](Self::transaction_exec) returns EXEC's replies instead). With no
+    /// keys ([`NO_KEYS`](crate::commands::scripting::NO_KEYS)) no WATCH is sent: the queued
+    /// commands just run inside MULTI/EXEC.
     ///
     /// ```no_run
     /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
@@ -111,20 +114,60 @@ impl StrictRedis {
         &self,
         keys: impl ToArgs,
         max_retries: Option<usize>,
-        mut f: F,
+        f: F,
     ) -> Result<T>
     where
         F: FnMut(&mut PooledConnection, &mut Pipeline) -> Result<T>,
     {
-        let watch = crate::cmd::cmd("WATCH").keys(keys);
+        self.run_transaction(keys, max_retries, f)
+            .map(|(out, _)| out)
+    }
+
+    /// redis-py's `transaction()` as it is by default: like
+    /// [`transaction`](Self::transaction), but returns EXEC's replies, converted into `T`
+    /// (a tuple, a `Vec`, `Value`), instead of the closure's value.
+    ///
+    /// ```no_run
+    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+    /// let (n, _): (i64, ()) = r.transaction_exec(&["counter"], |_conn, pipe| {
+    ///     pipe.incr("counter").set("touched", 1);
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), strictredis::Error>(())
+    /// ```
+    pub fn transaction_exec<T, F>(&self, keys: impl ToArgs, f: F) -> Result<T>
+    where
+        T: FromValue,
+        F: FnMut(&mut PooledConnection, &mut Pipeline) -> Result<()>,
+    {
+        let ((), replies) = self.run_transaction(keys, None, f)?;
+        T::from_value(crate::Value::Array(replies))
+    }
+
+    /// The loop of every `transaction` form: WATCH (none when `keys` is empty), the
+    /// closure, EXEC; again while a watched key changed. Returns the closure's value and
+    /// EXEC's replies.
+    fn run_transaction<T, F>(
+        &self,
+        keys: impl ToArgs,
+        max_retries: Option<usize>,
+        mut f: F,
+    ) -> Result<(T, Vec<crate::Value>)>
+    where
+        F: FnMut(&mut PooledConnection, &mut Pipeline) -> Result<T>,
+    {
+        // No key to watch: no WATCH (which would fail), just MULTI/EXEC.
+        let watch = (keys.arg_count() > 0).then(|| crate::cmd::cmd("WATCH").keys(keys));
         let mut attempts = 0usize;
         loop {
             let mut conn = self.pool.get()?;
-            conn.execute_command::<()>(watch.clone())?;
+            if let Some(w) = &watch {
+                conn.execute_command::<()>(w.clone())?;
+            }
             let mut pipe = Pipeline::new(None, true);
             let out = f(&mut conn, &mut pipe)?;
             match pipe.execute_on(&mut conn) {
-                Ok(_) => return Ok(out),
+                Ok(replies) => return Ok((out, replies)),
                 Err(crate::Error::TransactionAborted) => {
                     attempts += 1;
                     if max_retries.is_some_and(|m| attempts > m) {

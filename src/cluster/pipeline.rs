@@ -468,7 +468,13 @@ impl ClusterPipeline {
         self.run(&cmds)
     }
 
+    /// Runs `cmds`, those with a local reply (a command method given an empty list) not
+    /// sent but answered in their place.
     fn run(&self, cmds: &[Cmd]) -> Result<Vec<Value>> {
+        crate::cmd::with_local_replies(cmds, |sent| self.run_sent(sent))
+    }
+
+    fn run_sent(&self, cmds: &[Cmd]) -> Result<Vec<Value>> {
         if cmds.is_empty() {
             return Ok(Vec::new());
         }

@@ -7,6 +7,8 @@ use super::RedisCluster;
 use crate::cmd::cmd;
 use crate::error::Result;
 use crate::from_value::FromValue;
+use crate::scan::PageItems;
+use crate::value::Value;
 
 impl RedisCluster {
     /// Iterates over every key of every primary matching `pattern` (all keys with `None`),
@@ -30,7 +32,7 @@ impl RedisCluster {
             pattern: pattern.map(str::to_string),
             count,
             cursor: Some(0),
-            buffer: Vec::new().into_iter(),
+            buffer: PageItems::new(Vec::new(), false),
             _t: PhantomData,
         }
     }
@@ -43,7 +45,7 @@ pub struct ClusterScanIter<T> {
     count: Option<u64>,
     /// The next cursor to ask for; `None` once the scan is complete.
     cursor: Option<u64>,
-    buffer: std::vec::IntoIter<T>,
+    buffer: PageItems,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -62,8 +64,8 @@ impl<T: FromValue> Iterator for ClusterScanIter<T> {
 
     fn next(&mut self) -> Option<Result<T>> {
         loop {
-            if let Some(item) = self.buffer.next() {
-                return Some(Ok(item));
+            if let Some(item) = self.buffer.next_item() {
+                return Some(item);
             }
             let cursor = self.cursor?;
             let mut c = cmd("SCAN").arg(cursor);
@@ -73,10 +75,11 @@ impl<T: FromValue> Iterator for ClusterScanIter<T> {
             if let Some(n) = self.count {
                 c = c.arg("COUNT").arg(n);
             }
-            match self.cluster.execute_command::<(u64, Vec<T>)>(c) {
+            // Each key converts as it is taken: one that does not is its own `Err`.
+            match self.cluster.execute_command::<(u64, Vec<Value>)>(c) {
                 Ok((next, keys)) => {
                     self.cursor = (next != 0).then_some(next);
-                    self.buffer = keys.into_iter();
+                    self.buffer = PageItems::new(keys, false);
                 }
                 Err(e) => {
                     self.cursor = None;

@@ -185,7 +185,7 @@ macro_rules! hash_commands {
             ///
             /// Redis 2.0.0+ (several fields: 2.4.0+).
             fn hdel(key: impl ToArg, fields: impl ToArgs) -> u64 {
-                cmd("HDEL").key(key).args(fields)
+                cmd("HDEL").key(key).args(fields).reply_locally_below(3, LocalReply::Int(0))
             }
 
             /// Whether `field` exists in the hash at `key`.
@@ -277,7 +277,22 @@ macro_rules! hash_commands {
             ///
             /// Redis 2.0.0+.
             fn hmget<T>(key: impl ToArg, fields: impl ToArgs) -> Vec<T> {
-                cmd("HMGET").key(key).args(fields)
+                cmd("HMGET").key(key).args(fields).reply_locally_below(3, LocalReply::EmptyArray)
+            }
+
+            /// HMGET into any reply type, a tuple in particular (redis-py's
+            /// `hmget` unpacked): `(Option<String>, Option<i64>)` for two fields.
+            ///
+            /// Redis 2.0.0+.
+            ///
+            /// ```no_run
+            /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+            /// let (name, age): (Option<String>, Option<u32>) =
+            ///     r.hmget_into("user:1", &["name", "age"])?;
+            /// # Ok::<(), strictredis::Error>(())
+            /// ```
+            fn hmget_into<T>(key: impl ToArg, fields: impl ToArgs) -> T {
+                cmd("HMGET").key(key).args(fields).reply_locally_below(3, LocalReply::EmptyArray)
             }
 
             /// Set several `(field, value)` pairs. Deprecated by Redis since 4.0.0: use

@@ -222,28 +222,28 @@ macro_rules! key_commands {
             /// # Ok::<(), strictredis::Error>(())
             /// ```
             fn delete(keys: impl ToArgs) -> u64 {
-                cmd("DEL").keys(keys)
+                cmd("DEL").keys(keys).reply_locally_below(2, LocalReply::Int(0))
             }
 
             /// Delete keys, freeing their memory in the background; returns how many existed.
             ///
             /// Redis 4.0.0+.
             fn unlink(keys: impl ToArgs) -> u64 {
-                cmd("UNLINK").keys(keys)
+                cmd("UNLINK").keys(keys).reply_locally_below(2, LocalReply::Int(0))
             }
 
             /// Count how many of `keys` exist (a key named twice counts twice).
             ///
             /// Redis 1.0.0+ (several keys: 3.0.3+).
             fn exists(keys: impl ToArgs) -> u64 {
-                cmd("EXISTS").keys(keys)
+                cmd("EXISTS").keys(keys).reply_locally_below(2, LocalReply::Int(0))
             }
 
             /// Update the last access time of keys; returns how many exist.
             ///
             /// Redis 3.2.1+.
             fn touch(keys: impl ToArgs) -> u64 {
-                cmd("TOUCH").keys(keys)
+                cmd("TOUCH").keys(keys).reply_locally_below(2, LocalReply::Int(0))
             }
 
             /// Set a timeout of `seconds` on `key`; false when the key does not exist.
@@ -487,6 +487,23 @@ macro_rules! key_commands {
             /// ```
             fn sort<T>(key: impl ToArg, options: SortOptions) -> Vec<T> {
                 options.apply(cmd("SORT").key(key))
+            }
+
+            /// SORT with two or more `GET` patterns, each element's values as one row (a
+            /// tuple, or a `Vec`): redis-py's `sort(..., groups=True)`.
+            ///
+            /// Redis 1.0.0+.
+            ///
+            /// ```no_run
+            /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+            /// use strictredis::commands::keys::SortOptions;
+            /// let opts = SortOptions::new().get("#").get("name_*").get("age_*");
+            /// let rows: Vec<(String, Option<String>, Option<u32>)> = r.sort_groups("ids", opts)?;
+            /// # Ok::<(), strictredis::Error>(())
+            /// ```
+            fn sort_groups<T>(key: impl ToArg, options: SortOptions) -> Vec<T> {
+                let n = options.get.len();
+                options.apply(cmd("SORT").key(key)).grouped(n)
             }
 
             /// SORT that stores the result as a list at `destination` (`STORE`); returns its

@@ -276,7 +276,12 @@ macro_rules! list_commands {
             ///
             /// Redis 1.0.0+ (several values: 2.4.0+).
             fn lpush(key: impl ToArg, values: impl ToArgs) -> u64 {
-                cmd("LPUSH").key(key).args(values)
+                if values.arg_count() == 0 {
+                    // Nothing to push: the reply is the list's length as it is.
+                    cmd("LLEN").key(key)
+                } else {
+                    cmd("LPUSH").key(key).args(values)
+                }
             }
 
             /// Prepend `values` only when the list exists; returns the new length (0: no
@@ -347,7 +352,12 @@ macro_rules! list_commands {
             ///
             /// Redis 1.0.0+ (several values: 2.4.0+).
             fn rpush(key: impl ToArg, values: impl ToArgs) -> u64 {
-                cmd("RPUSH").key(key).args(values)
+                if values.arg_count() == 0 {
+                    // Nothing to push: the reply is the list's length as it is.
+                    cmd("LLEN").key(key)
+                } else {
+                    cmd("RPUSH").key(key).args(values)
+                }
             }
 
             /// Append `values` only when the list exists; returns the new length (0: no list).

@@ -65,7 +65,7 @@ pub(crate) mod prelude {
     pub(crate) use super::transactions::*;
     pub(crate) use super::{impl_command_groups, mut_methods, queue_methods, shared_methods};
     pub(crate) use crate::args::{FieldValues, ScoreMembers, ToArg, ToArgs};
-    pub(crate) use crate::cmd::{cmd, Cmd};
+    pub(crate) use crate::cmd::{cmd, Cmd, LocalReply};
 }
 
 /// The doc lines every generated method ends with: the group (module) its table entry is in.
@@ -93,7 +93,16 @@ macro_rules! exec_methods {
         pub fn $name $(<$($gen: $crate::FromValue),+>)? (self: $recv, $($arg: $ty),*)
             -> $crate::Result<$ret>
         {
-            self.execute_command($body)
+            let c: $crate::Cmd = $body;
+            let group = c.reply_group();
+            let v: $crate::Value = match c.local_reply() {
+                Some(v) => v,
+                None => self.execute_command(c)?,
+            };
+            $crate::from_value::reply::convert(
+                $crate::cmd::regroup(group, v),
+                stringify!($name),
+            )
         }
     )*};
 }

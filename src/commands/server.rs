@@ -269,9 +269,15 @@ impl Info {
     }
 
     /// The value of `key` in `section`, parsed (`u64`, `f64`, ...); `None` when missing or
-    /// not parseable.
+    /// not parseable. INFO's `0`/`1` flags read as `false`/`true` for `bool`.
     pub fn get_parsed<T: std::str::FromStr>(&self, section: &str, key: &str) -> Option<T> {
-        self.get(section, key)?.parse().ok()
+        let v = self.get(section, key)?;
+        v.parse().ok().or_else(|| match v {
+            // INFO's flags (`loading:0`, `aof_enabled:1`) read as `bool`, as in redis-rs.
+            "0" => "false".parse().ok(),
+            "1" => "true".parse().ok(),
+            _ => None,
+        })
     }
 
     /// The value of `key` in whichever section has it.

@@ -10,7 +10,7 @@ macro_rules! set_commands {
             ///
             /// Redis 1.0.0+ (several members: 2.4.0+).
             fn sadd(key: impl ToArg, members: impl ToArgs) -> u64 {
-                cmd("SADD").key(key).args(members)
+                cmd("SADD").key(key).args(members).reply_locally_below(3, LocalReply::Int(0))
             }
 
             /// The number of members of the set at `key` (0 when it does not exist).
@@ -83,7 +83,10 @@ macro_rules! set_commands {
             ///
             /// Redis 6.2.0+.
             fn smismember(key: impl ToArg, members: impl ToArgs) -> Vec<bool> {
-                cmd("SMISMEMBER").key(key).args(members)
+                cmd("SMISMEMBER")
+                    .key(key)
+                    .args(members)
+                    .reply_locally_below(3, LocalReply::EmptyArray)
             }
 
             /// Move `member` from the set `source` to the set `destination`; false when it was
@@ -130,7 +133,7 @@ macro_rules! set_commands {
             ///
             /// Redis 1.0.0+ (several members: 2.4.0+).
             fn srem(key: impl ToArg, members: impl ToArgs) -> u64 {
-                cmd("SREM").key(key).args(members)
+                cmd("SREM").key(key).args(members).reply_locally_below(3, LocalReply::Int(0))
             }
 
             /// One step of an incremental iteration over the set at `key`: the next cursor

@@ -438,7 +438,10 @@ macro_rules! sorted_set_commands {
             /// # Ok::<(), strictredis::Error>(())
             /// ```
             fn zadd(key: impl ToArg, members: impl ScoreMembers) -> u64 {
-                cmd("ZADD").key(key).score_members(members)
+                cmd("ZADD")
+                    .key(key)
+                    .score_members(members)
+                    .reply_locally_below(4, LocalReply::Int(0))
             }
 
             /// Add or update `(member, score)` pairs under `NX`/`XX`/`GT`/`LT`; returns how
@@ -609,7 +612,7 @@ macro_rules! sorted_set_commands {
             ///
             /// Redis 6.2.0+.
             fn zmscore(key: impl ToArg, members: impl ToArgs) -> Vec<Option<f64>> {
-                cmd("ZMSCORE").key(key).args(members)
+                cmd("ZMSCORE").key(key).args(members).reply_locally_below(3, LocalReply::EmptyArray)
             }
 
             /// Remove and return up to `count` (default 1) members with the highest scores,
@@ -761,7 +764,7 @@ macro_rules! sorted_set_commands {
             ///
             /// Redis 1.2.0+ (several members: 2.4.0+).
             fn zrem(key: impl ToArg, members: impl ToArgs) -> u64 {
-                cmd("ZREM").key(key).args(members)
+                cmd("ZREM").key(key).args(members).reply_locally_below(3, LocalReply::Int(0))
             }
 
             /// Remove the members between `min` and `max` by name; returns how many went.

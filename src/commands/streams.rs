@@ -929,13 +929,9 @@ impl FromValue for XInfoConsumer {
             name: f.req("name")?,
             pending: f.req("pending")?,
             idle_ms: f.req("idle")?,
-            inactive_ms: non_negative(f.opt::<i64>("inactive")?),
+            inactive_ms: f.opt_count("inactive")?,
         })
     }
-}
-
-fn non_negative(v: Option<i64>) -> Option<u64> {
-    v.and_then(|n| u64::try_from(n).ok())
 }
 
 crate::from_value::reply::reply_struct! {
@@ -951,9 +947,10 @@ crate::from_value::reply::reply_struct! {
         /// The ID of the last entry delivered to the group.
         last_delivered_id: String = req("last-delivered-id"),
         /// How many entries the group has read (Redis 7.0.0+; `None` when unknown).
-        entries_read: Option<u64> = opt("entries-read"),
-        /// How many entries are still waiting for delivery (Redis 7.0.0+; `None` when unknown).
-        lag: Option<u64> = opt("lag"),
+        entries_read: Option<u64> = count("entries-read"),
+        /// How many entries are still waiting for delivery (Redis 7.0.0+; `None` when unknown:
+        /// nil on newer servers, `-1` on Redis 7.0).
+        lag: Option<u64> = count("lag"),
     }
 }
 
@@ -1036,9 +1033,9 @@ crate::from_value::reply::reply_struct! {
         /// The ID of the last entry delivered to the group.
         last_delivered_id: String = req("last-delivered-id"),
         /// How many entries the group has read (Redis 7.0.0+).
-        entries_read: Option<u64> = opt("entries-read"),
+        entries_read: Option<u64> = count("entries-read"),
         /// How many entries still wait for delivery (Redis 7.0.0+).
-        lag: Option<u64> = opt("lag"),
+        lag: Option<u64> = count("lag"),
         /// How many entries are pending in the group.
         pel_count: u64 = req("pel-count"),
         /// The pending entries (at most COUNT of them).
@@ -1085,7 +1082,7 @@ impl FromValue for XInfoFullConsumer {
         Ok(XInfoFullConsumer {
             name: f.req("name")?,
             seen_time_ms: f.req("seen-time")?,
-            active_time_ms: non_negative(f.opt::<i64>("active-time")?),
+            active_time_ms: f.opt_count("active-time")?,
             pel_count: f.req("pel-count")?,
             pending: f.opt("pending")?.unwrap_or_default(),
         })
@@ -1115,6 +1112,32 @@ mod tests {
     use crate::from_value::reply::bulk;
 
     use crate::commands::test_args as args;
+
+    #[test]
+    fn unknown_counts_are_none_whether_nil_or_minus_one() {
+        let group = |lag: Value, read: Value| {
+            Value::Array(vec![
+                bulk("name"),
+                bulk("g"),
+                bulk("consumers"),
+                Value::Int(0),
+                bulk("pending"),
+                Value::Int(0),
+                bulk("last-delivered-id"),
+                bulk("0-0"),
+                bulk("entries-read"),
+                read,
+                bulk("lag"),
+                lag,
+            ])
+        };
+        for (lag, read) in [(Value::Int(-1), Value::Int(-1)), (Value::Nil, Value::Nil)] {
+            let g = XInfoGroup::from_value(group(lag, read)).unwrap();
+            assert_eq!((g.lag, g.entries_read), (None, None));
+        }
+        let g = XInfoGroup::from_value(group(Value::Int(3), Value::Int(2))).unwrap();
+        assert_eq!((g.lag, g.entries_read), (Some(3), Some(2)));
+    }
 
     #[test]
     fn trim_clauses() {

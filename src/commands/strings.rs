@@ -408,7 +408,7 @@ macro_rules! string_commands {
             ///
             /// Redis 1.0.0+.
             fn mget<T>(keys: impl ToArgs) -> Vec<T> {
-                cmd("MGET").keys(keys)
+                cmd("MGET").keys(keys).reply_locally_below(2, LocalReply::EmptyArray)
             }
 
             /// Set several keys at once: `&[("k1", "v1"), ("k2", "v2")]` or a map.
@@ -421,7 +421,9 @@ macro_rules! string_commands {
             /// # Ok::<(), strictredis::Error>(())
             /// ```
             fn mset(pairs: impl FieldValues) -> () {
-                cmd("MSET").key_values(pairs)
+                cmd("MSET")
+                    .key_values(pairs)
+                    .reply_locally_below(3, LocalReply::Ok)
             }
 
             /// Set several keys at once only when none of them exists; true when they were set

@@ -17,10 +17,52 @@ use crate::value::Value;
 
 /// A type error: a `kind` reply cannot be read as `want`.
 pub(crate) fn type_err<T>(v: &Value, want: &str) -> Result<T> {
+    let kind = v.kind_name();
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     Err(Error::Type(format!(
-        "cannot convert a {} reply into {want}",
-        v.kind_name()
+        "cannot convert {article} {kind} reply into {want}"
     )))
+}
+
+/// Converts the reply of the command method `method` into `T`; a failed conversion's
+/// text then says which command answered and which Rust type was asked for:
+/// "get: cannot convert an array reply into String (asked for Option<String>)". Used by
+/// every generated command method.
+pub(crate) fn convert<T: FromValue>(v: Value, method: &str) -> Result<T> {
+    T::from_value(v).map_err(|e| match e {
+        Error::Type(m) => Error::Type(format!(
+            "{method}: {m} (asked for {})",
+            short_type_name::<T>()
+        )),
+        e => e,
+    })
+}
+
+/// `T`'s name without module paths: `Option<Vec<String>>`, not
+/// `core::option::Option<alloc::vec::Vec<alloc::string::String>>`.
+pub(crate) fn short_type_name<T>() -> String {
+    let full = std::any::type_name::<T>();
+    let mut out = String::with_capacity(full.len());
+    let mut word = String::new();
+    let mut chars = full.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            word.clear();
+        } else if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            out.push_str(&word);
+            word.clear();
+            out.push(c);
+        }
+    }
+    out.push_str(&word);
+    out
 }
 
 /// Top-level server errors are turned into `Err` before conversion; nested ones surface here.
@@ -222,6 +264,12 @@ impl ReplyFields {
         }
     }
 
+    /// A count that may be missing, nil, or negative (Redis 7.0 sends `-1` where newer
+    /// servers send nil: XINFO's `lag`, `inactive`): all three give `None`.
+    pub(crate) fn opt_count(&mut self, name: &str) -> Result<Option<u64>> {
+        Ok(self.opt::<i64>(name)?.and_then(|n| u64::try_from(n).ok()))
+    }
+
     fn context(&self, name: &str, e: Error) -> Error {
         match e {
             Error::Type(msg) => Error::Type(format!("{} field `{name}`: {msg}", self.what)),
@@ -300,7 +348,8 @@ pub(crate) use reply_struct_fields;
 ///
 /// `keyed`: the reply is a map (RESP3) or a flat list of name/value pairs (RESP2), and each
 /// field says how it is read: `req("name")` must be there, `opt("name")` is `None` when
-/// missing, `list("name")` is empty (the type's default) when missing.
+/// missing, `count("name")` (an `Option<u64>`) is `None` when missing, nil or negative,
+/// `list("name")` is empty (the type's default) when missing.
 /// `positional`: the reply is an array of exactly as many items as the struct has fields,
 /// read in order.
 macro_rules! reply_struct {
@@ -335,6 +384,7 @@ macro_rules! reply_struct {
     }};
     (@read $f:ident, req, $key:literal) => { $f.req($key)? };
     (@read $f:ident, opt, $key:literal) => { $f.opt($key)? };
+    (@read $f:ident, count, $key:literal) => { $f.opt_count($key)? };
     (@read $f:ident, list, $key:literal) => { $f.opt($key)?.unwrap_or_default() };
 }
 pub(crate) use reply_struct;

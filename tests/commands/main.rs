@@ -19,6 +19,7 @@ mod cmd_streams;
 mod cmd_strings;
 mod compat;
 mod coverage;
+mod expected_replies;
 mod facts;
 #[path = "../util/mod.rs"]
 mod util;
