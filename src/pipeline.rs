@@ -140,7 +140,10 @@ impl Pipeline {
     /// `T` (a tuple, a `Vec`, or `Value`).
     ///
     /// The first command that failed is reported as [`Error::Pipeline`] with its index and
-    /// name; in a plain pipeline the others still ran. An aborted transaction (a watched key
+    /// name, and what became of the others ([`PipelineFailure`](crate::PipelineFailure)):
+    /// in a plain pipeline they still ran; in a transaction, a command that failed inside
+    /// EXEC failed alone (the others were committed), while one refused while queueing
+    /// (EXECABORT) means none ran. An aborted transaction (a watched key
     /// changed) is [`Error::TransactionAborted`]. The pipeline is empty afterwards. An empty
     /// pipeline does no I/O.
     ///
@@ -152,7 +155,7 @@ impl Pipeline {
     /// every queued command is read-only.
     pub fn execute<T: FromValue>(&mut self) -> Result<T> {
         let (cmds, replies) = self.run_queued()?;
-        batch::check_replies(&cmds, &replies)?;
+        batch::check_replies(&cmds, &replies, self.transaction)?;
         T::from_value(Value::Array(replies))
     }
 
@@ -207,7 +210,7 @@ impl Pipeline {
         }
         script::load_all(conn, &scripts)?;
         let replies = run(conn, &cmds, self.transaction).map_err(|e| batch::settle(&cmds, e))?;
-        batch::check_replies(&cmds, &replies)?;
+        batch::check_replies(&cmds, &replies, self.transaction)?;
         Ok(replies)
     }
 }
