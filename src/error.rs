@@ -631,4 +631,133 @@ mod tests {
         let cause = source.source().expect("the cause");
         assert_eq!(cause.to_string(), "x");
     }
+
+    type DynError = dyn std::error::Error + 'static;
+
+    /// The payload behind `e` (its `source()`), and the payload's own source.
+    fn chain(e: &Error) -> (&DynError, Option<&DynError>) {
+        let payload = std::error::Error::source(e).expect("a payload");
+        (payload, payload.source())
+    }
+
+    #[test]
+    fn cluster_errors_chain_the_last_node_error() {
+        let e = Error::cluster_gave_up("GET failed after 16 redirections".into(), Error::Timeout);
+        assert!(matches!(&e, Error::Cluster(c) if c.is_redirect_limit()));
+        assert_eq!(
+            e.to_string(),
+            "cluster error: GET failed after 16 redirections"
+        );
+        let (payload, cause) = chain(&e);
+        assert_eq!(payload.to_string(), "GET failed after 16 redirections");
+        let cause = cause.expect("the last error");
+        assert!(cause.downcast_ref::<Error>().is_some_and(Error::is_timeout));
+        let Error::Cluster(c) = &e else {
+            unreachable!()
+        };
+        assert!(c.last_error().is_some_and(Error::is_timeout));
+        assert!(!e.is_ambiguous(), "a cluster error stays unambiguous");
+
+        let io = Error::Io(io::Error::new(io::ErrorKind::ConnectionRefused, "refused"));
+        let e = Error::no_topology("no node answered (a: refused)".into(), Some(io));
+        assert!(matches!(&e, Error::Cluster(c) if c.is_topology()));
+        let (_, cause) = chain(&e);
+        assert!(cause
+            .and_then(|c| c.downcast_ref::<Error>())
+            .is_some_and(Error::is_io));
+
+        for (e, cross, none) in [
+            (Error::cross_slot("x".into()), true, false),
+            (Error::no_node("x"), false, true),
+            (Error::cluster("x"), false, false),
+        ] {
+            let Error::Cluster(c) = &e else {
+                panic!("{e:?}")
+            };
+            assert_eq!((c.is_cross_slot(), c.is_no_node()), (cross, none));
+            assert!(c.last_error().is_none() && chain(&e).1.is_none());
+        }
+    }
+
+    #[test]
+    fn sentinel_errors_chain_the_last_error() {
+        let last = Error::Server(ServerError::new("ERR no such master"));
+        let e = Error::sentinel(true, "no master found for \"m\" (a: x)".into(), Some(last));
+        assert_eq!(
+            e.to_string(),
+            "sentinel error: no master found for \"m\" (a: x)"
+        );
+        let Error::Sentinel(s) = &e else {
+            panic!("{e:?}")
+        };
+        assert!(s.is_no_master());
+        assert_eq!(
+            s.last_error().and_then(Error::server_error).unwrap().kind(),
+            "ERR"
+        );
+        let (_, cause) = chain(&e);
+        assert!(cause
+            .and_then(|c| c.downcast_ref::<Error>())
+            .is_some_and(Error::is_server));
+        let e = Error::sentinel(false, "no replicas".into(), None);
+        assert!(matches!(&e, Error::Sentinel(s) if !s.is_no_master() && s.last_error().is_none()));
+        assert!(chain(&e).1.is_none());
+    }
+
+    #[test]
+    fn lock_and_tls_payloads() {
+        let e: Error = LockError::new(LockKind::Lost, "cannot extend lock \"l\": gone").into();
+        assert_eq!(
+            e.to_string(),
+            "lock not owned: cannot extend lock \"l\": gone"
+        );
+        assert!(matches!(&e, Error::LockNotOwned(l) if l.is_lost()));
+        let (payload, cause) = chain(&e);
+        assert!(payload.is::<LockError>() && cause.is_none());
+
+        let cause = io::Error::new(io::ErrorKind::NotFound, "no such file");
+        let e: Error = TlsError::new(TlsKind::Setup, "cannot load the CA file x: no such file")
+            .caused_by(cause)
+            .into();
+        assert!(
+            matches!(&e, Error::Tls(t) if t.is_setup() && !t.is_handshake() && !t.is_refused())
+        );
+        let (_, cause) = chain(&e);
+        let cause = cause
+            .and_then(|c| c.downcast_ref::<io::Error>())
+            .expect("io");
+        assert_eq!(cause.kind(), io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn pipeline_texts_say_what_became_of_the_others() {
+        let wrap = |failure| Error::Pipeline {
+            index: 1,
+            command: "INCR".into(),
+            failure,
+            source: Box::new(Error::Server(ServerError::new("WRONGTYPE x"))),
+        };
+        let plain = wrap(PipelineFailure::Plain);
+        assert_eq!(
+            plain.to_string(),
+            "pipeline command #1 (INCR) failed: server error: WRONGTYPE x"
+        );
+        let committed = wrap(PipelineFailure::Committed).to_string();
+        assert!(committed.starts_with("transaction command #1 (INCR) failed inside EXEC"));
+        assert!(committed.contains("every other command of the transaction was committed"));
+        let discarded = wrap(PipelineFailure::Discarded).to_string();
+        assert!(
+            discarded.contains("none of its commands was applied"),
+            "{discarded}"
+        );
+        assert_eq!(
+            wrap(PipelineFailure::Committed).pipeline_failure(),
+            Some(PipelineFailure::Committed)
+        );
+        assert!(PipelineFailure::Committed.others_applied());
+        assert!(!PipelineFailure::Discarded.others_applied());
+        assert_eq!(Error::Timeout.pipeline_failure(), None);
+        let source = std::error::Error::source(&plain).expect("the command's error");
+        assert_eq!(source.to_string(), "server error: WRONGTYPE x");
+    }
 }

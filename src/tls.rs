@@ -285,3 +285,44 @@ impl ServerCertVerifier for NoVerification {
         self.0.signature_verification_algorithms.supported_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_ca_file_keeps_the_pem_error_as_source() {
+        let opts = TlsOptions {
+            ca_file: Some("/nonexistent/strictredis-ca.pem".into()),
+            ..TlsOptions::default()
+        };
+        let e = client_config(&opts, false).err().expect("no such file");
+        let Error::Tls(t) = &e else { panic!("{e:?}") };
+        assert!(t.is_setup(), "{t:?}");
+        assert!(t
+            .message()
+            .starts_with("cannot load the CA file /nonexistent"));
+        let cause = std::error::Error::source(t).expect("the cause");
+        assert!(cause.is::<rustls::pki_types::pem::Error>(), "{cause:?}");
+    }
+
+    #[test]
+    fn a_bad_host_name_keeps_its_error() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let tcp = TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+        let timeout = Some(Duration::from_secs(1));
+        let e = connect(tcp, "not a name!", false, &TlsOptions::default(), timeout)
+            .err()
+            .expect("a bad name");
+        let Error::Tls(t) = &e else { panic!("{e:?}") };
+        assert!(
+            t.is_setup() && t.message().contains("not a valid DNS name"),
+            "{t:?}"
+        );
+        let cause = std::error::Error::source(t).expect("the cause");
+        assert!(
+            cause.is::<rustls::pki_types::InvalidDnsNameError>(),
+            "{cause:?}"
+        );
+    }
+}
