@@ -296,7 +296,9 @@ mod tests {
             ca_file: Some("/nonexistent/strictredis-ca.pem".into()),
             ..TlsOptions::default()
         };
-        let e = client_config(&opts, false).err().expect("no such file");
+        let Err(e) = client_config(&opts, false) else {
+            panic!("a missing CA file was accepted")
+        };
         let Error::Tls(t) = &e else { panic!("{e:?}") };
         assert!(t.is_setup(), "{t:?}");
         assert!(t
@@ -311,9 +313,9 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let tcp = TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
         let timeout = Some(Duration::from_secs(1));
-        let e = connect(tcp, "not a name!", false, &TlsOptions::default(), timeout)
-            .err()
-            .expect("a bad name");
+        let Err(e) = connect(tcp, "not a name!", false, &TlsOptions::default(), timeout) else {
+            panic!("a bad name was accepted")
+        };
         let Error::Tls(t) = &e else { panic!("{e:?}") };
         assert!(
             t.is_setup() && t.message().contains("not a valid DNS name"),

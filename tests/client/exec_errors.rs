@@ -73,7 +73,7 @@ fn a_failure_inside_exec_of_transaction_says_the_others_committed() {
     let r = client(&server);
     r.rpush("list", "x").unwrap();
     let e = r
-        .transaction(&["a"], |_, p| {
+        .transaction("a", |_, p| {
             p.set("a", "1").incr("list").set("b", "2");
             Ok(())
         })
