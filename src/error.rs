@@ -192,11 +192,7 @@ impl Error {
 /// The constructors of the payload variants, for the modules that build them.
 impl Error {
     fn cluster_of(kind: ClusterKind, message: String, last: Option<Error>) -> Error {
-        let e = ClusterError::new(kind, message);
-        match last {
-            Some(last) => e.caused_by(last).into(),
-            None => e.into(),
-        }
+        ClusterError::new(kind, message).caused_by_last(last).into()
     }
 
     /// [`Error::Cluster`]: keys in different hash slots; nothing was sent.
@@ -232,11 +228,9 @@ impl Error {
         } else {
             SentinelKind::NoReplicas
         };
-        let e = SentinelError::new(kind, message);
-        match last {
-            Some(last) => e.caused_by(last).into(),
-            None => e.into(),
-        }
+        SentinelError::new(kind, message)
+            .caused_by_last(last)
+            .into()
     }
 }
 
@@ -345,6 +339,15 @@ macro_rules! payload {
             pub(crate) fn caused_by(mut self, cause: impl Into<Cause>) -> Self {
                 self.cause = Some(cause.into());
                 self
+            }
+
+            /// Keeps `last`, if there is one, as the error's source.
+            #[allow(dead_code)] // only cluster and Sentinel errors have a last error
+            pub(crate) fn caused_by_last(self, last: Option<Error>) -> Self {
+                match last {
+                    Some(last) => self.caused_by(last),
+                    None => self,
+                }
             }
 
             /// What went wrong, in words (what `Display` shows; the cause's own text is
