@@ -18,7 +18,7 @@ use crate::cmd::{cmd, Cmd};
 use crate::command_facts::Effect;
 pub(crate) use crate::connection::exchange::exchange;
 use crate::connection::Connection;
-use crate::error::{Error, Result, ServerError};
+use crate::error::{Error, PipelineFailure, Result, ServerError};
 use crate::retry::{self, Stage};
 use crate::value::Value;
 
@@ -60,19 +60,32 @@ pub(crate) fn first_error(replies: &[Value]) -> Option<(usize, &ServerError)> {
     })
 }
 
-/// `e` as the failure of command `index` of `cmds`.
+/// `e` as the failure of command `index` of the plain pipeline `cmds`.
 pub(crate) fn failed(cmds: &[Cmd], index: usize, e: Error) -> Error {
+    failed_as(cmds, index, PipelineFailure::Plain, e)
+}
+
+/// `e` as the failure of command `index` of `cmds`, with what became of the others.
+pub(crate) fn failed_as(cmds: &[Cmd], index: usize, failure: PipelineFailure, e: Error) -> Error {
     Error::Pipeline {
         index,
         command: cmds.get(index).map(Cmd::display_name).unwrap_or_default(),
+        failure,
         source: Box::new(e),
     }
 }
 
-/// The first error reply of `replies` as [`Error::Pipeline`], if there is one.
-pub(crate) fn check_replies(cmds: &[Cmd], replies: &[Value]) -> Result<()> {
+/// The first error reply of `replies` as [`Error::Pipeline`], if there is one. In the
+/// replies of a `transaction` (EXEC's array), the command failed inside EXEC and every
+/// other command was committed ([`PipelineFailure::Committed`]).
+pub(crate) fn check_replies(cmds: &[Cmd], replies: &[Value], transaction: bool) -> Result<()> {
+    let failure = if transaction {
+        PipelineFailure::Committed
+    } else {
+        PipelineFailure::Plain
+    };
     match first_error(replies) {
-        Some((i, e)) => Err(failed(cmds, i, Error::Server(e.clone()))),
+        Some((i, e)) => Err(failed_as(cmds, i, failure, Error::Server(e.clone()))),
         None => Ok(()),
     }
 }
@@ -102,8 +115,9 @@ pub(crate) fn transaction(
 
 /// Reads the replies of `MULTI`, each of `cmds` and `EXEC` as one transaction's outcome:
 /// EXEC's array, [`Error::TransactionAborted`] for nil (a watched key changed), and for
-/// `EXECABORT` the command that was refused while queueing, as [`Error::Pipeline`] (the
-/// first error for which `first` holds, else the first error).
+/// `EXECABORT` the command that was refused while queueing, as [`Error::Pipeline`] of
+/// [`PipelineFailure::Discarded`] (the first error for which `first` holds, else the first
+/// error).
 pub(crate) fn exec_replies(
     cmds: &[Cmd],
     mut replies: Vec<Value>,
@@ -129,7 +143,10 @@ pub(crate) fn exec_replies(
                         .find(|(_, v)| matches!(v, Value::Error(_)))
                 });
             match refused {
-                Some((i, Value::Error(q))) => Err(failed(cmds, i, Error::Server(q.clone()))),
+                Some((i, Value::Error(q))) => {
+                    let discarded = PipelineFailure::Discarded;
+                    Err(failed_as(cmds, i, discarded, Error::Server(q.clone())))
+                }
                 _ => Err(Error::Server(e)),
             }
         }
@@ -198,7 +215,11 @@ mod tests {
         ];
         let moved = |q: &ServerError| q.kind() == "MOVED";
         match exec_replies(&cmds, refused, moved) {
-            Err(Error::Pipeline { index: 1, .. }) => {}
+            Err(Error::Pipeline {
+                index: 1,
+                failure: PipelineFailure::Discarded,
+                ..
+            }) => {}
             other => panic!("{other:?}"),
         }
         let refused = vec![ok(), queued(), err("ERR wrong"), err("EXECABORT x")];

@@ -412,10 +412,12 @@ pub(crate) fn with_local_replies(
                 index,
                 command,
                 source,
+                failure,
             } => crate::Error::Pipeline {
                 index: positions.get(index).copied().unwrap_or(index),
                 command,
                 source,
+                failure,
             },
             e => e,
         })?
@@ -544,6 +546,7 @@ mod tests {
                 index: 1,
                 command: "DEL".into(),
                 source: Box::new(crate::Error::Config("x".into())),
+                failure: crate::PipelineFailure::Plain,
             })
         });
         assert!(matches!(got, Err(crate::Error::Pipeline { index: 3, .. })));

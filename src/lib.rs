@@ -195,7 +195,9 @@ pub use client::{ClientBuilder, StrictRedis};
 pub use cmd::{cmd, Cmd};
 pub use config::{ConnectionAddr, ConnectionInfo, Options, PoolConfig, Protocol, RetryPolicy};
 pub use connection::Connection;
-pub use error::{Error, Result, ServerError};
+pub use error::{
+    ClusterError, Error, LockError, PipelineFailure, Result, SentinelError, ServerError, TlsError,
+};
 pub use from_value::FromValue;
 pub use lock::{Lock, LockGuard};
 pub use pipeline::Pipeline;

@@ -37,7 +37,7 @@ use parking_lot::Mutex;
 
 use crate::args::ToArg;
 use crate::cmd::cmd;
-use crate::error::{Error, Result};
+use crate::error::{Error, LockError, LockKind, Result};
 use crate::from_value::FromValue;
 use crate::pool::ConnectionPool;
 use crate::script::Script;
@@ -178,11 +178,16 @@ impl Lock {
         String::from_utf8_lossy(&self.name).into_owned()
     }
 
-    fn not_owned(&self, action: &str, why: &str) -> Error {
-        Error::LockNotOwned(format!(
-            "cannot {action} lock {:?}: {why}",
-            self.display_name()
-        ))
+    fn not_owned(&self, action: &str, kind: LockKind) -> Error {
+        let why = match kind {
+            LockKind::NotAcquired => "it is not acquired",
+            LockKind::Lost if action == "release" => {
+                "it is no longer held by this Lock (it expired and may be held by another client)"
+            }
+            LockKind::Lost => "it is no longer held by this Lock",
+        };
+        let message = format!("cannot {action} lock {:?}: {why}", self.display_name());
+        LockError::new(kind, message).into()
     }
 
     fn try_once(&self, token: &str) -> Result<bool> {
@@ -231,7 +236,7 @@ impl Lock {
     /// released) or no longer does (it expired, and maybe another client took it).
     pub fn release(&self) -> Result<()> {
         let Some(token) = self.token.lock().take() else {
-            return Err(self.not_owned("release", "it is not acquired"));
+            return Err(self.not_owned("release", LockKind::NotAcquired));
         };
         let deleted: i64 = script(&RELEASE_SCRIPT, RELEASE)
             .key(&self.name)
@@ -240,10 +245,7 @@ impl Lock {
         if deleted == 1 {
             Ok(())
         } else {
-            Err(self.not_owned(
-                "release",
-                "it is no longer held by this Lock (it expired and may be held by another client)",
-            ))
+            Err(self.not_owned("release", LockKind::Lost))
         }
     }
 
@@ -251,7 +253,7 @@ impl Lock {
     /// remaining time to `additional`. [`Error::LockNotOwned`] when the lock is not held.
     pub fn extend(&self, additional: Duration, replace_ttl: bool) -> Result<()> {
         let Some(token) = self.token() else {
-            return Err(self.not_owned("extend", "it is not acquired"));
+            return Err(self.not_owned("extend", LockKind::NotAcquired));
         };
         let done: i64 = script(&EXTEND_SCRIPT, EXTEND)
             .key(&self.name)
@@ -262,7 +264,7 @@ impl Lock {
         if done == 1 {
             Ok(())
         } else {
-            Err(self.not_owned("extend", "it is no longer held by this Lock"))
+            Err(self.not_owned("extend", LockKind::Lost))
         }
     }
 
@@ -270,7 +272,7 @@ impl Lock {
     /// [`Error::LockNotOwned`] when the lock is not held.
     pub fn reacquire(&self) -> Result<()> {
         let Some(token) = self.token() else {
-            return Err(self.not_owned("reacquire", "it is not acquired"));
+            return Err(self.not_owned("reacquire", LockKind::NotAcquired));
         };
         let done: i64 = script(&REACQUIRE_SCRIPT, REACQUIRE)
             .key(&self.name)
@@ -280,7 +282,7 @@ impl Lock {
         if done == 1 {
             Ok(())
         } else {
-            Err(self.not_owned("reacquire", "it is no longer held by this Lock"))
+            Err(self.not_owned("reacquire", LockKind::Lost))
         }
     }
 

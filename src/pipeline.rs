@@ -226,7 +226,10 @@ impl Pipeline {
     /// `T` (a tuple, a `Vec`, or `Value`).
     ///
     /// The first command that failed is reported as [`Error::Pipeline`] with its index and
-    /// name; in a plain pipeline the others still ran. An aborted transaction (a watched key
+    /// name, and what became of the others ([`PipelineFailure`](crate::PipelineFailure)):
+    /// in a plain pipeline they still ran; in a transaction, a command that failed inside
+    /// EXEC failed alone (the others were committed), while one refused while queueing
+    /// (EXECABORT) means none ran. An aborted transaction (a watched key
     /// changed) is [`Error::TransactionAborted`]. The pipeline is empty afterwards. An empty
     /// pipeline does no I/O.
     ///
@@ -246,7 +249,7 @@ impl Pipeline {
     /// "Empty lists"), so it never aborts a transaction.
     pub fn execute<T: FromValue>(&mut self) -> Result<T> {
         let (cmds, replies, ignored) = self.run_queued()?;
-        batch::check_replies(&cmds, &replies)?;
+        batch::check_replies(&cmds, &replies, self.transaction)?;
         T::from_value(Value::Array(drop_ignored(replies, &ignored)))
     }
 
@@ -323,7 +326,7 @@ impl Pipeline {
         let replies = with_local_replies(&cmds, |sent| {
             run(conn, sent, transaction).map_err(|e| batch::settle(sent, e))
         })?;
-        batch::check_replies(&cmds, &replies)?;
+        batch::check_replies(&cmds, &replies, transaction)?;
         Ok(drop_ignored(replies, &ignored))
     }
 }

@@ -29,7 +29,7 @@ use rustls::{
 };
 
 use crate::config::TlsOptions;
-use crate::error::{Error, Result, TlsRefused};
+use crate::error::{Error, Result, TlsError, TlsKind};
 
 /// A TLS session over a TCP socket.
 pub(crate) type TlsStream = rustls::StreamOwned<ClientConnection, TcpStream>;
@@ -38,15 +38,32 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-fn file_err(what: &str, path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Tls(format!("cannot load the {what} {}: {e}", path.display()))
+/// A CA, certificate or key file that could not be used, for the reason `why`.
+fn file_problem(what: &str, path: &Path, why: impl std::fmt::Display) -> TlsError {
+    let message = format!("cannot load the {what} {}: {why}", path.display());
+    TlsError::new(TlsKind::Setup, message)
+}
+
+/// A CA, certificate or key file that could not be loaded, with the error that said so.
+fn file_err<E>(what: &str, path: &Path, e: E) -> Error
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    file_problem(what, path, &e).caused_by(e).into()
+}
+
+/// A setup failure with the rustls error behind it.
+fn setup_err(what: &str, e: rustls::Error) -> Error {
+    TlsError::new(TlsKind::Setup, format!("{what}: {e}"))
+        .caused_by(e)
+        .into()
 }
 
 /// The client configuration for one connection.
 fn client_config(opts: &TlsOptions, insecure: bool) -> Result<ClientConfig> {
     let builder = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Tls(format!("no usable TLS protocol version: {e}")))?;
+        .map_err(|e| setup_err("no usable TLS protocol version", e))?;
     let builder = if insecure {
         builder
             .dangerous()
@@ -61,7 +78,9 @@ fn client_config(opts: &TlsOptions, insecure: bool) -> Result<ClientConfig> {
                     .map_err(|e| file_err("CA file", path, e))?;
                 let (added, _) = roots.add_parsable_certificates(certs);
                 if added == 0 {
-                    return Err(file_err("CA file", path, "it holds no usable certificate"));
+                    return Err(
+                        file_problem("CA file", path, "it holds no usable certificate").into(),
+                    );
                 }
             }
             None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
@@ -76,11 +95,8 @@ fn client_config(opts: &TlsOptions, insecure: bool) -> Result<ClientConfig> {
                 .collect::<std::result::Result<Vec<_>, _>>()
                 .map_err(|e| file_err("client certificate", cert_path, e))?;
             if chain.is_empty() {
-                return Err(file_err(
-                    "client certificate",
-                    cert_path,
-                    "it holds no certificate",
-                ));
+                let why = "it holds no certificate";
+                return Err(file_problem("client certificate", cert_path, why).into());
             }
             // Without a key file, the key is looked for next to the certificate.
             let key_path = opts.key_file.as_deref().unwrap_or(cert_path);
@@ -88,7 +104,7 @@ fn client_config(opts: &TlsOptions, insecure: bool) -> Result<ClientConfig> {
                 .map_err(|e| file_err("client key", key_path, e))?;
             builder
                 .with_client_auth_cert(chain, key)
-                .map_err(|e| Error::Tls(format!("unusable client certificate or key: {e}")))
+                .map_err(|e| setup_err("unusable client certificate or key", e))
         }
     }
 }
@@ -103,10 +119,12 @@ pub(crate) fn connect(
     timeout: Option<Duration>,
 ) -> Result<TlsStream> {
     let config = client_config(opts, insecure)?;
-    let name = ServerName::try_from(host.to_string())
-        .map_err(|_| Error::Tls(format!("{host:?} is not a valid DNS name or IP address")))?;
+    let name = ServerName::try_from(host.to_string()).map_err(|e| {
+        let message = format!("{host:?} is not a valid DNS name or IP address");
+        Error::from(TlsError::new(TlsKind::Setup, message).caused_by(e))
+    })?;
     let conn = ClientConnection::new(Arc::new(config), name)
-        .map_err(|e| Error::Tls(format!("cannot start a TLS session: {e}")))?;
+        .map_err(|e| setup_err("cannot start a TLS session", e))?;
     let mut stream = rustls::StreamOwned::new(conn, tcp);
     stream.sock.set_read_timeout(timeout)?;
     stream.sock.set_write_timeout(timeout)?;
@@ -120,14 +138,20 @@ pub(crate) fn connect(
 
 /// A read or write error of a TLS session, as the transport seam returns it: a TLS alert
 /// that says the server refused the session itself (a client certificate missing or not
-/// trusted) is marked [`TlsRefused`], which becomes [`Error::Tls`], with nothing run. TLS
+/// trusted) is wrapped in a refusal [`TlsError`] (the rustls error its cause), which
+/// becomes [`Error::Tls`], with nothing run. TLS
 /// 1.3 servers send it after the handshake, so it can come at the first read. Any other
 /// error is returned unchanged.
 pub(crate) fn classify(e: io::Error) -> io::Error {
-    match refusal(&e) {
-        Some(text) => io::Error::new(e.kind(), TlsRefused(text)),
-        None => e,
+    let Some(text) = refusal(&e) else {
+        return e;
+    };
+    let kind = e.kind();
+    let mut refused = TlsError::new(TlsKind::Refused, text);
+    if let Some(cause) = e.into_inner() {
+        refused = refused.caused_by(cause);
     }
+    io::Error::new(kind, refused)
 }
 
 fn refusal(e: &io::Error) -> Option<String> {
@@ -150,11 +174,15 @@ fn refusal(e: &io::Error) -> Option<String> {
 }
 
 fn handshake_error(e: io::Error, host: &str) -> Error {
-    if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
-        Error::Tls(format!("TLS handshake with {host} failed: {e}"))
-    } else {
-        Error::from(e)
+    if !e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+        return Error::from(e);
     }
+    let message = format!("TLS handshake with {host} failed: {e}");
+    let mut failed = TlsError::new(TlsKind::Handshake, message);
+    if let Some(cause) = e.into_inner() {
+        failed = failed.caused_by(cause);
+    }
+    failed.into()
 }
 
 /// Whether the peer sent anything on an idle session that the application would read
@@ -255,5 +283,48 @@ impl ServerCertVerifier for NoVerification {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_ca_file_keeps_the_pem_error_as_source() {
+        let opts = TlsOptions {
+            ca_file: Some("/nonexistent/strictredis-ca.pem".into()),
+            ..TlsOptions::default()
+        };
+        let Err(e) = client_config(&opts, false) else {
+            panic!("a missing CA file was accepted")
+        };
+        let Error::Tls(t) = &e else { panic!("{e:?}") };
+        assert!(t.is_setup(), "{t:?}");
+        assert!(t
+            .message()
+            .starts_with("cannot load the CA file /nonexistent"));
+        let cause = std::error::Error::source(t).expect("the cause");
+        assert!(cause.is::<rustls::pki_types::pem::Error>(), "{cause:?}");
+    }
+
+    #[test]
+    fn a_bad_host_name_keeps_its_error() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let tcp = TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+        let timeout = Some(Duration::from_secs(1));
+        let Err(e) = connect(tcp, "not a name!", false, &TlsOptions::default(), timeout) else {
+            panic!("a bad name was accepted")
+        };
+        let Error::Tls(t) = &e else { panic!("{e:?}") };
+        assert!(
+            t.is_setup() && t.message().contains("not a valid DNS name"),
+            "{t:?}"
+        );
+        let cause = std::error::Error::source(t).expect("the cause");
+        assert!(
+            cause.is::<rustls::pki_types::InvalidDnsNameError>(),
+            "{cause:?}"
+        );
     }
 }

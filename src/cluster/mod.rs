@@ -296,7 +296,7 @@ impl RedisCluster {
                 Some(shard) => StrictRedis::with_pool(shard.primary.pool.clone()),
                 None => {
                     self.refresh_if_due(None);
-                    return Attempt::Retry(Error::Cluster(format!("no node serves slot {slot}")));
+                    return Attempt::Retry(Error::no_node(format!("no node serves slot {slot}")));
                 }
             };
             match client.transaction(&names, &mut f) {
@@ -358,14 +358,14 @@ impl RedisCluster {
         let topo = self.topology();
         match self.resolve(&topo, &Target::AnyPrimary) {
             Some((node, _)) => Ok(PubSub::new(node.pool.clone())),
-            None => Err(Error::Cluster("no node is known to serve any slot".into())),
+            None => Err(Error::no_node("no node is known to serve any slot")),
         }
     }
 
     /// A [`StrictRedis`] over the pool of the primary serving `slot` now.
     pub fn client_for_slot(&self, slot: u16) -> Result<StrictRedis> {
         if slot >= SLOT_COUNT {
-            return Err(Error::Cluster(format!(
+            return Err(Error::cluster(format!(
                 "slot {slot} is out of range (0..{SLOT_COUNT})"
             )));
         }
@@ -374,7 +374,7 @@ impl RedisCluster {
         }
         match self.topology().shard(slot) {
             Some(s) => Ok(StrictRedis::with_pool(s.primary.pool.clone())),
-            None => Err(Error::Cluster(format!("no node serves slot {slot}"))),
+            None => Err(Error::no_node(format!("no node serves slot {slot}"))),
         }
     }
 
@@ -458,7 +458,7 @@ fn common_slot<'k>(keys: impl Iterator<Item = &'k [u8]>, what: &str) -> Result<O
 fn cross_slot_error(what: &str, slots: &[u16]) -> Error {
     let first = slots.first().copied().unwrap_or(0);
     let other = slots.iter().copied().find(|&s| s != first).unwrap_or(first);
-    Error::Cluster(format!(
+    Error::cross_slot(format!(
         "{what}: keys in different hash slots ({first} and {other}); nothing was sent. \
          Give related keys the same {{hash tag}}, as in user:{{42}}:name and user:{{42}}:email"
     ))
@@ -524,7 +524,7 @@ mod tests {
     fn cross_slot_is_refused() {
         let e = common_slot([b"a".as_slice(), b"b".as_slice()].into_iter(), "MSETNX").unwrap_err();
         assert!(
-            matches!(e, Error::Cluster(ref m) if m.contains("MSETNX") && m.contains("hash tag"))
+            matches!(e, Error::Cluster(ref m) if m.message().contains("MSETNX") && m.message().contains("hash tag") && m.is_cross_slot())
         );
         assert_eq!(
             common_slot([b"{x}1".as_slice(), b"{x}2".as_slice()].into_iter(), "X").unwrap(),

@@ -152,7 +152,7 @@ pub(crate) fn finish(merge: &Merge, results: Vec<Result<Value>>) -> Result<Value
                     0
                 }
             } else if node_cursor >> SCAN_NODE_SHIFT != 0 {
-                return Err(Error::Cluster(format!(
+                return Err(Error::cluster(format!(
                     "a node's SCAN cursor {node_cursor} is too large to carry the node index"
                 )));
             } else {
@@ -316,7 +316,7 @@ impl RedisCluster {
         }
         results
             .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(Error::Cluster("a job was not run".into()))))
+            .map(|r| r.unwrap_or_else(|| Err(Error::cluster("a job was not run"))))
             .collect()
     }
 
@@ -326,10 +326,13 @@ impl RedisCluster {
     pub(crate) fn run_transaction(&self, cmds: &[Cmd]) -> Result<Vec<Value>> {
         let mut slot: Option<u16> = None;
         for (i, c) in cmds.iter().enumerate() {
-            let s = self.slot_of(c).map_err(|e| batch::failed(cmds, i, e))?;
+            let discarded = crate::PipelineFailure::Discarded;
+            let s = self
+                .slot_of(c)
+                .map_err(|e| batch::failed_as(cmds, i, discarded, e))?;
             match (slot, s) {
                 (Some(a), Some(b)) if a != b => {
-                    return Err(Error::Cluster(format!(
+                    return Err(Error::cross_slot(format!(
                         "a cluster transaction needs every key in one hash slot, but \
                          command #{i} ({}) is in slot {b} and an earlier one in slot {a}; \
                          nothing was sent. Use a {{hash tag}}, or \
@@ -451,13 +454,7 @@ impl ClusterPipeline {
     pub fn execute<T: FromValue>(&mut self) -> Result<T> {
         let cmds = std::mem::take(&mut self.cmds);
         let replies = self.run(&cmds)?;
-        if let Some((i, Value::Error(e))) = replies
-            .iter()
-            .enumerate()
-            .find(|(_, v)| matches!(v, Value::Error(_)))
-        {
-            return Err(batch::failed(&cmds, i, Error::Server(e.clone())));
-        }
+        batch::check_replies(&cmds, &replies, self.transaction)?;
         T::from_value(Value::Array(replies))
     }
 

@@ -116,7 +116,7 @@ impl RedisCluster {
     fn plan_keyless<'a>(&self, policy: Policy, cmd: &'a Cmd, args: &[&[u8]]) -> Result<Plan<'a>> {
         let fan_out = |nodes: Vec<Node>, agg| -> Result<Plan<'a>> {
             if nodes.is_empty() {
-                return Err(Error::Cluster("no node is known to serve any slot".into()));
+                return Err(Error::no_node("no node is known to serve any slot"));
             }
             Ok(Plan {
                 jobs: nodes
@@ -174,7 +174,7 @@ impl RedisCluster {
         let primaries = topo.primaries();
         let index = (cursor >> SCAN_NODE_SHIFT) as usize;
         let Some(node) = primaries.get(index) else {
-            return Err(Error::Cluster(format!(
+            return Err(Error::cluster(format!(
                 "SCAN cursor {cursor} names primary #{index}, but the cluster has {} primaries \
                  now (the topology changed during the scan): start again from 0",
                 primaries.len()
@@ -245,7 +245,7 @@ impl RedisCluster {
             Some(Policy::AnyPrimary) => return Ok(None),
             Some(Policy::SlotArg(_)) => return Ok(None),
             Some(_) => {
-                return Err(Error::Cluster(format!(
+                return Err(Error::cluster(format!(
                     "{} runs on several nodes and cannot be part of a cluster transaction",
                     cmd.display_name()
                 )))

@@ -124,6 +124,7 @@ impl RedisCluster {
         });
         let tls = matches!(self.inner.template.addr, ConnectionAddr::TcpTls { .. });
         let mut errors = Vec::new();
+        let mut last = None;
         for addr in candidates {
             match self.fetch_shards(&addr, tls) {
                 Ok(specs) if !specs.is_empty() => {
@@ -145,13 +146,17 @@ impl RedisCluster {
                     return Ok(());
                 }
                 Ok(_) => errors.push(format!("{}: no slots assigned", addr.key())),
-                Err(e) => errors.push(format!("{}: {e}", addr.key())),
+                Err(e) => {
+                    errors.push(format!("{}: {e}", addr.key()));
+                    last = Some(e);
+                }
             }
         }
-        Err(Error::Cluster(format!(
+        let message = format!(
             "could not read the cluster topology from any node ({})",
             errors.join("; ")
-        )))
+        );
+        Err(Error::no_topology(message, last))
     }
 
     /// Asks one node for the topology, over a connection of its own whose whole setup

@@ -221,8 +221,7 @@ pub(crate) fn aggregate(agg: Agg, replies: Vec<Result<Value>>) -> Result<Value> 
                     }
                 }
             }
-            Err(first_err
-                .unwrap_or_else(|| Error::Cluster("no node to send the command to".into())))
+            Err(first_err.unwrap_or_else(|| Error::no_node("no node to send the command to")))
         }
         _ => {
             let replies: Vec<Value> = replies.into_iter().collect::<Result<_>>()?;
@@ -252,7 +251,7 @@ fn aggregate_ok(agg: Agg, replies: Vec<Value>) -> Result<Value> {
         Agg::AllSucceeded | Agg::OneSucceeded => replies
             .into_iter()
             .next()
-            .ok_or_else(|| Error::Cluster("no node to send the command to".into())),
+            .ok_or_else(|| Error::no_node("no node to send the command to")),
         Agg::Concat => {
             let mut out = Vec::new();
             for r in replies {
@@ -423,7 +422,7 @@ mod tests {
             aggregate(Agg::Concat, ok(vec![arr(&[1]), arr(&[2, 3])])).unwrap(),
             arr(&[1, 2, 3])
         );
-        let err = || Err(Error::Cluster("x".into()));
+        let err = || Err(Error::cluster("x"));
         assert!(aggregate(Agg::AllSucceeded, vec![Ok(Value::Int(1)), err()]).is_err());
         assert_eq!(
             aggregate(Agg::OneSucceeded, vec![err(), Ok(Value::Int(1))]).unwrap(),

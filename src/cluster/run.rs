@@ -127,7 +127,7 @@ impl RedisCluster {
                     Some(found) => found,
                     None => {
                         self.refresh_if_due(None);
-                        return Attempt::Retry(Error::Cluster(match target.as_ref() {
+                        return Attempt::Retry(Error::no_node(match target.as_ref() {
                             Target::Slot { slot, .. } => format!("no node serves slot {slot}"),
                             _ => "no node is known to serve any slot".to_string(),
                         }));
@@ -229,9 +229,10 @@ impl RedisCluster {
     }
 
     pub(super) fn gave_up(&self, what: &str, last: Error) -> Error {
-        Error::Cluster(format!(
+        let message = format!(
             "{what} failed after {} redirections or retries; last error: {last}",
             self.inner.max_redirects,
-        ))
+        );
+        Error::cluster_gave_up(message, last)
     }
 }

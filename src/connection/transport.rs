@@ -179,11 +179,14 @@ fn tls_timeout(e: Error, addr: &ConnectionAddr, limit: Option<Duration>) -> Erro
     if !e.is_timeout() {
         return e;
     }
-    Error::Tls(format!(
+    let message = format!(
         "the TLS handshake with {addr} timed out (connect_timeout {limit:?}): no TLS reply \
          came; is the server listening with TLS there (rediss://), or is it a plain \
          redis:// port?"
-    ))
+    );
+    crate::error::TlsError::new(crate::error::TlsKind::Handshake, message)
+        .caused_by(e)
+        .into()
 }
 
 fn connect_tcp(host: &str, port: u16, deadline: Option<Instant>) -> Result<TcpStream> {

@@ -271,6 +271,7 @@ impl Sentinel {
         // "sentinel" is a plain Redis server.
         let mut misconfigured = 0;
         let mut unreachable = 0;
+        let mut last = None;
         let mut tried: Vec<(String, u16)> = Vec::new();
         for info in self.sentinel_list() {
             let answer = query(
@@ -302,11 +303,13 @@ impl Sentinel {
                 Err(e) if is_not_a_sentinel(&e) => {
                     misconfigured += 1;
                     errors.push(format!("{}: is not a sentinel ({e})", info.addr));
+                    last = Some(e);
                     continue;
                 }
                 Err(e) => {
                     unreachable += 1;
                     errors.push(format!("{}: {e}", info.addr));
+                    last = Some(e);
                     continue;
                 }
             };
@@ -328,7 +331,10 @@ impl Sentinel {
                         info.addr, addr.0, addr.1
                     ));
                 }
-                Err(e) => errors.push(format!("{}:{}: {e}", addr.0, addr.1)),
+                Err(e) => {
+                    errors.push(format!("{}:{}: {e}", addr.0, addr.1));
+                    last = Some(e);
+                }
             }
         }
         if misconfigured > 0 && misconfigured + unreachable == errors.len() {
@@ -339,10 +345,8 @@ impl Sentinel {
                 errors.join("; ")
             )));
         }
-        Err(Error::Sentinel(format!(
-            "no master found for {name:?} ({})",
-            errors.join("; ")
-        )))
+        let message = format!("no master found for {name:?} ({})", errors.join("; "));
+        Err(Error::sentinel(true, message, last))
     }
 
     /// The sentinels' addresses, in the order they are asked (the one that answered last
@@ -369,6 +373,7 @@ impl Sentinel {
     pub fn discover_replicas(&self, name: &str) -> Result<Vec<(String, u16)>> {
         let mut errors = Vec::new();
         let mut misconfigured = 0;
+        let mut last = None;
         for info in self.sentinel_list() {
             match query(&info, &cmd("SENTINEL").arg("REPLICAS").arg(name)) {
                 Ok(v) => {
@@ -380,6 +385,7 @@ impl Sentinel {
                         misconfigured += 1;
                     }
                     errors.push(format!("{}: {e}", info.addr));
+                    last = Some(e);
                 }
             }
         }
@@ -389,10 +395,11 @@ impl Sentinel {
                 errors.join("; ")
             )));
         }
-        Err(Error::Sentinel(format!(
+        let message = format!(
             "no sentinel listed the replicas of {name:?} ({})",
             errors.join("; ")
-        )))
+        );
+        Err(Error::sentinel(false, message, last))
     }
 
     /// A client for the master of `name`, which follows failovers (see [the module

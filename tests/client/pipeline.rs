@@ -21,6 +21,7 @@ fn pipeline_error(err: &Error) -> (usize, &str, &Error) {
             index,
             command,
             source,
+            ..
         } => (*index, command, source),
         other => panic!("expected Error::Pipeline, got {other:?}"),
     }

@@ -174,7 +174,7 @@ fn multi_key_commands_split_per_slot() {
         .execute_command::<bool>(cmd("MSETNX").key("a").arg("1").key("b").arg("2"))
         .unwrap_err();
     assert!(
-        matches!(e, Error::Cluster(ref m) if m.contains("MSETNX")),
+        matches!(e, Error::Cluster(ref m) if m.message().contains("MSETNX")),
         "{e}"
     );
     // The same, with keys found by COMMAND INFO (LMOVE is in no table of the client).
@@ -242,7 +242,7 @@ fn pipelines_and_hash_tagged_transactions() {
     t.set("{user:1}:x", "1").set("{user:2}:x", "2");
     let e = t.execute::<Value>().unwrap_err();
     assert!(
-        matches!(e, Error::Cluster(ref m) if m.contains("one hash slot")),
+        matches!(e, Error::Cluster(ref m) if m.message().contains("one hash slot")),
         "{e}"
     );
     assert_eq!(cluster.node(owner).raw_cmd(&["EXISTS", "{user:1}:x"]), "0");
@@ -523,7 +523,7 @@ fn ask_tryagain_and_moved_during_a_slot_migration() {
         .mget::<Option<String>>(&["{mig}:old", "{mig}:new"])
         .unwrap_err();
     assert!(
-        matches!(e, Error::Cluster(ref m) if m.contains("TRYAGAIN") && m.contains("3 redirections")),
+        matches!(e, Error::Cluster(ref m) if m.message().contains("TRYAGAIN") && m.message().contains("3 redirections")),
         "{e}"
     );
 

@@ -214,7 +214,7 @@ fn resharding_2000_slots_under_load() {
         .get::<Option<i64>>(moved_keys[0].as_str())
         .unwrap_err();
     assert!(
-        matches!(e, Error::Cluster(ref m) if m.contains("MOVED") && m.contains("0 redirections")),
+        matches!(e, Error::Cluster(ref m) if m.message().contains("MOVED") && m.message().contains("0 redirections")),
         "{e}"
     );
     eprintln!("resharding 2000 slots took {took:?}");
@@ -285,7 +285,7 @@ fn a_dead_primary_is_replaced_by_its_replica() {
                 );
                 // A call that runs out of retries says so; no raw I/O error leaks out.
                 assert!(
-                    matches!(e, Error::Cluster(ref m) if m.contains("16 redirections")),
+                    matches!(e, Error::Cluster(ref m) if m.message().contains("16 redirections")),
                     "{e}"
                 );
                 failed_calls.push(e.to_string());

@@ -225,7 +225,7 @@ fn no_master_is_a_sentinel_error() {
     let s = Sentinel::new(&urls).unwrap();
     let e = s.discover_master("mymaster").unwrap_err();
     assert!(
-        matches!(e, Error::Sentinel(ref m) if m.contains("mymaster") && m.contains(&urls[0][8..])),
+        matches!(e, Error::Sentinel(ref m) if m.message().contains("mymaster") && m.message().contains(&urls[0][8..])),
         "{e}"
     );
     assert!(!e.is_io() && !e.is_ambiguous(), "{e}");
