@@ -7,9 +7,12 @@ use std::time::Duration;
 
 use super::StrictRedis;
 use crate::args::ToArg;
+use crate::cmd::Cmd;
+use crate::commands::{Commands, PipelineCommands};
 use crate::error::Result;
 use crate::from_value::FromValue;
 use crate::lock::Lock;
+use crate::pipeline::Pipeline;
 use crate::pubsub::PubSub;
 use crate::scan::{key_bytes, opts, ScanIter, ScanOptions, Source};
 use crate::script::{Script, ScriptTarget};
@@ -167,5 +170,27 @@ impl Lock {
     /// that dies does not keep it forever). Nothing is sent until it is acquired.
     pub fn new(client: StrictRedis, name: impl ToArg, timeout: Duration) -> Lock {
         Lock::on_pool(client.pool().clone(), name, timeout)
+    }
+}
+
+/// The command methods for generic code: each one runs through
+/// [`StrictRedis::execute_command`].
+impl Commands for StrictRedis {
+    #[inline]
+    fn execute_command<T: FromValue>(&self, cmd: Cmd) -> Result<T> {
+        StrictRedis::execute_command(self, cmd)
+    }
+}
+
+/// The queue methods for generic code: each one runs through [`Pipeline::queue`].
+impl PipelineCommands for Pipeline {
+    #[inline]
+    fn queue(&mut self, cmd: Cmd) -> &mut Self {
+        Pipeline::queue(self, cmd)
+    }
+
+    #[inline]
+    fn execute<T: FromValue>(&mut self) -> Result<T> {
+        Pipeline::execute(self)
     }
 }

@@ -41,6 +41,7 @@
 //! `builder.rs`; pipelines `pipeline.rs`; the cluster-wide SCAN iterator `scan.rs`.
 
 mod builder;
+mod extras;
 pub(crate) mod pipeline;
 mod plan;
 mod refresh;

@@ -17,6 +17,12 @@
 //! [`Connection`](crate::Connection) (`&mut self`, so also every
 //! [`PooledConnection`](crate::PooledConnection)), and pipelines (queue and return
 //! `&mut Self`). So a command declared here is a method everywhere at once.
+//!
+//! The same tables also make two traits, for code generic over the client: [`Commands`]
+//! (every command method, implemented by [`StrictRedis`](crate::StrictRedis) and the
+//! cluster client) and [`PipelineCommands`] (every queue method, implemented by both
+//! pipelines). Their methods have default bodies; an implementor writes only
+//! `execute_command` (or `queue`).
 
 pub mod bitmaps;
 pub mod cluster;
@@ -34,7 +40,10 @@ pub mod sets;
 pub mod sorted_sets;
 pub mod streams;
 pub mod strings;
+mod traits;
 pub mod transactions;
+
+pub use traits::{Commands, PipelineCommands};
 
 /// A command's arguments as strings, for the unit tests of the tables.
 #[cfg(test)]
@@ -64,6 +73,7 @@ pub(crate) mod prelude {
     pub(crate) use super::strings::*;
     pub(crate) use super::transactions::*;
     pub(crate) use super::{impl_command_groups, mut_methods, queue_methods, shared_methods};
+    pub(crate) use super::{trait_command_groups, trait_methods, trait_queue_methods};
     pub(crate) use crate::args::{FieldValues, ScoreMembers, ToArg, ToArgs};
     pub(crate) use crate::cmd::{cmd, Cmd};
 }
@@ -124,6 +134,47 @@ macro_rules! queue_methods {
         pub fn $name(&mut self, $($arg: $ty),*) -> &mut Self {
             self.queue($body)
         }
+    )*};
+}
+
+/// Emits each table entry as a provided method of a trait ([`Commands`]): the default body
+/// builds the command and runs it with the trait's required `execute_command`.
+macro_rules! trait_methods {
+    ([$file:ident] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
+        ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
+        $(#[$meta])*
+        #[doc = ""]
+        #[doc = $crate::commands::declared_in!($file)]
+        #[inline]
+        fn $name $(<$($gen: $crate::FromValue),+>)? (&self, $($arg: $ty),*)
+            -> $crate::Result<$ret>
+        {
+            self.execute_command($body)
+        }
+    )*};
+}
+
+/// Emits each table entry as a provided method of a pipeline trait ([`PipelineCommands`]):
+/// the default body queues the command with the trait's required `queue`.
+macro_rules! trait_queue_methods {
+    ([$file:ident] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
+        ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
+        $(#[$meta])*
+        #[doc = ""]
+        #[doc = $crate::commands::declared_in!($file)]
+        #[inline]
+        fn $name(&mut self, $($arg: $ty),*) -> &mut Self {
+            self.queue($body)
+        }
+    )*};
+}
+
+/// Expands every command table inside one trait body, with the emitter `$emit`
+/// (`trait_methods` or `trait_queue_methods`); a trait cannot be split into several blocks
+/// as the inherent methods are.
+macro_rules! trait_command_groups {
+    ($emit:ident; $([$file:ident :: $table:ident, $doc:literal, $group:literal])*) => {$(
+        $crate::commands::$file::$table!($emit [$file]);
     )*};
 }
 
@@ -264,5 +315,6 @@ macro_rules! setters {
 
 pub(crate) use {
     declared_in, exec_methods, impl_command_groups, impl_command_tables, mut_methods,
-    queue_methods, setters, shared_methods, with_command_groups,
+    queue_methods, setters, shared_methods, trait_command_groups, trait_methods,
+    trait_queue_methods, with_command_groups,
 };

@@ -13,6 +13,7 @@ mod big_values;
 mod blocking;
 mod dirty_state;
 mod edges;
+mod generic;
 mod health_check;
 mod lock;
 mod options;
