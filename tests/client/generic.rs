@@ -2,6 +2,9 @@
 //! `PipelineCommands` traits on `StrictRedis` and `Pipeline`, and `strictredis::prelude`.
 //! The cluster side is in tests/cluster/one_face.rs.
 
+// API.md writes multi-key arguments as `&[..]`; the tests use exactly that form.
+#![allow(clippy::needless_borrows_for_generic_args)]
+
 use std::collections::HashMap;
 
 use strictredis::prelude::*;
