@@ -12,6 +12,7 @@ use crate::commands::{Commands, PipelineCommands};
 use crate::error::Result;
 use crate::from_value::FromValue;
 use crate::lock::Lock;
+use crate::monitor::Monitor;
 use crate::pipeline::Pipeline;
 use crate::pubsub::PubSub;
 use crate::scan::{key_bytes, opts, ScanIter, ScanOptions, Source};
@@ -32,6 +33,23 @@ impl StrictRedis {
     /// ```
     pub fn pubsub(&self) -> PubSub {
         PubSub::new(self.pool().clone())
+    }
+}
+
+impl StrictRedis {
+    /// redis-py's `monitor()`: a connection that streams every command the server runs,
+    /// as [`MonitorEvent`](crate::MonitorEvent)s; see [`Monitor`]. The connection is taken
+    /// from the pool and closed, never pooled again, when the [`Monitor`] drops.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+    /// let mut m = r.monitor()?;
+    /// let ev: Option<strictredis::MonitorEvent> = m.next_command(Duration::from_secs(1))?;
+    /// # Ok::<(), strictredis::Error>(())
+    /// ```
+    pub fn monitor(&self) -> Result<Monitor> {
+        Monitor::start(self.pool())
     }
 }
 

@@ -265,7 +265,7 @@ pub mod __private {
         ("unwatch", "pipelines and transactions (Pipeline::unwatch)"),
         (
             "monitor",
-            "turns the connection into a stream of events: an iterator object",
+            "turns the connection into a stream of events: the Monitor object (r.monitor())",
         ),
     ];
 }

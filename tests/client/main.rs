@@ -16,6 +16,7 @@ mod edges;
 mod generic;
 mod health_check;
 mod lock;
+mod monitor;
 mod options;
 mod pipeline;
 mod pool;
