@@ -53,7 +53,7 @@ fn events_on(server: &RedisServer) {
     let _: Option<String> = r
         .eval(
             "return redis.call('GET', KEYS[1])",
-            &["lk"],
+            ["lk"],
             strictredis::commands::scripting::NO_ARGS,
         )
         .unwrap();
