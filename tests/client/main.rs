@@ -21,6 +21,7 @@ mod options;
 mod pipeline;
 mod pool;
 mod pubsub;
+mod pubsub_worker;
 mod scan;
 mod scripts;
 mod secrets;
