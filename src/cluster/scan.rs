@@ -7,6 +7,7 @@ use super::RedisCluster;
 use crate::cmd::cmd;
 use crate::error::Result;
 use crate::from_value::FromValue;
+use crate::scan::{opts, ScanOptions};
 
 impl RedisCluster {
     /// Iterates over every key of every primary matching `pattern` (all keys with `None`),
@@ -25,10 +26,18 @@ impl RedisCluster {
         pattern: Option<&str>,
         count: Option<u64>,
     ) -> ClusterScanIter<T> {
+        self.scan_iter_options(opts(pattern, count))
+    }
+
+    /// The iterator of [`scan_iter`](Self::scan_iter) and
+    /// [`scan_iter_with`](Self::scan_iter_with).
+    pub(crate) fn scan_iter_options<T: FromValue>(
+        &self,
+        options: ScanOptions,
+    ) -> ClusterScanIter<T> {
         ClusterScanIter {
             cluster: self.clone(),
-            pattern: pattern.map(str::to_string),
-            count,
+            options,
             cursor: Some(0),
             buffer: Vec::new().into_iter(),
             _t: PhantomData,
@@ -39,8 +48,7 @@ impl RedisCluster {
 /// Iterator over the keys of every primary; see [`RedisCluster::scan_iter`].
 pub struct ClusterScanIter<T> {
     cluster: RedisCluster,
-    pattern: Option<String>,
-    count: Option<u64>,
+    options: ScanOptions,
     /// The next cursor to ask for; `None` once the scan is complete.
     cursor: Option<u64>,
     buffer: std::vec::IntoIter<T>,
@@ -50,8 +58,7 @@ pub struct ClusterScanIter<T> {
 impl<T> fmt::Debug for ClusterScanIter<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClusterScanIter")
-            .field("pattern", &self.pattern)
-            .field("count", &self.count)
+            .field("options", &self.options)
             .field("cursor", &self.cursor)
             .finish()
     }
@@ -66,13 +73,11 @@ impl<T: FromValue> Iterator for ClusterScanIter<T> {
                 return Some(Ok(item));
             }
             let cursor = self.cursor?;
-            let mut c = cmd("SCAN").arg(cursor);
-            if let Some(p) = &self.pattern {
-                c = c.arg("MATCH").arg(p.as_str());
-            }
-            if let Some(n) = self.count {
-                c = c.arg("COUNT").arg(n);
-            }
+            let c = cmd("SCAN")
+                .arg(cursor)
+                .opt_token("MATCH", self.options.pattern.as_deref())
+                .opt_token("COUNT", self.options.count)
+                .opt_token("TYPE", self.options.type_.as_deref());
             match self.cluster.execute_command::<(u64, Vec<T>)>(c) {
                 Ok((next, keys)) => {
                     self.cursor = (next != 0).then_some(next);
