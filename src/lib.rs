@@ -196,7 +196,7 @@ pub mod __private;
 pub use args::{FieldValues, ScoreMembers, ToArg, ToArgs};
 pub use client::{ClientBuilder, StrictRedis};
 pub use cmd::{cmd, Cmd};
-pub use commands::{Commands, PipelineCommands};
+pub use commands::{AclRules, Commands, PipelineCommands};
 pub use config::{ConnectionAddr, ConnectionInfo, Options, PoolConfig, Protocol, RetryPolicy};
 pub use connection::Connection;
 pub use error::{Error, Result, ServerError};

@@ -23,7 +23,7 @@
 pub use crate::client::{ClientBuilder, StrictRedis};
 pub use crate::cluster::{ClusterBuilder, ClusterPipeline, RedisCluster};
 pub use crate::cmd::{cmd, Cmd};
-pub use crate::commands::{Commands, PipelineCommands};
+pub use crate::commands::{AclRules, Commands, PipelineCommands};
 pub use crate::from_value::FromValue;
 pub use crate::lock::Lock;
 pub use crate::pipeline::Pipeline;

@@ -24,6 +24,7 @@
 //! pipelines). Their methods have default bodies; an implementor writes only
 //! `execute_command` (or `queue`).
 
+mod acl;
 pub mod bitmaps;
 pub mod cluster;
 pub mod connection;
@@ -43,6 +44,7 @@ pub mod strings;
 mod traits;
 pub mod transactions;
 
+pub use acl::AclRules;
 pub use traits::{Commands, PipelineCommands};
 
 /// A command's arguments as strings, for the unit tests of the tables.

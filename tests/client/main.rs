@@ -6,6 +6,7 @@
 //! log lines of every test running beside it: none may show its password either), and
 //! `dirty_state` a panic hook that hides only its own deliberate panics.
 
+mod acl_rules;
 mod api;
 mod api_contract;
 mod batch_refusals;
