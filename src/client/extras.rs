@@ -7,8 +7,6 @@ use std::time::Duration;
 
 use super::StrictRedis;
 use crate::args::ToArg;
-use crate::cmd::Cmd;
-use crate::commands::{Commands, PipelineCommands};
 use crate::error::Result;
 use crate::from_value::FromValue;
 use crate::lock::Lock;
@@ -191,24 +189,4 @@ impl Lock {
     }
 }
 
-/// The command methods for generic code: each one runs through
-/// [`StrictRedis::execute_command`].
-impl Commands for StrictRedis {
-    #[inline]
-    fn execute_command<T: FromValue>(&self, cmd: Cmd) -> Result<T> {
-        StrictRedis::execute_command(self, cmd)
-    }
-}
-
-/// The queue methods for generic code: each one runs through [`Pipeline::queue`].
-impl PipelineCommands for Pipeline {
-    #[inline]
-    fn queue(&mut self, cmd: Cmd) -> &mut Self {
-        Pipeline::queue(self, cmd)
-    }
-
-    #[inline]
-    fn execute<T: FromValue>(&mut self) -> Result<T> {
-        Pipeline::execute(self)
-    }
-}
+crate::commands::impl_generic_faces!(StrictRedis, Pipeline);

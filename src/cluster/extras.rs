@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use super::{key_slot, ClusterPipeline, RedisCluster, Target};
 use crate::args::ToArg;
-use crate::cmd::{cmd, Cmd};
-use crate::commands::{Commands, PipelineCommands};
+use crate::cmd::cmd;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::from_value::FromValue;
@@ -18,27 +17,7 @@ use crate::scan::{key_bytes, opts, ScanIter, ScanOptions, Source};
 use crate::script::{Script, ScriptInvocation, ScriptTarget};
 use crate::value::Value;
 
-/// The command methods for generic code: each one runs through
-/// [`RedisCluster::execute_command`], routed by its keys.
-impl Commands for RedisCluster {
-    #[inline]
-    fn execute_command<T: FromValue>(&self, cmd: Cmd) -> Result<T> {
-        RedisCluster::execute_command(self, cmd)
-    }
-}
-
-/// The queue methods for generic code: each one runs through [`ClusterPipeline::queue`].
-impl PipelineCommands for ClusterPipeline {
-    #[inline]
-    fn queue(&mut self, cmd: Cmd) -> &mut Self {
-        ClusterPipeline::queue(self, cmd)
-    }
-
-    #[inline]
-    fn execute<T: FromValue>(&mut self) -> Result<T> {
-        ClusterPipeline::execute(self)
-    }
-}
+crate::commands::impl_generic_faces!(RedisCluster, ClusterPipeline);
 
 impl RedisCluster {
     /// The pool of the primary serving `slot` (any primary with `None`), reading the

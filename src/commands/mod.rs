@@ -94,15 +94,16 @@ macro_rules! declared_in {
 }
 
 /// Emits each table entry as a method that runs the command and converts its reply; the
-/// receiver is `$recv` (`&Self` or `&mut Self`).
+/// receiver is `$recv` (`&Self` or `&mut Self`), the visibility `$vis` (`pub`, or nothing
+/// in a trait).
 macro_rules! exec_methods {
-    ([$file:ident] [$recv:ty] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
+    ([$file:ident] [$recv:ty] [$vis:vis method] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
         ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
         $(#[$meta])*
         #[doc = ""]
         #[doc = $crate::commands::declared_in!($file)]
         #[inline]
-        pub fn $name $(<$($gen: $crate::FromValue),+>)? (self: $recv, $($arg: $ty),*)
+        $vis fn $name $(<$($gen: $crate::FromValue),+>)? (self: $recv, $($arg: $ty),*)
             -> $crate::Result<$ret>
         {
             self.execute_command($body)
@@ -113,14 +114,14 @@ macro_rules! exec_methods {
 /// Emits each table entry as a `&self` method (the client, the cluster client).
 macro_rules! shared_methods {
     ([$file:ident] $($entries:tt)*) => {
-        $crate::commands::exec_methods! { [$file] [&Self] $($entries)* }
+        $crate::commands::exec_methods! { [$file] [&Self] [pub method] $($entries)* }
     };
 }
 
 /// Emits each table entry as a `&mut self` method on a single connection.
 macro_rules! mut_methods {
     ([$file:ident] $($entries:tt)*) => {
-        $crate::commands::exec_methods! { [$file] [&mut Self] $($entries)* }
+        $crate::commands::exec_methods! { [$file] [&mut Self] [pub method] $($entries)* }
     };
 }
 
@@ -128,12 +129,17 @@ macro_rules! mut_methods {
 /// chosen when the pipeline is executed.
 macro_rules! queue_methods {
     ([$file:ident] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
+        ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {
+        $crate::commands::queue_methods! { [$file] [pub method] $($(#[$meta])* fn $name $(<$($gen),+>)?
+            ($($arg : $ty),*) -> $ret $body)* }
+    };
+    ([$file:ident] [$vis:vis method] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
         ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
         $(#[$meta])*
         #[doc = ""]
         #[doc = $crate::commands::declared_in!($file)]
         #[inline]
-        pub fn $name(&mut self, $($arg: $ty),*) -> &mut Self {
+        $vis fn $name(&mut self, $($arg: $ty),*) -> &mut Self {
             self.queue($body)
         }
     )*};
@@ -142,33 +148,45 @@ macro_rules! queue_methods {
 /// Emits each table entry as a provided method of a trait ([`Commands`]): the default body
 /// builds the command and runs it with the trait's required `execute_command`.
 macro_rules! trait_methods {
-    ([$file:ident] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
-        ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
-        $(#[$meta])*
-        #[doc = ""]
-        #[doc = $crate::commands::declared_in!($file)]
-        #[inline]
-        fn $name $(<$($gen: $crate::FromValue),+>)? (&self, $($arg: $ty),*)
-            -> $crate::Result<$ret>
-        {
-            self.execute_command($body)
-        }
-    )*};
+    ([$file:ident] $($entries:tt)*) => {
+        $crate::commands::exec_methods! { [$file] [&Self] [method] $($entries)* }
+    };
 }
 
 /// Emits each table entry as a provided method of a pipeline trait ([`PipelineCommands`]):
 /// the default body queues the command with the trait's required `queue`.
 macro_rules! trait_queue_methods {
-    ([$file:ident] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
-        ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
-        $(#[$meta])*
-        #[doc = ""]
-        #[doc = $crate::commands::declared_in!($file)]
-        #[inline]
-        fn $name(&mut self, $($arg: $ty),*) -> &mut Self {
-            self.queue($body)
+    ([$file:ident] $($entries:tt)*) => {
+        $crate::commands::queue_methods! { [$file] [method] $($entries)* }
+    };
+}
+
+/// Implements [`Commands`] on the client `$client` and [`PipelineCommands`] on its
+/// pipeline `$pipe`, through their inherent `execute_command`, `queue` and `execute`.
+macro_rules! impl_generic_faces {
+    ($client:ty, $pipe:ty) => {
+        /// The command methods for generic code: each one runs through the inherent
+        /// `execute_command`.
+        impl $crate::commands::Commands for $client {
+            #[inline]
+            fn execute_command<T: $crate::FromValue>(&self, cmd: $crate::Cmd) -> $crate::Result<T> {
+                <$client>::execute_command(self, cmd)
+            }
         }
-    )*};
+
+        /// The queue methods for generic code: each one runs through the inherent `queue`.
+        impl $crate::commands::PipelineCommands for $pipe {
+            #[inline]
+            fn queue(&mut self, cmd: $crate::Cmd) -> &mut Self {
+                <$pipe>::queue(self, cmd)
+            }
+
+            #[inline]
+            fn execute<T: $crate::FromValue>(&mut self) -> $crate::Result<T> {
+                <$pipe>::execute(self)
+            }
+        }
+    };
 }
 
 /// Expands every command table inside one trait body, with the emitter `$emit`
@@ -316,7 +334,7 @@ macro_rules! setters {
 }
 
 pub(crate) use {
-    declared_in, exec_methods, impl_command_groups, impl_command_tables, mut_methods,
-    queue_methods, setters, shared_methods, trait_command_groups, trait_methods,
+    declared_in, exec_methods, impl_command_groups, impl_command_tables, impl_generic_faces,
+    mut_methods, queue_methods, setters, shared_methods, trait_command_groups, trait_methods,
     trait_queue_methods, with_command_groups,
 };
