@@ -107,7 +107,7 @@ impl Script {
     /// Sends `SCRIPT LOAD` now (not needed before [`invoke`](Self::invoke), which loads
     /// the script when the server does not know it).
     pub fn load(&self, target: impl ScriptTarget) -> Result<()> {
-        target.with_connection(&mut |conn| load_on(conn, self))
+        target.load_script(self)
     }
 
     /// The `EVAL` form of a call (the source instead of the SHA1), for callers that want
@@ -188,12 +188,7 @@ impl ScriptInvocation {
     /// `&mut PooledConnection`); on `NOSCRIPT` the script is loaded with `SCRIPT LOAD` on
     /// the same connection and the call is sent again.
     pub fn invoke<T: FromValue>(&self, target: impl ScriptTarget) -> Result<T> {
-        let mut out = None;
-        target.with_connection(&mut |conn| {
-            out = Some(invoke_on(conn, self)?);
-            Ok(())
-        })?;
-        T::from_value(out.unwrap_or(Value::Nil))
+        T::from_value(target.invoke_value(self)?)
     }
 }
 
@@ -202,6 +197,30 @@ impl ScriptInvocation {
 pub trait ScriptTarget {
     /// Calls `f` with a connection.
     fn with_connection(self, f: &mut dyn FnMut(&mut Connection) -> Result<()>) -> Result<()>;
+
+    /// Runs one call and returns its raw reply. The default sends `EVALSHA` on one
+    /// connection of [`with_connection`](Self::with_connection), with `SCRIPT LOAD` and a
+    /// second `EVALSHA` there on `NOSCRIPT`; a cluster routes the call by its keys instead.
+    fn invoke_value(self, inv: &ScriptInvocation) -> Result<Value>
+    where
+        Self: Sized,
+    {
+        let mut out = None;
+        self.with_connection(&mut |conn| {
+            out = Some(invoke_on(conn, inv)?);
+            Ok(())
+        })?;
+        Ok(out.unwrap_or(Value::Nil))
+    }
+
+    /// Sends `SCRIPT LOAD`; the default on one connection of
+    /// [`with_connection`](Self::with_connection), a cluster on every node.
+    fn load_script(self, script: &Script) -> Result<()>
+    where
+        Self: Sized,
+    {
+        self.with_connection(&mut |conn| load_on(conn, script))
+    }
 }
 
 impl ScriptTarget for &ConnectionPool {

@@ -10,6 +10,8 @@ use crate::args::ToArg;
 use crate::error::Result;
 use crate::from_value::FromValue;
 use crate::lock::Lock;
+use crate::monitor::Monitor;
+use crate::pipeline::Pipeline;
 use crate::pubsub::PubSub;
 use crate::scan::{key_bytes, opts, ScanIter, ScanOptions, Source};
 use crate::script::{Script, ScriptTarget};
@@ -29,6 +31,23 @@ impl StrictRedis {
     /// ```
     pub fn pubsub(&self) -> PubSub {
         PubSub::new(self.pool().clone())
+    }
+}
+
+impl StrictRedis {
+    /// redis-py's `monitor()`: a connection that streams every command the server runs,
+    /// as [`MonitorEvent`](crate::MonitorEvent)s; see [`Monitor`]. The connection is taken
+    /// from the pool and closed, never pooled again, when the [`Monitor`] drops.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+    /// let mut m = r.monitor()?;
+    /// let ev: Option<strictredis::MonitorEvent> = m.next_command(Duration::from_secs(1))?;
+    /// # Ok::<(), strictredis::Error>(())
+    /// ```
+    pub fn monitor(&self) -> Result<Monitor> {
+        Monitor::start(self.pool())
     }
 }
 
@@ -169,3 +188,5 @@ impl Lock {
         Lock::on_pool(client.pool().clone(), name, timeout)
     }
 }
+
+crate::commands::impl_generic_faces!(StrictRedis, Pipeline);

@@ -41,6 +41,7 @@
 //! `builder.rs`; pipelines `pipeline.rs`; the cluster-wide SCAN iterator `scan.rs`.
 
 mod builder;
+mod extras;
 pub(crate) mod pipeline;
 mod plan;
 mod refresh;
@@ -66,7 +67,6 @@ use crate::error::{Error, Result};
 use crate::from_value::FromValue;
 use crate::pipeline::Pipeline;
 use crate::pool::{ConnectionPool, PoolConfig, PooledConnection};
-use crate::pubsub::PubSub;
 use crate::retry::{self, Attempt, RetryPolicy};
 use crate::value::Value;
 
@@ -339,27 +339,6 @@ impl RedisCluster {
     /// The client is not redirected: after a resharding or failover, ask again.
     pub fn client_for_key(&self, key: impl ToArg) -> Result<StrictRedis> {
         self.client_for_slot(key.with_bytes(key_slot))
-    }
-
-    /// A pub/sub session on one primary, for `SUBSCRIBE`/`PSUBSCRIBE`: the cluster bus
-    /// carries every `PUBLISH` to every node, so any node will do. For sharded channels
-    /// (`SSUBSCRIBE`), use `client_for_key(channel)?.pubsub()`: a shard channel lives on the
-    /// node that owns its slot.
-    ///
-    /// ```no_run
-    /// # let c = strictredis::cluster::RedisCluster::from_urls(&["redis://127.0.0.1:7000"])?;
-    /// let mut news = c.pubsub()?;
-    /// news.subscribe(&["news"])?;
-    /// let mut orders = c.client_for_key("orders:{eu}")?.pubsub();
-    /// orders.ssubscribe(&["orders:{eu}"])?;
-    /// # Ok::<(), strictredis::Error>(())
-    /// ```
-    pub fn pubsub(&self) -> Result<PubSub> {
-        let topo = self.topology();
-        match self.resolve(&topo, &Target::AnyPrimary) {
-            Some((node, _)) => Ok(PubSub::new(node.pool.clone())),
-            None => Err(Error::no_node("no node is known to serve any slot")),
-        }
     }
 
     /// A [`StrictRedis`] over the pool of the primary serving `slot` now.

@@ -7,7 +7,7 @@ use super::RedisCluster;
 use crate::cmd::cmd;
 use crate::error::Result;
 use crate::from_value::FromValue;
-use crate::scan::PageItems;
+use crate::scan::{opts, PageItems, ScanOptions};
 use crate::value::Value;
 
 impl RedisCluster {
@@ -27,10 +27,18 @@ impl RedisCluster {
         pattern: Option<&str>,
         count: Option<u64>,
     ) -> ClusterScanIter<T> {
+        self.scan_iter_options(opts(pattern, count))
+    }
+
+    /// The iterator of [`scan_iter`](Self::scan_iter) and
+    /// [`scan_iter_with`](Self::scan_iter_with).
+    pub(crate) fn scan_iter_options<T: FromValue>(
+        &self,
+        options: ScanOptions,
+    ) -> ClusterScanIter<T> {
         ClusterScanIter {
             cluster: self.clone(),
-            pattern: pattern.map(str::to_string),
-            count,
+            options,
             cursor: Some(0),
             buffer: PageItems::new(Vec::new(), false),
             _t: PhantomData,
@@ -41,8 +49,7 @@ impl RedisCluster {
 /// Iterator over the keys of every primary; see [`RedisCluster::scan_iter`].
 pub struct ClusterScanIter<T> {
     cluster: RedisCluster,
-    pattern: Option<String>,
-    count: Option<u64>,
+    options: ScanOptions,
     /// The next cursor to ask for; `None` once the scan is complete.
     cursor: Option<u64>,
     buffer: PageItems,
@@ -52,8 +59,7 @@ pub struct ClusterScanIter<T> {
 impl<T> fmt::Debug for ClusterScanIter<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClusterScanIter")
-            .field("pattern", &self.pattern)
-            .field("count", &self.count)
+            .field("options", &self.options)
             .field("cursor", &self.cursor)
             .finish()
     }
@@ -68,13 +74,11 @@ impl<T: FromValue> Iterator for ClusterScanIter<T> {
                 return Some(item);
             }
             let cursor = self.cursor?;
-            let mut c = cmd("SCAN").arg(cursor);
-            if let Some(p) = &self.pattern {
-                c = c.arg("MATCH").arg(p.as_str());
-            }
-            if let Some(n) = self.count {
-                c = c.arg("COUNT").arg(n);
-            }
+            let c = cmd("SCAN")
+                .arg(cursor)
+                .opt_token("MATCH", self.options.pattern.as_deref())
+                .opt_token("COUNT", self.options.count)
+                .opt_token("TYPE", self.options.type_.as_deref());
             // Each key converts as it is taken: one that does not is its own `Err`.
             match self.cluster.execute_command::<(u64, Vec<Value>)>(c) {
                 Ok((next, keys)) => {

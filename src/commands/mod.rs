@@ -17,7 +17,14 @@
 //! [`Connection`](crate::Connection) (`&mut self`, so also every
 //! [`PooledConnection`](crate::PooledConnection)), and pipelines (queue and return
 //! `&mut Self`). So a command declared here is a method everywhere at once.
+//!
+//! The same tables also make two traits, for code generic over the client: [`Commands`]
+//! (every command method, implemented by [`StrictRedis`](crate::StrictRedis) and the
+//! cluster client) and [`PipelineCommands`] (every queue method, implemented by both
+//! pipelines). Their methods have default bodies; an implementor writes only
+//! `execute_command` (or `queue`).
 
+mod acl;
 pub mod bitmaps;
 pub mod cluster;
 pub mod connection;
@@ -34,7 +41,11 @@ pub mod sets;
 pub mod sorted_sets;
 pub mod streams;
 pub mod strings;
+mod traits;
 pub mod transactions;
+
+pub use acl::AclRules;
+pub use traits::{Commands, PipelineCommands};
 
 /// A command's arguments as strings, for the unit tests of the tables.
 #[cfg(test)]
@@ -64,6 +75,7 @@ pub(crate) mod prelude {
     pub(crate) use super::strings::*;
     pub(crate) use super::transactions::*;
     pub(crate) use super::{impl_command_groups, mut_methods, queue_methods, shared_methods};
+    pub(crate) use super::{trait_command_groups, trait_methods, trait_queue_methods};
     pub(crate) use crate::args::{FieldValues, ScoreMembers, ToArg, ToArgs};
     pub(crate) use crate::cmd::{cmd, Cmd, LocalReply};
 }
@@ -82,15 +94,16 @@ macro_rules! declared_in {
 }
 
 /// Emits each table entry as a method that runs the command and converts its reply; the
-/// receiver is `$recv` (`&Self` or `&mut Self`).
+/// receiver is `$recv` (`&Self` or `&mut Self`), the visibility `$vis` (`pub`, or nothing
+/// in a trait).
 macro_rules! exec_methods {
-    ([$file:ident] [$recv:ty] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
+    ([$file:ident] [$recv:ty] [$vis:vis method] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
         ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
         $(#[$meta])*
         #[doc = ""]
         #[doc = $crate::commands::declared_in!($file)]
         #[inline]
-        pub fn $name $(<$($gen: $crate::FromValue),+>)? (self: $recv, $($arg: $ty),*)
+        $vis fn $name $(<$($gen: $crate::FromValue),+>)? (self: $recv, $($arg: $ty),*)
             -> $crate::Result<$ret>
         {
             let c: $crate::Cmd = $body;
@@ -110,14 +123,14 @@ macro_rules! exec_methods {
 /// Emits each table entry as a `&self` method (the client, the cluster client).
 macro_rules! shared_methods {
     ([$file:ident] $($entries:tt)*) => {
-        $crate::commands::exec_methods! { [$file] [&Self] $($entries)* }
+        $crate::commands::exec_methods! { [$file] [&Self] [pub method] $($entries)* }
     };
 }
 
 /// Emits each table entry as a `&mut self` method on a single connection.
 macro_rules! mut_methods {
     ([$file:ident] $($entries:tt)*) => {
-        $crate::commands::exec_methods! { [$file] [&mut Self] $($entries)* }
+        $crate::commands::exec_methods! { [$file] [&mut Self] [pub method] $($entries)* }
     };
 }
 
@@ -125,14 +138,72 @@ macro_rules! mut_methods {
 /// chosen when the pipeline is executed.
 macro_rules! queue_methods {
     ([$file:ident] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
+        ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {
+        $crate::commands::queue_methods! { [$file] [pub method] $($(#[$meta])* fn $name $(<$($gen),+>)?
+            ($($arg : $ty),*) -> $ret $body)* }
+    };
+    ([$file:ident] [$vis:vis method] $($(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
         ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block)*) => {$(
         $(#[$meta])*
         #[doc = ""]
         #[doc = $crate::commands::declared_in!($file)]
         #[inline]
-        pub fn $name(&mut self, $($arg: $ty),*) -> &mut Self {
+        $vis fn $name(&mut self, $($arg: $ty),*) -> &mut Self {
             self.queue($body)
         }
+    )*};
+}
+
+/// Emits each table entry as a provided method of a trait ([`Commands`]): the default body
+/// builds the command and runs it with the trait's required `execute_command`.
+macro_rules! trait_methods {
+    ([$file:ident] $($entries:tt)*) => {
+        $crate::commands::exec_methods! { [$file] [&Self] [method] $($entries)* }
+    };
+}
+
+/// Emits each table entry as a provided method of a pipeline trait ([`PipelineCommands`]):
+/// the default body queues the command with the trait's required `queue`.
+macro_rules! trait_queue_methods {
+    ([$file:ident] $($entries:tt)*) => {
+        $crate::commands::queue_methods! { [$file] [method] $($entries)* }
+    };
+}
+
+/// Implements [`Commands`] on the client `$client` and [`PipelineCommands`] on its
+/// pipeline `$pipe`, through their inherent `execute_command`, `queue` and `execute`.
+macro_rules! impl_generic_faces {
+    ($client:ty, $pipe:ty) => {
+        /// The command methods for generic code: each one runs through the inherent
+        /// `execute_command`.
+        impl $crate::commands::Commands for $client {
+            #[inline]
+            fn execute_command<T: $crate::FromValue>(&self, cmd: $crate::Cmd) -> $crate::Result<T> {
+                <$client>::execute_command(self, cmd)
+            }
+        }
+
+        /// The queue methods for generic code: each one runs through the inherent `queue`.
+        impl $crate::commands::PipelineCommands for $pipe {
+            #[inline]
+            fn queue(&mut self, cmd: $crate::Cmd) -> &mut Self {
+                <$pipe>::queue(self, cmd)
+            }
+
+            #[inline]
+            fn execute<T: $crate::FromValue>(&mut self) -> $crate::Result<T> {
+                <$pipe>::execute(self)
+            }
+        }
+    };
+}
+
+/// Expands every command table inside one trait body, with the emitter `$emit`
+/// (`trait_methods` or `trait_queue_methods`); a trait cannot be split into several blocks
+/// as the inherent methods are.
+macro_rules! trait_command_groups {
+    ($emit:ident; $([$file:ident :: $table:ident, $doc:literal, $group:literal])*) => {$(
+        $crate::commands::$file::$table!($emit [$file]);
     )*};
 }
 
@@ -223,7 +294,7 @@ pub mod __private {
         ("unwatch", "pipelines and transactions (Pipeline::unwatch)"),
         (
             "monitor",
-            "turns the connection into a stream of events: an iterator object",
+            "turns the connection into a stream of events: the Monitor object (r.monitor())",
         ),
     ];
 }
@@ -272,6 +343,7 @@ macro_rules! setters {
 }
 
 pub(crate) use {
-    declared_in, exec_methods, impl_command_groups, impl_command_tables, mut_methods,
-    queue_methods, setters, shared_methods, with_command_groups,
+    declared_in, exec_methods, impl_command_groups, impl_command_tables, impl_generic_faces,
+    mut_methods, queue_methods, setters, shared_methods, trait_command_groups, trait_methods,
+    trait_queue_methods, with_command_groups,
 };

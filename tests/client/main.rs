@@ -6,6 +6,7 @@
 //! log lines of every test running beside it: none may show its password either), and
 //! `dirty_state` a panic hook that hides only its own deliberate panics.
 
+mod acl_rules;
 mod api;
 mod api_contract;
 mod batch_refusals;
@@ -15,12 +16,15 @@ mod dirty_state;
 mod edges;
 mod exec_errors;
 mod expectations;
+mod generic;
 mod health_check;
 mod lock;
+mod monitor;
 mod options;
 mod pipeline;
 mod pool;
 mod pubsub;
+mod pubsub_worker;
 mod scan;
 mod scripts;
 mod secrets;

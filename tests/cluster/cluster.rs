@@ -437,7 +437,7 @@ fn sharded_pubsub_goes_to_the_slot_owner() {
     );
 
     // Classic pub/sub: subscribe on one node, publish through another; the bus carries it.
-    let mut classic = c.pubsub().unwrap();
+    let mut classic = c.pubsub();
     classic.subscribe(&["plain"]).unwrap();
     let subscribed_on = cluster
         .primary_ports()

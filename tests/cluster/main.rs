@@ -8,5 +8,6 @@ mod cluster_resilience;
 mod cluster_soak;
 mod edges;
 mod load;
+mod one_face;
 mod sentinel;
 mod sentinel_failover;

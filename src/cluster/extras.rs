@@ -1,0 +1,192 @@
+//! The hand-written helpers of [`RedisCluster`] that [`StrictRedis`](crate::StrictRedis)
+//! has too, so that one program works on either: the [`Commands`] trait, scripts, locks,
+//! the scan iterators of one key, and pub/sub.
+
+use std::time::Duration;
+
+use super::{key_slot, ClusterPipeline, RedisCluster, Target};
+use crate::args::ToArg;
+use crate::cmd::cmd;
+use crate::connection::Connection;
+use crate::error::{Error, Result};
+use crate::from_value::FromValue;
+use crate::lock::Lock;
+use crate::pool::{ConnectionPool, PoolConfig};
+use crate::pubsub::PubSub;
+use crate::scan::{key_bytes, opts, ScanIter, ScanOptions, Source};
+use crate::script::{Script, ScriptInvocation, ScriptTarget};
+use crate::value::Value;
+
+crate::commands::impl_generic_faces!(RedisCluster, ClusterPipeline);
+
+impl RedisCluster {
+    /// The pool of the primary serving `slot` (any primary with `None`), reading the
+    /// topology again when no node is known for it. When still none is, any known node:
+    /// its first command then reports the cluster's own answer (`CLUSTERDOWN`, `MOVED`).
+    fn helper_pool(&self, slot: Option<u16>) -> ConnectionPool {
+        let target = match slot {
+            Some(slot) => Target::Slot {
+                slot,
+                replica: false,
+            },
+            None => Target::AnyPrimary,
+        };
+        let pick = |t: &Target| self.resolve(&self.topology(), t).map(|(n, _)| n.pool);
+        if let Some(p) = pick(&target) {
+            return p;
+        }
+        self.refresh_if_due(None);
+        if let Some(p) = pick(&target).or_else(|| pick(&Target::AnyPrimary)) {
+            return p;
+        }
+        if let Some(n) = self.inner.nodes.lock().values().next() {
+            return n.pool.clone();
+        }
+        // No node at all (a built client always knows one): a pool that opens nothing
+        // until used, on the first seed's settings; its first command reports the error.
+        let lazy = PoolConfig {
+            min_size: 0,
+            ..self.inner.pool_config
+        };
+        ConnectionPool::new(self.inner.template.clone(), lazy)
+            .or_else(|_| ConnectionPool::new(self.inner.template.clone(), PoolConfig::default()))
+            .expect("a pool that opens no connection is always built")
+    }
+
+    fn key_pool(&self, key: &[u8]) -> ConnectionPool {
+        self.helper_pool(Some(key_slot(key)))
+    }
+}
+
+/// # Pub/sub, scripts, locks and scans, as on [`StrictRedis`](crate::StrictRedis)
+impl RedisCluster {
+    /// A pub/sub session on one primary, for `SUBSCRIBE`/`PSUBSCRIBE`, with the same
+    /// signature as [`StrictRedis::pubsub`](crate::StrictRedis::pubsub): the cluster bus
+    /// carries every `PUBLISH` to every node, so any node will do. For sharded channels
+    /// (`SSUBSCRIBE`), use `client_for_key(channel)?.pubsub()`: a shard channel lives on the
+    /// node that owns its slot.
+    ///
+    /// ```no_run
+    /// # let c = strictredis::cluster::RedisCluster::from_urls(&["redis://127.0.0.1:7000"])?;
+    /// let mut news = c.pubsub();
+    /// news.subscribe(&["news"])?;
+    /// let mut orders = c.client_for_key("orders:{eu}")?.pubsub();
+    /// orders.ssubscribe(&["orders:{eu}"])?;
+    /// # Ok::<(), strictredis::Error>(())
+    /// ```
+    pub fn pubsub(&self) -> PubSub {
+        PubSub::new(self.helper_pool(None))
+    }
+
+    /// redis-py's `register_script`: a [`Script`] whose SHA1 is computed locally. Run it
+    /// with `script.key(k).invoke(&cluster)`: `EVALSHA` goes to the node serving the keys'
+    /// slot (all keys of one call must share it), following redirections; on `NOSCRIPT`
+    /// the script is loaded on every node (`SCRIPT LOAD`) and the call sent again.
+    ///
+    /// ```no_run
+    /// # let c = strictredis::cluster::RedisCluster::from_urls(&["redis://127.0.0.1:7000"])?;
+    /// let script = c.register_script("return redis.call('INCR', KEYS[1])");
+    /// let n: i64 = script.key("{user:1}:visits").invoke(&c)?;
+    /// # Ok::<(), strictredis::Error>(())
+    /// ```
+    pub fn register_script(&self, source: impl Into<String>) -> Script {
+        Script::new(source)
+    }
+
+    /// redis-py's `lock()`: a [`Lock`] on the key `name`, kept on the primary that serves
+    /// the key's slot when the lock is made (after a resharding of that slot, make a new
+    /// one). Options: [`Lock::sleep`], [`Lock::blocking_timeout`].
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// # let c = strictredis::cluster::RedisCluster::from_urls(&["redis://127.0.0.1:7000"])?;
+    /// let lock = c.lock("resource", Duration::from_secs(10));
+    /// if lock.acquire(false)? {
+    ///     lock.release()?;
+    /// }
+    /// # Ok::<(), strictredis::Error>(())
+    /// ```
+    pub fn lock(&self, name: impl ToArg, timeout: Duration) -> Lock {
+        let name = key_bytes(name);
+        Lock::on_pool(self.key_pool(&name), name, timeout)
+    }
+
+    /// [`scan_iter`](Self::scan_iter) with every option of SCAN, `TYPE` included, over
+    /// every primary.
+    pub fn scan_iter_with<T: FromValue>(&self, options: ScanOptions) -> super::ClusterScanIter<T> {
+        self.scan_iter_options(options)
+    }
+
+    /// The `(field, value)` pairs of the hash at `key` (HSCAN on the node serving it).
+    pub fn hscan_iter<F: FromValue, V: FromValue>(
+        &self,
+        key: impl ToArg,
+        pattern: Option<&str>,
+        count: Option<u64>,
+    ) -> ScanIter<(F, V)> {
+        let key = key_bytes(key);
+        ScanIter::new(self.key_pool(&key), Source::Hash(key), opts(pattern, count))
+    }
+
+    /// The members of the set at `key` (SSCAN on the node serving it).
+    pub fn sscan_iter<T: FromValue>(
+        &self,
+        key: impl ToArg,
+        pattern: Option<&str>,
+        count: Option<u64>,
+    ) -> ScanIter<T> {
+        let key = key_bytes(key);
+        ScanIter::new(self.key_pool(&key), Source::Set(key), opts(pattern, count))
+    }
+
+    /// The `(member, score)` pairs of the sorted set at `key` (ZSCAN on the node serving
+    /// it).
+    pub fn zscan_iter<M: FromValue>(
+        &self,
+        key: impl ToArg,
+        pattern: Option<&str>,
+        count: Option<u64>,
+    ) -> ScanIter<(M, f64)> {
+        let key = key_bytes(key);
+        ScanIter::new(
+            self.key_pool(&key),
+            Source::SortedSet(key),
+            opts(pattern, count),
+        )
+    }
+}
+
+/// Scripts on a cluster: each call routed by its keys, with redirections followed.
+impl ScriptTarget for &RedisCluster {
+    /// A connection to any primary (for [`Script::load`], which the cluster overrides to
+    /// load on every node, this is not used).
+    fn with_connection(self, f: &mut dyn FnMut(&mut Connection) -> Result<()>) -> Result<()> {
+        let pool = self.helper_pool(None);
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    }
+
+    fn invoke_value(self, inv: &ScriptInvocation) -> Result<Value> {
+        let c = inv.evalsha_cmd();
+        match self.execute_command::<Value>(c.clone()) {
+            Err(e) if e.server_error().is_some_and(|s| s.kind() == "NOSCRIPT") => {
+                self.load_script(inv.script())?;
+                self.execute_command(c)
+            }
+            other => other,
+        }
+    }
+
+    fn load_script(self, script: &Script) -> Result<()> {
+        let sha: Value = self.execute_command(cmd("SCRIPT LOAD").arg(script.source()))?;
+        match sha {
+            Value::Bulk(b) if b.eq_ignore_ascii_case(script.sha().as_bytes()) => Ok(()),
+            Value::Bulk(b) => Err(Error::Protocol(format!(
+                "SCRIPT LOAD answered SHA1 {}, expected {}",
+                String::from_utf8_lossy(&b),
+                script.sha()
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
