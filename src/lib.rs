@@ -160,31 +160,31 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod args;
+mod args;
 mod batch;
-pub mod client;
+mod client;
 pub mod cluster;
-pub mod cmd;
+mod cmd;
 mod command_facts;
 pub mod commands;
-pub mod config;
-pub mod connection;
-pub mod error;
+mod config;
+mod connection;
+mod error;
 mod failure;
-pub mod from_value;
-pub mod lock;
-pub mod pipeline;
-pub mod pool;
-pub mod pubsub;
+mod from_value;
+mod lock;
+mod pipeline;
+mod pool;
+mod pubsub;
 pub mod resp;
-pub mod retry;
-pub mod scan;
-pub mod script;
+mod retry;
+mod scan;
+mod script;
 pub mod sentinel;
 mod time;
 #[cfg(feature = "tls")]
-pub mod tls;
-pub mod value;
+mod tls;
+mod value;
 
 /// Test hooks: not part of the API, may change in any release.
 #[doc(hidden)]
@@ -192,15 +192,22 @@ pub mod __private;
 
 pub use args::{FieldValues, ScoreMembers, ToArg, ToArgs};
 pub use client::{ClientBuilder, StrictRedis};
-pub use cmd::{cmd, Cmd};
-pub use config::{ConnectionAddr, ConnectionInfo, Options, PoolConfig, Protocol, RetryPolicy};
+pub use cmd::{cmd, ArgsIter, BlockingTimeout, Cmd};
+#[allow(deprecated)]
+pub use config::PoolOverrides;
+pub use config::{
+    ConnectionAddr, ConnectionInfo, Options, PoolConfig, Protocol, RetryPolicy, TlsOptions,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_READ_TIMEOUT,
+    DEFAULT_WRITE_TIMEOUT,
+};
 pub use connection::Connection;
 pub use error::{Error, Result, ServerError};
 pub use from_value::FromValue;
 pub use lock::{Lock, LockGuard};
 pub use pipeline::Pipeline;
 pub use pool::{ConnectionPool, Connector, PooledConnection};
-pub use pubsub::{Message, MessageKind, PubSub};
+pub use pubsub::{Listen, Message, MessageKind, PubSub};
+pub use retry::{is_read_only, is_read_only_name, read_only_commands};
 pub use scan::{ScanIter, ScanOptions};
 pub use script::{Script, ScriptInvocation, ScriptTarget};
 pub use value::Value;
