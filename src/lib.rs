@@ -62,7 +62,7 @@
 //! `connect_timeout`, `read_timeout`, `write_timeout`, `health_check_interval` (seconds),
 //! `min_connections`, `max_connections`, `pool_timeout`, `max_retries`, `retry_backoff`, and
 //! for `rediss://` the CA and client-certificate files and `insecure`
-//! ([`ConnectionInfo::from_url`] leads to the full list). A bad URL is an [`Error::Config`] before anything is sent. The same
+//! ([`Options`] has the full list). A bad URL is an [`Error::Config`] before anything is sent. The same
 //! settings, set one by one:
 //!
 //! ```no_run
