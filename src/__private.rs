@@ -3,6 +3,9 @@
 
 use crate::cmd::Cmd;
 use crate::command_facts::{self, flags, Name};
+use crate::connection::Connection;
+use crate::error::Result;
+use crate::value::Value;
 
 /// One command of the command table, as the tests see it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,4 +58,18 @@ pub fn read_only_rules(cmd: &Cmd) -> [bool; 3] {
         // so they use the pool's rule itself.
         crate::retry::is_read_only(cmd),
     ]
+}
+
+/// Sends `cmds` in one write and reads the replies of the first `read` of them only: the
+/// others stay pending, as on a connection whose pipeline was cut short. For the tests of
+/// the pool, which must never hand such a connection out again; raw connection I/O is not
+/// part of the API.
+pub fn send_partly_read(conn: &mut Connection, cmds: &[Cmd], read: usize) -> Result<Vec<Value>> {
+    for c in cmds {
+        conn.write_cmd(c)?;
+    }
+    conn.flush()?;
+    (0..read.min(cmds.len()))
+        .map(|_| conn.read_reply())
+        .collect()
 }

@@ -62,7 +62,7 @@
 //! `connect_timeout`, `read_timeout`, `write_timeout`, `health_check_interval` (seconds),
 //! `min_connections`, `max_connections`, `pool_timeout`, `max_retries`, `retry_backoff`, and
 //! for `rediss://` the CA and client-certificate files and `insecure`
-//! ([`ConnectionInfo::from_url`] leads to the full list). A bad URL is an [`Error::Config`] before anything is sent. The same
+//! ([`Options`] has the full list). A bad URL is an [`Error::Config`] before anything is sent. The same
 //! settings, set one by one:
 //!
 //! ```no_run
@@ -160,34 +160,34 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod args;
+mod args;
 mod batch;
-pub mod client;
+mod client;
 pub mod cluster;
-pub mod cmd;
+mod cmd;
 mod command_facts;
 pub mod commands;
-pub mod config;
-pub mod connection;
-pub mod error;
+mod config;
+mod connection;
+mod error;
 mod failure;
-pub mod from_value;
-pub mod lock;
-pub mod monitor;
-pub mod pipeline;
-pub mod pool;
+mod from_value;
+mod lock;
+mod monitor;
+mod pipeline;
+mod pool;
 pub mod prelude;
-pub mod pubsub;
-pub mod pubsub_worker;
+mod pubsub;
+mod pubsub_worker;
 pub mod resp;
-pub mod retry;
-pub mod scan;
-pub mod script;
+mod retry;
+mod scan;
+mod script;
 pub mod sentinel;
 mod time;
 #[cfg(feature = "tls")]
-pub mod tls;
-pub mod value;
+mod tls;
+mod value;
 
 /// Test hooks: not part of the API, may change in any release.
 #[doc(hidden)]
@@ -195,9 +195,15 @@ pub mod __private;
 
 pub use args::{FieldValues, ScoreMembers, ToArg, ToArgs};
 pub use client::{ClientBuilder, StrictRedis};
-pub use cmd::{cmd, Cmd};
+pub use cmd::{cmd, ArgsIter, BlockingTimeout, Cmd};
 pub use commands::{AclRules, Commands, PipelineCommands};
-pub use config::{ConnectionAddr, ConnectionInfo, Options, PoolConfig, Protocol, RetryPolicy};
+#[allow(deprecated)]
+pub use config::PoolOverrides;
+pub use config::{
+    ConnectionAddr, ConnectionInfo, Options, PoolConfig, Protocol, RetryPolicy, TlsOptions,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_READ_TIMEOUT,
+    DEFAULT_WRITE_TIMEOUT,
+};
 pub use connection::Connection;
 pub use error::{
     ClusterError, Error, LockError, PipelineFailure, Result, SentinelError, ServerError, TlsError,
@@ -207,8 +213,9 @@ pub use lock::{Lock, LockGuard};
 pub use monitor::{Monitor, MonitorEvent};
 pub use pipeline::Pipeline;
 pub use pool::{ConnectionPool, Connector, PooledConnection};
-pub use pubsub::{Message, MessageKind, PubSub};
+pub use pubsub::{Listen, Message, MessageKind, PubSub};
 pub use pubsub_worker::PubSubWorker;
+pub use retry::{is_read_only, is_read_only_name, read_only_commands};
 pub use scan::{ScanIter, ScanOptions};
 pub use script::{Script, ScriptInvocation, ScriptTarget};
 pub use value::Value;

@@ -1,29 +1,4 @@
-//! A distributed lock on one Redis key, as redis-py's `Lock`.
-//!
-//! Acquiring is `SET name token NX PX timeout` with a random 128-bit token; releasing,
-//! extending and reacquiring are Lua scripts that act only while the key still holds this
-//! lock's token, so a lock that expired and was taken by another client is never released
-//! or extended by mistake: that is [`Error::LockNotOwned`].
-//!
-//! ```no_run
-//! use std::time::Duration;
-//! # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-//! let lock = r.lock("resource", Duration::from_secs(10))
-//!     .blocking_timeout(Some(Duration::from_secs(2)));
-//! if lock.acquire(true)? {
-//!     // ... the critical section ...
-//!     lock.release()?;
-//! }
-//!
-//! // Or released when the guard drops:
-//! if let Some(_guard) = lock.guard(true)? {
-//!     // ... the critical section ...
-//! }
-//! # Ok::<(), strictredis::Error>(())
-//! ```
-//!
-//! The lock is not re-entrant: acquiring it again while holding it waits for it (or fails
-//! at once with `blocking` false), as in redis-py.
+//! The distributed lock: [`Lock`] (its docs are on the type) and [`LockGuard`].
 
 use std::collections::hash_map::RandomState;
 use std::fmt;
@@ -101,9 +76,35 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
-/// redis-py's `Lock`; made by [`StrictRedis::lock`](crate::StrictRedis::lock). Every method takes `&self`, so one
+/// A distributed lock on one Redis key, as redis-py's `Lock`; made by
+/// [`StrictRedis::lock`](crate::StrictRedis::lock). Every method takes `&self`, so one
 /// `Lock` may be shared between threads (they then share its token: a lock acquired by one
-/// may be released by another). See [the module docs](self).
+/// may be released by another).
+///
+/// Acquiring is `SET name token NX PX timeout` with a random 128-bit token; releasing,
+/// extending and reacquiring are Lua scripts that act only while the key still holds this
+/// lock's token, so a lock that expired and was taken by another client is never released
+/// or extended by mistake: that is [`Error::LockNotOwned`].
+///
+/// ```no_run
+/// use std::time::Duration;
+/// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+/// let lock = r.lock("resource", Duration::from_secs(10))
+///     .blocking_timeout(Some(Duration::from_secs(2)));
+/// if lock.acquire(true)? {
+///     // ... the critical section ...
+///     lock.release()?;
+/// }
+///
+/// // Or released when the guard drops:
+/// if let Some(_guard) = lock.guard(true)? {
+///     // ... the critical section ...
+/// }
+/// # Ok::<(), strictredis::Error>(())
+/// ```
+///
+/// The lock is not re-entrant: acquiring it again while holding it waits for it (or fails
+/// at once with `blocking` false), as in redis-py.
 pub struct Lock {
     pool: ConnectionPool,
     name: Vec<u8>,

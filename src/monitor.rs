@@ -1,26 +1,4 @@
-//! redis-py's `monitor()`: one connection that streams every command the server runs.
-//!
-//! [`StrictRedis::monitor`](crate::StrictRedis::monitor) takes a connection from the pool and
-//! sends `MONITOR`; from then on the server writes one line per command it runs, which
-//! [`Monitor`] parses into a [`MonitorEvent`]:
-//!
-//! ```text
-//! 1700000000.123456 [0 127.0.0.1:53210] "SET" "key" "va\"lue"
-//! ```
-//!
-//! The connection can never carry a request again: it is closed, not pooled, when the
-//! [`Monitor`] drops (the connection's state machine marks `MONITOR` as a change the pool
-//! cannot undo).
-//!
-//! ```no_run
-//! use std::time::Duration;
-//! # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-//! let mut m = r.monitor()?;
-//! while let Some(ev) = m.next_command(Duration::from_secs(1))? {
-//!     println!("{} db{} {}: {:?}", ev.time, ev.db, ev.client, ev.command_name());
-//! }
-//! # Ok::<(), strictredis::Error>(())
-//! ```
+//! Monitor (its docs are on the type).
 
 use std::fmt;
 use std::time::Duration;
@@ -164,7 +142,31 @@ fn parse_args(mut s: &[u8]) -> Option<Vec<Vec<u8>>> {
 }
 
 /// A connection in MONITOR mode; made by
-/// [`StrictRedis::monitor`](crate::StrictRedis::monitor). See [the module docs](self).
+/// [`StrictRedis::monitor`](crate::StrictRedis::monitor).
+///
+/// redis-py's `monitor()`: one connection that streams every command the server runs.
+///
+/// [`StrictRedis::monitor`](crate::StrictRedis::monitor) takes a connection from the pool and
+/// sends `MONITOR`; from then on the server writes one line per command it runs, which
+/// [`Monitor`] parses into a [`MonitorEvent`]:
+///
+/// ```text
+/// 1700000000.123456 [0 127.0.0.1:53210] "SET" "key" "va\"lue"
+/// ```
+///
+/// The connection can never carry a request again: it is closed, not pooled, when the
+/// [`Monitor`] drops (the connection's state machine marks `MONITOR` as a change the pool
+/// cannot undo).
+///
+/// ```no_run
+/// use std::time::Duration;
+/// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+/// let mut m = r.monitor()?;
+/// while let Some(ev) = m.next_command(Duration::from_secs(1))? {
+///     println!("{} db{} {}: {:?}", ev.time, ev.db, ev.client, ev.command_name());
+/// }
+/// # Ok::<(), strictredis::Error>(())
+/// ```
 ///
 /// As an iterator it yields every event, each waiting as long as it takes; it ends after
 /// the connection fails (that error is its last item).

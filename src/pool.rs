@@ -44,7 +44,7 @@ struct State {
 /// the cluster client sends `READONLY` on connections to replicas.
 ///
 /// A connector only opens connections: when a connect or a command is tried again is the
-/// pool's [`RetryPolicy`](crate::RetryPolicy) (see [`crate::retry`]). Any
+/// pool's [`RetryPolicy`](crate::RetryPolicy). Any
 /// `Fn(&ConnectionInfo) -> Result<Connection> + Send + Sync` is a connector.
 pub trait Connector: Send + Sync + 'static {
     /// Opens one connection for the pool, which passes its own [`ConnectionInfo`].
@@ -256,7 +256,7 @@ impl ConnectionPool {
     /// reply is `Err(Error::Server)`), retried as this pool's
     /// [`RetryPolicy`](crate::RetryPolicy) allows: sent again on another connection when it certainly did not run, or when it is read-only
     /// and its connection broke; otherwise a failure after sending is ambiguous
-    /// ([`Error::is_ambiguous`]). See [`crate::retry`].
+    /// ([`Error::is_ambiguous`]).
     ///
     /// A command the server refused with `LOADING` (still loading its data after a
     /// restart) did not run: it is sent again, writes included, after the policy's pauses,

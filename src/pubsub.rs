@@ -1,27 +1,4 @@
-//! Publish/subscribe, as redis-py's `PubSub`: one connection owned while subscribed,
-//! channels, patterns and shard channels, messages read with a timeout or as a blocking
-//! iterator, RESP2 (arrays) and RESP3 (push frames) alike.
-//!
-//! ```no_run
-//! use std::time::Duration;
-//! use strictredis::MessageKind;
-//! # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-//! let mut ps = r.pubsub();
-//! ps.subscribe(&["news"])?;
-//! ps.psubscribe(&["news.*"])?;
-//! while let Some(m) = ps.get_message(Duration::from_millis(500))? {
-//!     if m.kind() == MessageKind::Message {
-//!         println!("{}: {}", m.channel_str()?, m.payload_str()?);
-//!     }
-//! }
-//! # Ok::<(), strictredis::Error>(())
-//! ```
-//!
-//! The connection is taken from the client's pool at the first command and is never given
-//! back: a subscribed connection is closed when the [`PubSub`] drops. When the connection
-//! breaks (the server restarted, the client was killed), the next read opens a new one and
-//! subscribes again to every channel, pattern and shard channel; the server's confirmations
-//! then arrive as messages, as after the first subscribe.
+//! Publish/subscribe: [`PubSub`] (its docs are on the type), [`Message`], [`Listen`].
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -286,8 +263,32 @@ impl Message {
     }
 }
 
-/// A pub/sub session, as redis-py's `PubSub`; made by [`StrictRedis::pubsub`](crate::StrictRedis::pubsub). See [the
-/// module docs](self).
+/// A pub/sub session, as redis-py's `PubSub`; made by [`StrictRedis::pubsub`](crate::StrictRedis::pubsub).
+///
+/// Publish/subscribe, as redis-py's `PubSub`: one connection owned while subscribed,
+/// channels, patterns and shard channels, messages read with a timeout or as a blocking
+/// iterator, RESP2 (arrays) and RESP3 (push frames) alike.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use strictredis::MessageKind;
+/// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+/// let mut ps = r.pubsub();
+/// ps.subscribe(&["news"])?;
+/// ps.psubscribe(&["news.*"])?;
+/// while let Some(m) = ps.get_message(Duration::from_millis(500))? {
+///     if m.kind() == MessageKind::Message {
+///         println!("{}: {}", m.channel_str()?, m.payload_str()?);
+///     }
+/// }
+/// # Ok::<(), strictredis::Error>(())
+/// ```
+///
+/// The connection is taken from the client's pool at the first command and is never given
+/// back: a subscribed connection is closed when the [`PubSub`] drops. When the connection
+/// breaks (the server restarted, the client was killed), the next read opens a new one and
+/// subscribes again to every channel, pattern and shard channel; the server's confirmations
+/// then arrive as messages, as after the first subscribe.
 pub struct PubSub {
     pool: ConnectionPool,
     conn: Option<PooledConnection>,

@@ -1,17 +1,4 @@
-//! redis-py's `run_in_thread`: a thread that reads a [`PubSub`]'s messages and hands each
-//! one to a handler, until [`PubSubWorker::stop`].
-//!
-//! ```no_run
-//! # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-//! let mut ps = r.pubsub().ignore_subscribe_messages(true);
-//! ps.subscribe(&["jobs"])?;
-//! let worker = ps.run_in_thread(|m: strictredis::Message| {
-//!     println!("{:?}", m.payload_str());
-//! });
-//! // ... later
-//! worker.stop()?;                 // unsubscribes, joins the thread
-//! # Ok::<(), strictredis::Error>(())
-//! ```
+//! PubSubWorker (its docs are on the type).
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,7 +13,22 @@ use crate::pubsub::{Message, PubSub};
 /// most [`PubSubWorker::stop`] waits for it.
 const POLL: Duration = Duration::from_millis(50);
 
-/// The thread made by [`PubSub::run_in_thread`]; see [the module docs](self).
+/// The thread made by [`PubSub::run_in_thread`].
+///
+/// redis-py's `run_in_thread`: a thread that reads a [`PubSub`]'s messages and hands each
+/// one to a handler, until [`PubSubWorker::stop`].
+///
+/// ```no_run
+/// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+/// let mut ps = r.pubsub().ignore_subscribe_messages(true);
+/// ps.subscribe(&["jobs"])?;
+/// let worker = ps.run_in_thread(|m: strictredis::Message| {
+///     println!("{:?}", m.payload_str());
+/// });
+/// // ... later
+/// worker.stop()?;                 // unsubscribes, joins the thread
+/// # Ok::<(), strictredis::Error>(())
+/// ```
 ///
 /// Dropping it without [`stop`](Self::stop) asks the thread to stop and does not wait:
 /// the thread ends within one poll (50 ms) once its handler returns, and its connection

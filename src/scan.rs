@@ -1,26 +1,4 @@
-//! Cursor iterators over `SCAN`, `HSCAN`, `SSCAN` and `ZSCAN`, as redis-py's
-//! `scan_iter` and friends.
-//!
-//! The iterators are lazy: a page is fetched (one pool checkout, one round trip) only when
-//! the items of the previous one are used up, and iteration ends when the server hands back
-//! cursor `0`. Each item is a `Result`: an item that does not convert into the type asked
-//! for (a non-UTF-8 key asked as `String`) is yielded as its `Err` and the iteration goes
-//! on; a failed page is yielded as an `Err`, after which the iterator ends.
-//!
-//! SCAN's guarantee holds, no more: an element present from the start to the end of the
-//! iteration is returned; one added or removed meanwhile may or may not be; and when the
-//! keyspace changes (a rehash), an element may be returned more than once.
-//!
-//! ```no_run
-//! # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-//! for key in r.scan_iter::<String>(Some("user:*"), Some(500)) {
-//!     let key = key?;
-//! }
-//! for pair in r.hscan_iter::<String, i64>("scores", None, None) {
-//!     let (field, value) = pair?;
-//! }
-//! # Ok::<(), strictredis::Error>(())
-//! ```
+//! Cursor iterators: [`ScanIter`] (its docs are on the type).
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -46,9 +24,33 @@ pub(crate) enum Source {
     SortedSet(Vec<u8>),
 }
 
-/// A lazy iterator over the items of a `SCAN`-family command; see [the module docs](self).
+/// A lazy iterator over the items of a `SCAN`-family command.
 ///
 /// Made by [`StrictRedis::scan_iter`](crate::StrictRedis::scan_iter) and friends. Yields `Result<T>`.
+///
+/// Cursor iterators over `SCAN`, `HSCAN`, `SSCAN` and `ZSCAN`, as redis-py's
+/// `scan_iter` and friends.
+///
+/// The iterators are lazy: a page is fetched (one pool checkout, one round trip) only when
+/// the items of the previous one are used up, and iteration ends when the server hands back
+/// cursor `0`. Each item is a `Result`: an item that does not convert into the type asked
+/// for (a non-UTF-8 key asked as `String`) is yielded as its `Err` and the iteration goes
+/// on; a failed page is yielded as an `Err`, after which the iterator ends.
+///
+/// SCAN's guarantee holds, no more: an element present from the start to the end of the
+/// iteration is returned; one added or removed meanwhile may or may not be; and when the
+/// keyspace changes (a rehash), an element may be returned more than once.
+///
+/// ```no_run
+/// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+/// for key in r.scan_iter::<String>(Some("user:*"), Some(500)) {
+///     let key = key?;
+/// }
+/// for pair in r.hscan_iter::<String, i64>("scores", None, None) {
+///     let (field, value) = pair?;
+/// }
+/// # Ok::<(), strictredis::Error>(())
+/// ```
 pub struct ScanIter<T> {
     pool: ConnectionPool,
     source: Source,

@@ -1,20 +1,4 @@
-//! Lua scripts, as redis-py's `register_script`: the SHA1 is computed locally, every call
-//! is an `EVALSHA`, and a server that does not know the script yet (`NOSCRIPT`, after a
-//! restart or a `SCRIPT FLUSH`) gets it with `SCRIPT LOAD` before the call is repeated.
-//!
-//! ```no_run
-//! # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-//! let script = r.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])");
-//! let n: i64 = script.key("counter").arg(5).invoke(&r)?;
-//!
-//! // On a connection you hold, or queued in a pipeline:
-//! let mut conn = r.get_connection()?;
-//! let n: i64 = script.key("counter").arg(1).invoke(&mut conn)?;
-//! let mut p = r.pipeline();
-//! p.invoke_script(&script.key("counter").arg(1)).get("counter");
-//! let (n, v): (i64, String) = p.execute()?;
-//! # Ok::<(), strictredis::Error>(())
-//! ```
+//! Lua scripts: [`Script`] (its docs are on the type), [`ScriptInvocation`], [`ScriptTarget`].
 
 use std::fmt;
 use std::sync::Arc;
@@ -27,8 +11,26 @@ use crate::from_value::FromValue;
 use crate::pool::{ConnectionPool, PooledConnection};
 use crate::value::Value;
 
-/// A Lua script with its SHA1, ready to be run with `EVALSHA`; see [the module
-/// docs](self). Cloning is cheap (the source is shared).
+/// A Lua script with its SHA1, ready to be run with `EVALSHA`. Cloning is cheap (the
+/// source is shared).
+///
+/// Lua scripts, as redis-py's `register_script`: the SHA1 is computed locally, every call
+/// is an `EVALSHA`, and a server that does not know the script yet (`NOSCRIPT`, after a
+/// restart or a `SCRIPT FLUSH`) gets it with `SCRIPT LOAD` before the call is repeated.
+///
+/// ```no_run
+/// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+/// let script = r.register_script("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+/// let n: i64 = script.key("counter").arg(5).invoke(&r)?;
+///
+/// // On a connection you hold, or queued in a pipeline:
+/// let mut conn = r.get_connection()?;
+/// let n: i64 = script.key("counter").arg(1).invoke(&mut conn)?;
+/// let mut p = r.pipeline();
+/// p.invoke_script(&script.key("counter").arg(1)).get("counter");
+/// let (n, v): (i64, String) = p.execute()?;
+/// # Ok::<(), strictredis::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Script {
     inner: Arc<ScriptInner>,

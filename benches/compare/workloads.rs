@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 use std::hint::black_box;
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
 use std::time::Instant;
 
 use redis::Commands as _;
@@ -9,6 +11,52 @@ use strictredis::{cmd, Cmd, Connection, StrictRedis};
 
 use crate::measure::*;
 use crate::support::*;
+
+/// A bare socket for the W4P floor: bytes written as given, each reply decoded by the
+/// crate's public codec ([`strictredis::resp::Decoder`]) and dropped. (The client's raw
+/// connection I/O is crate-private since 0.2.0: `Connection::write_packed` trusted its
+/// caller's count of commands, the very desync the pool exists to prevent.)
+struct RawSocket {
+    stream: TcpStream,
+    buf: Vec<u8>,
+    decoder: strictredis::resp::Decoder,
+}
+
+impl RawSocket {
+    fn connect(port: u16) -> RawSocket {
+        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        RawSocket {
+            stream,
+            buf: vec![0; 64 * 1024],
+            decoder: strictredis::resp::Decoder::new(),
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).expect("write");
+    }
+
+    /// Reads and decodes `n` replies (the decoder keeps a reply cut by a read's end).
+    fn read_replies(&mut self, n: u64) {
+        let mut got = 0;
+        while got < n {
+            let len = self.stream.read(&mut self.buf).expect("read");
+            assert!(len > 0, "the server closed the connection");
+            let mut at = 0;
+            while at < len {
+                let (used, v) = self.decoder.decode(&self.buf[at..len]).expect("decode");
+                at += used;
+                if let Some(v) = v {
+                    assert!(!matches!(v, strictredis::Value::Error(_)), "{v:?}");
+                    black_box(v);
+                    got += 1;
+                }
+            }
+        }
+        assert_eq!(got, n, "replies");
+    }
+}
 
 pub(crate) fn bench_args(a: &[&str]) -> Vec<String> {
     a.iter().map(|s| s.to_string()).collect()
@@ -306,12 +354,11 @@ pub(crate) fn workloads<'a>(
     }
 
     // --- W4 floor: the same batches as redis-benchmark sends them, bytes packed once and
-    // written again and again on a held connection (Connection::write_packed), every reply
-    // still read and decoded. The gap between this and W4 is the cost of building a Cmd per
-    // queued command and of the pipeline's own bookkeeping. ---
+    // written again and again on a socket of its own (RawSocket), every reply still read and
+    // decoded by the crate's decoder. The gap between this and W4 is the cost of building a
+    // Cmd per queued command and of the pipeline's own bookkeeping. ---
     for depth in [16u64, 100, 1000] {
-        let sr = strict_client(&url, 1);
-        let mut conn = sr.get_connection().expect("connection");
+        let mut sock = RawSocket::connect(port);
         let mut packed = Vec::new();
         for _ in 0..depth {
             cmd("SET").key(KEY).arg(VAL16).write_packed(&mut packed);
@@ -329,11 +376,8 @@ pub(crate) fn workloads<'a>(
                     Client::Strict,
                     Box::new(move |n| {
                         time_batches(n, depth, || {
-                            conn.write_packed(&packed, depth as usize).expect("write");
-                            conn.flush().expect("flush");
-                            for _ in 0..depth {
-                                black_box(conn.read_reply().expect("reply"));
-                            }
+                            sock.write(&packed);
+                            sock.read_replies(depth);
                         })
                     }),
                 ),

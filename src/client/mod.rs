@@ -194,7 +194,7 @@ impl StrictRedis {
     /// dead when it was written) is sent again on another connection, and so is a
     /// read-only command whose connection broke; a command that may have been applied is
     /// never sent twice: its error says so ([`Error::is_ambiguous`](crate::Error::is_ambiguous)). See
-    /// [`crate::retry`] and [`ClientBuilder::retry_policy`].
+    /// [`RetryPolicy`](crate::RetryPolicy) and [`ClientBuilder::retry_policy`].
     pub fn execute_command<T: FromValue>(&self, cmd: Cmd) -> Result<T> {
         T::from_value(self.pool.request(&cmd)?)
     }
@@ -213,7 +213,7 @@ pub struct ClientBuilder {
 
 impl ClientBuilder {
     /// Sets what `url` names (`redis://`, `rediss://`, `unix://`...; see
-    /// [`crate::config`]), keeping everything else set before: `builder().max_connections(2)
+    /// [`Options`](crate::Options)), keeping everything else set before: `builder().max_connections(2)
     /// .url("redis://h")` keeps 2, and a port set before is replaced only by a URL that has
     /// one. Setters called after it win over it.
     ///

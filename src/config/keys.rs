@@ -1,6 +1,6 @@
 //! The one list of URL keys. It feeds the URL parser (and [`Options::param`]), the redacted
 //! URL writer behind `Debug`/[`Options::redacted_url`], and the table in the
-//! [`config`](super) docs (a unit test checks that table against this list).
+//! [`Options`](super::Options) docs (a unit test checks that table against this list).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -145,7 +145,7 @@ pub(crate) static KEYS: &[UrlKey] = &[
             Ok(())
         },
         show: |o| (o.pool.timeout != pool_default().timeout).then(|| fmt_opt_secs(o.pool.timeout))),
-    key!(&["max_retries"], Count, "retries of a failed connect or of a command that certainly did not run (see [`crate::retry`]); `0` turns retries off",
+    key!(&["max_retries"], Count, "retries of a failed connect or of a command that certainly did not run (see [`RetryPolicy`](crate::RetryPolicy)); `0` turns retries off",
         set: |o, v, h| {
             let n = values::parse_count(v, h)?;
             o.pool.retry.max_retries = u32::try_from(n).map_err(|_| "too large".to_string())?;
@@ -344,10 +344,10 @@ pub(super) fn redacted_url(o: &Options) -> String {
     url
 }
 
-/// The docs table of the keys, as the [`config`](super) module docs show it.
+/// The docs table of the keys, as the [`Options`](super::Options) docs show it.
 #[cfg(test)]
 pub(super) fn doc_table() -> String {
-    let mut out = String::from("//! | name | kind | meaning |\n//! |------|------|---------|\n");
+    let mut out = String::from("/// | name | kind | meaning |\n/// |------|------|---------|\n");
     for k in KEYS {
         let names: Vec<String> = k.names.iter().map(|n| format!("`{n}`")).collect();
         let kind = match k.kind {
@@ -357,7 +357,7 @@ pub(super) fn doc_table() -> String {
             Kind::Flag => "flag",
             Kind::File => "file",
         };
-        let _ = writeln!(out, "//! | {} | {kind} | {} |", names.join(", "), k.doc);
+        let _ = writeln!(out, "/// | {} | {kind} | {} |", names.join(", "), k.doc);
     }
     out
 }

@@ -1,49 +1,6 @@
-//! Connection settings: [`ConnectionInfo`] and the URL parser behind it.
-//!
-//! Accepted URL forms:
-//!
-//! * `redis://[[user][:password]@]host[:port][/db][?query]`
-//! * `rediss://...` — the same, over TLS.
-//! * `unix:///path/to.sock[?query]`, `redis+unix:///path/to.sock[?query]`,
-//!   `unix://[user][:password]@/path/to.sock[?query]` and `unix:/path/to.sock[?query]`.
-//!
-//! The host may be an IPv6 literal in brackets (`redis://[::1]:6380`); a missing host means
-//! `127.0.0.1` and a missing port means `6379`. User name, password, unix socket path and
-//! query values are percent-decoded (`%40` is `@`); they must be UTF-8 after decoding.
-//! Special characters in a password (`@ : / ? # & %`) should be percent-encoded.
-//!
-//! Query parameters (unknown names are an error, so typos are caught; a URL that gives one
-//! setting twice, such as `?db=1&db=2`, `/1?db=2` or a password in the user info and in the
-//! query, is refused). The same keys are accepted by [`Options::param`]; this table is
-//! checked against the parser's own list by a unit test:
-//!
-//! | name | kind | meaning |
-//! |------|------|---------|
-//! | `db` | number | database number (in the path, or here: not both) |
-//! | `protocol` | number | `2` or `3` (RESP version) |
-//! | `client_name`, `name` | text | name sent with `CLIENT SETNAME` |
-//! | `username` | text | ACL user name (in the user info, or here: not both) |
-//! | `password` | text | password (in the user info, or here: not both); never shown |
-//! | `connect_timeout` | seconds | seconds (> 0) or `none` |
-//! | `read_timeout`, `socket_timeout` | seconds | seconds (> 0) or `none` |
-//! | `write_timeout` | seconds | seconds (> 0) or `none` |
-//! | `health_check_interval` | seconds | seconds (>= 0); `0` or `none` disables it |
-//! | `min_connections` | number | connections opened eagerly and kept open (<= `max_connections`) |
-//! | `max_connections` | number | most connections open at once (>= 1) |
-//! | `pool_timeout` | seconds | seconds (>= 0) to wait for a free connection, or `none` (forever) |
-//! | `max_retries` | number | retries of a failed connect or of a command that certainly did not run (see [`crate::retry`]); `0` turns retries off |
-//! | `retry_backoff` | seconds | seconds (>= 0) of the first pause before a retry (doubled for each further one) |
-//! | `insecure` | flag | `true`/`false`/`1`/`0`/`yes`/`no`: skip certificate checks (`rediss://` only) |
-//! | `ssl_cert_reqs` | text | `none` (= `insecure=true`) or `required` (`rediss://` only; not with `insecure`) |
-//! | `ca_file`, `ssl_ca_certs` | file | CA bundle file (`rediss://` only) |
-//! | `cert_file`, `ssl_certfile` | file | client certificate file (`rediss://` only) |
-//! | `key_file`, `ssl_keyfile` | file | client key file (`rediss://` only, needs a certificate) |
-//!
-//! A URL sets exactly the settings it names; see [`Options`] for what that means when a
-//! builder's setters come before or after `url()`.
-//!
-//! Every problem is reported as [`Error::Config`] before any I/O. Error messages never contain
-//! the password, and no error repeats the whole URL.
+//! Connection settings: [`ConnectionInfo`], [`Options`] and the URL parser behind them.
+//! The URL forms and keys are documented on [`Options`] (the table there is checked against
+//! the one list of keys in `keys.rs`).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -259,8 +216,8 @@ impl FromStr for ConnectionInfo {
 }
 
 impl ConnectionInfo {
-    /// Parses a `redis://`, `rediss://`, `unix://` or `redis+unix://` URL (see the
-    /// [module docs](self) for the forms and query parameters).
+    /// Parses a `redis://`, `rediss://`, `unix://` or `redis+unix://` URL (see
+    /// [`Options`] for the forms and query parameters).
     ///
     /// # Errors
     ///

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 /// [`ClientBuilder`](crate::ClientBuilder), [`ClusterBuilder`](crate::cluster::ClusterBuilder)
 /// and [`SentinelBuilder`](crate::sentinel::SentinelBuilder) each hold one, and their
 /// setters (the same set in all three) write into it. A URL sets its settings through the
-/// same code as [`Options::param`] (see the [`config`](super) docs for the keys).
+/// same code as [`Options::param`] (the keys are listed below).
 ///
 /// **Order**: a URL sets exactly the settings it names, and nothing else: the host and port
 /// only when it has them (`redis://` keeps the host and port set before; `redis://:7000`
@@ -35,6 +35,51 @@ use crate::error::{Error, Result};
 /// assert_eq!(o.to_string(), "redis://h:6380/2?client_name=worker-1&max_connections=8");
 /// # Ok::<(), strictredis::Error>(())
 /// ```
+///
+/// # URLs
+///
+/// Accepted URL forms:
+///
+/// * `redis://[[user][:password]@]host[:port][/db][?query]`
+/// * `rediss://...` — the same, over TLS.
+/// * `unix:///path/to.sock[?query]`, `redis+unix:///path/to.sock[?query]`,
+///   `unix://[user][:password]@/path/to.sock[?query]` and `unix:/path/to.sock[?query]`.
+///
+/// The host may be an IPv6 literal in brackets (`redis://[::1]:6380`); a missing host means
+/// `127.0.0.1` and a missing port means `6379`. User name, password, unix socket path and
+/// query values are percent-decoded (`%40` is `@`); they must be UTF-8 after decoding.
+/// Special characters in a password (`@ : / ? # & %`) should be percent-encoded.
+///
+/// Query parameters (unknown names are an error, so typos are caught; a URL that gives one
+/// setting twice, such as `?db=1&db=2`, `/1?db=2` or a password in the user info and in the
+/// query, is refused). The same keys are accepted by [`param`](Options::param); this table is
+/// checked against the parser's own list by a unit test:
+///
+/// | name | kind | meaning |
+/// |------|------|---------|
+/// | `db` | number | database number (in the path, or here: not both) |
+/// | `protocol` | number | `2` or `3` (RESP version) |
+/// | `client_name`, `name` | text | name sent with `CLIENT SETNAME` |
+/// | `username` | text | ACL user name (in the user info, or here: not both) |
+/// | `password` | text | password (in the user info, or here: not both); never shown |
+/// | `connect_timeout` | seconds | seconds (> 0) or `none` |
+/// | `read_timeout`, `socket_timeout` | seconds | seconds (> 0) or `none` |
+/// | `write_timeout` | seconds | seconds (> 0) or `none` |
+/// | `health_check_interval` | seconds | seconds (>= 0); `0` or `none` disables it |
+/// | `min_connections` | number | connections opened eagerly and kept open (<= `max_connections`) |
+/// | `max_connections` | number | most connections open at once (>= 1) |
+/// | `pool_timeout` | seconds | seconds (>= 0) to wait for a free connection, or `none` (forever) |
+/// | `max_retries` | number | retries of a failed connect or of a command that certainly did not run (see [`RetryPolicy`](crate::RetryPolicy)); `0` turns retries off |
+/// | `retry_backoff` | seconds | seconds (>= 0) of the first pause before a retry (doubled for each further one) |
+/// | `insecure` | flag | `true`/`false`/`1`/`0`/`yes`/`no`: skip certificate checks (`rediss://` only) |
+/// | `ssl_cert_reqs` | text | `none` (= `insecure=true`) or `required` (`rediss://` only; not with `insecure`) |
+/// | `ca_file`, `ssl_ca_certs` | file | CA bundle file (`rediss://` only) |
+/// | `cert_file`, `ssl_certfile` | file | client certificate file (`rediss://` only) |
+/// | `key_file`, `ssl_keyfile` | file | client key file (`rediss://` only, needs a certificate) |
+///
+///
+/// Every problem is reported as [`Error::Config`](crate::Error::Config) before any I/O. Error messages never contain
+/// the password, and no error repeats the whole URL.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Options {
     pub(crate) info: ConnectionInfo,
@@ -203,7 +248,7 @@ macro_rules! builder_setters {
             self
         }
 
-        /// When and how failed connects and commands are retried (see [`crate::retry`]);
+        /// When and how failed connects and commands are retried (see [`RetryPolicy`](crate::RetryPolicy));
         /// [`RetryPolicy::none`](crate::RetryPolicy::none) turns retries off.
         #[doc = concat!("Defaults to ", $retry_default, ".")]
         pub fn retry_policy(mut self, policy: $crate::RetryPolicy) -> Self {

@@ -84,6 +84,32 @@ impl PoolConfig {
 /// assert_eq!(p.max_retries, 5);
 /// assert!(RetryPolicy::none().max_retries == 0);
 /// ```
+///
+/// # When a failed command is sent again
+///
+/// The rule: a command is sent again automatically only when it is certain that it did not
+/// run, or when running it twice does no harm.
+///
+/// * **Not sent**: the failure happened before the command's last byte was handed to the
+///   socket (connect refused, a handshake that failed, a pooled connection that turned out
+///   to be dead when the command was written). The server cannot have run it: every command
+///   is retried, under the [`RetryPolicy`].
+/// * **Sent**: the failure came after the command was written (the connection broke or
+///   timed out while the reply was awaited). A read-only command (see
+///   [`is_read_only`](crate::is_read_only)) is retried on a new connection when the
+///   connection broke, but never after a timeout (a slow server is not helped by more load,
+///   and the caller's time limit must hold). Any other command is not retried: its error's
+///   [`is_ambiguous`](crate::Error::is_ambiguous) says that it may or may not have been
+///   applied.
+///
+/// The same rules and one retry loop serve every retry of the crate: the pool's connects
+/// and commands, the cluster's redirections and retries, and Sentinel's failover following,
+/// each under its own [`RetryPolicy`]. A [`Connector`](crate::Connector) only opens
+/// connections.
+///
+/// Pipelines and transactions are retried only when their connection could not be had at
+/// all; once their bytes started to leave, a failure is returned (ambiguous unless every
+/// queued command is read-only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RetryPolicy {
     /// Retries after the first attempt; 0 never retries. Defaults to 3.

@@ -429,7 +429,7 @@ impl Options {
             .map_err(|e| Error::Config(format!("invalid value for '{key}': {e}")))
     }
 
-    /// The settings written back as a URL (the keys of the [`config`](super) docs), the
+    /// The settings written back as a URL (the keys of the [`Options`] docs), the
     /// password as `***`, settings at their default left out.
     pub fn redacted_url(&self) -> String {
         keys::redacted_url(self)

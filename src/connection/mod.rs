@@ -210,7 +210,7 @@ impl Connection {
     /// When the connection fails after the command was sent, a command that is not
     /// read-only fails with an error whose [`Error::is_ambiguous`] is true: it may or may
     /// not have been applied.
-    pub fn request_value(&mut self, cmd: &Cmd) -> Result<Value> {
+    pub(crate) fn request_value(&mut self, cmd: &Cmd) -> Result<Value> {
         self.request_staged(cmd).map_err(|(stage, e)| {
             failure::settle(stage, crate::command_facts::is_read_only(cmd), e)
         })
@@ -356,13 +356,13 @@ impl Connection {
     }
 
     /// Sends one command and flushes it; its reply is then pending.
-    pub fn send(&mut self, cmd: &Cmd) -> Result<()> {
+    pub(crate) fn send(&mut self, cmd: &Cmd) -> Result<()> {
         self.write_cmd(cmd)?;
         self.flush()
     }
 
     /// Buffers one command without flushing (pipelines); its reply is then pending.
-    pub fn write_cmd(&mut self, cmd: &Cmd) -> Result<()> {
+    pub(crate) fn write_cmd(&mut self, cmd: &Cmd) -> Result<()> {
         cmd.check_sendable()?;
         self.usable()?;
         self.state.before_send(Effect::of(cmd));
@@ -392,17 +392,8 @@ impl Connection {
         r.map_err(|e| self.fail(e.into()))
     }
 
-    /// Buffers bytes that are already RESP-encoded commands, `count` of them.
-    pub fn write_packed(&mut self, bytes: &[u8], count: usize) -> Result<()> {
-        self.usable()?;
-        self.pending += count;
-        self.stream
-            .write_all(bytes)
-            .map_err(|e| self.fail(e.into()))
-    }
-
     /// Flushes buffered commands to the socket.
-    pub fn flush(&mut self) -> Result<()> {
+    pub(crate) fn flush(&mut self) -> Result<()> {
         self.stream.flush().map_err(|e| self.fail(e.into()))
     }
 
@@ -416,7 +407,7 @@ impl Connection {
 
     /// Reads one reply. Error replies come back as `Ok(Value::Error)`; RESP3 pushes that
     /// arrive while not subscribed (client tracking) are skipped.
-    pub fn read_reply(&mut self) -> Result<Value> {
+    pub(crate) fn read_reply(&mut self) -> Result<Value> {
         loop {
             let v = self.read_value()?;
             if matches!(v, Value::Push(_)) && !self.state.subscribed {
@@ -430,7 +421,7 @@ impl Connection {
     }
 
     /// Reads the next value off the wire, whatever it is (pub/sub messages included).
-    pub fn read_value(&mut self) -> Result<Value> {
+    pub(crate) fn read_value(&mut self) -> Result<Value> {
         self.usable()?;
         loop {
             let (consumed, value, rest) = {
@@ -497,7 +488,7 @@ impl Connection {
 
     /// Reads a value, giving up with `Ok(None)` when nothing at all arrived within `timeout`.
     /// A reply that started to arrive is read to its end under the normal read timeout.
-    pub fn read_value_timeout(&mut self, timeout: Duration) -> Result<Option<Value>> {
+    pub(crate) fn read_value_timeout(&mut self, timeout: Duration) -> Result<Option<Value>> {
         self.usable()?;
         if !self.leftover && self.decoder.is_idle() {
             let t = timeout.max(Duration::from_millis(1));

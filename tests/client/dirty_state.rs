@@ -16,6 +16,7 @@ use std::thread;
 use std::time::Duration;
 
 use common::{wait_until, RedisServer};
+use strictredis::__private::send_partly_read;
 use strictredis::{
     cmd, ConnectionPool, PoolConfig, PooledConnection, Protocol, StrictRedis, Value,
 };
@@ -192,8 +193,11 @@ fn after_client_tracking_on() {
 #[test]
 fn after_unread_replies() {
     next_borrower_is_clean("unread", Protocol::Resp2, |c| {
-        c.send(&cmd("ECHO").arg("never read")).unwrap();
-        c.send(&cmd("ECHO").arg("never read either")).unwrap();
+        let unread = [
+            cmd("ECHO").arg("never read"),
+            cmd("ECHO").arg("never read either"),
+        ];
+        send_partly_read(c, &unread, 0).unwrap();
         assert_eq!(c.pending_replies(), 2);
     });
 }
@@ -201,12 +205,10 @@ fn after_unread_replies() {
 #[test]
 fn after_a_half_read_pipeline() {
     next_borrower_is_clean("half pipeline", Protocol::Resp2, |c| {
-        for i in 0..100 {
-            c.write_cmd(&cmd("ECHO").arg(format!("p{i}"))).unwrap();
-        }
-        c.flush().unwrap();
-        let v = c.read_reply().unwrap();
-        assert_eq!(v, Value::Bulk(b"p0".to_vec()));
+        let pipeline: Vec<_> = (0..100).map(|i| cmd("ECHO").arg(format!("p{i}"))).collect();
+        let v = send_partly_read(c, &pipeline, 1).unwrap();
+        assert_eq!(v, [Value::Bulk(b"p0".to_vec())]);
+        assert_eq!(c.pending_replies(), 99);
     });
 }
 
@@ -291,7 +293,8 @@ fn a_thousand_panics_while_holding_a_connection_leak_no_slot() {
                         // With a reply in flight.
                         1 => {
                             let mut c = pool.get().unwrap();
-                            c.send(&cmd("ECHO").arg(format!("{t}:{i}"))).unwrap();
+                            let echo = [cmd("ECHO").arg(format!("{t}:{i}"))];
+                            send_partly_read(&mut c, &echo, 0).unwrap();
                             panic!("{}", DELIBERATE);
                         }
                         // Inside a transaction's closure, after WATCH.

@@ -421,8 +421,7 @@ fn the_pool_refuses_a_subscribed_connection() {
     let r = client(&server, false);
     {
         let mut conn = r.get_connection().unwrap();
-        conn.send(&cmd("SUBSCRIBE").arg("raw")).unwrap();
-        let v = conn.read_value().unwrap();
+        let v: strictredis::Value = conn.execute_command(cmd("SUBSCRIBE").arg("raw")).unwrap();
         assert!(matches!(v, strictredis::Value::Array(_)), "{v:?}");
         assert!(conn.is_subscribed());
     }

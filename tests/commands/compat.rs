@@ -22,10 +22,7 @@ fn scan_option_literals_and_builders_of_v0_1_0() {
             .as_deref(),
         Some("hash")
     );
-    assert_eq!(
-        strictredis::scan::ScanOptions::default(),
-        ScanOptions::default()
-    );
+    assert_eq!(strictredis::ScanOptions::default(), ScanOptions::default());
 
     let s = SScanOptions {
         pattern: None,

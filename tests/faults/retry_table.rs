@@ -16,7 +16,7 @@ fn the_read_only_table_agrees_with_the_servers_command_flags() {
     let RawReply::Array(Some(commands)) = server.raw_reply(&["COMMAND"]) else {
         panic!("COMMAND gave no array");
     };
-    let table = strictredis::retry::read_only_commands();
+    let table = strictredis::read_only_commands();
     let mut flagged = 0;
     let mut check = |name: &str, flags: &[RawReply]| {
         let has = |f: &str| {
@@ -60,7 +60,7 @@ fn the_read_only_table_agrees_with_the_servers_command_flags() {
         }
     }
     assert!(flagged > 80, "{flagged} read-only commands seen");
-    assert!(strictredis::retry::is_read_only(&cmd("GET").arg("k")));
+    assert!(strictredis::is_read_only(&cmd("GET").arg("k")));
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Every path users import at v0.1.0 still compiles (issue 17): the crate root's
 //! re-exports, `strictredis::commands::<group>::Type`, `strictredis::cluster::*`,
 //! `strictredis::sentinel::*`, `strictredis::resp`, and the types of the other modules that
-//! were public at v0.1.0. No server is needed: the file compiling is most of the test.
+//! were public at v0.1.0 (private since 0.2.0: their types are named at the root). No server is needed: the file compiling is most of the test.
 //!
 //! The lists were enumerated once from the v0.1.0 sources (`git show v0.1.0:src/...`: every
 //! column-0 `pub struct|enum|type|trait|fn|const` and `pub use` of each public module), so a
@@ -121,56 +121,73 @@ mod resp {
     };
 }
 
-// The types of the other public modules at v0.1.0. When a module becomes private (issue 10),
-// its lines move to the path that replaces it (the root or a named public module); a type
-// is never dropped from here while v0.1.0 users can name it.
+// The types of the other public modules at v0.1.0. Those modules are private since 0.2.0
+// (issue 10): each line names the root path that replaces the module path (CHANGELOG,
+// "Removed"); a type is never dropped from here while v0.1.0 users can name it.
 mod other_args {
-    pub use strictredis::args::{FieldValues, ScoreMembers, ToArg, ToArgs};
+    // was strictredis::args::*
+    pub use strictredis::{FieldValues, ScoreMembers, ToArg, ToArgs};
 }
 mod other_client {
-    pub use strictredis::client::{ClientBuilder, StrictRedis};
+    // was strictredis::client::*
+    pub use strictredis::{ClientBuilder, StrictRedis};
 }
 mod other_cmd {
-    pub use strictredis::cmd::{ArgsIter, BlockingTimeout, Cmd};
+    // was strictredis::cmd::*
+    pub use strictredis::{cmd, ArgsIter, BlockingTimeout, Cmd};
 }
 #[allow(deprecated)]
 mod other_config {
-    pub use strictredis::config::{
-        ConnectionAddr, ConnectionInfo, PoolOverrides, Protocol, TlsOptions,
+    // was strictredis::config::*
+    pub use strictredis::{
+        ConnectionAddr, ConnectionInfo, Options, PoolOverrides, Protocol, TlsOptions,
+        DEFAULT_CONNECT_TIMEOUT, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_READ_TIMEOUT,
+        DEFAULT_WRITE_TIMEOUT,
     };
 }
 mod other_connection {
-    pub use strictredis::connection::Connection;
+    // was strictredis::connection::*
+    pub use strictredis::Connection;
 }
 mod other_error {
-    pub use strictredis::error::{Error, Result, ServerError};
+    // was strictredis::error::*
+    pub use strictredis::{Error, Result, ServerError};
 }
 mod other_from_value {
-    pub use strictredis::from_value::FromValue;
+    // was strictredis::from_value::*
+    pub use strictredis::FromValue;
 }
 mod other_lock {
-    pub use strictredis::lock::{Lock, LockGuard};
+    // was strictredis::lock::*
+    pub use strictredis::{Lock, LockGuard};
 }
 mod other_pipeline {
-    pub use strictredis::pipeline::Pipeline;
+    // was strictredis::pipeline::*
+    pub use strictredis::Pipeline;
 }
 mod other_pool {
-    pub use strictredis::pool::{ConnectionPool, Connector, PoolConfig, PooledConnection};
+    // was strictredis::pool::*
+    pub use strictredis::{ConnectionPool, Connector, PoolConfig, PooledConnection};
 }
 mod other_pubsub {
-    pub use strictredis::pubsub::{Listen, Message, MessageKind, PubSub};
+    // was strictredis::pubsub::*
+    pub use strictredis::{Listen, Message, MessageKind, PubSub};
 }
 mod other_retry {
-    pub use strictredis::retry::RetryPolicy;
+    // was strictredis::retry::*
+    pub use strictredis::{is_read_only, is_read_only_name, read_only_commands, RetryPolicy};
 }
 mod other_scan {
-    pub use strictredis::scan::{ScanIter, ScanOptions};
+    // was strictredis::scan::*
+    pub use strictredis::{ScanIter, ScanOptions};
 }
 mod other_script {
-    pub use strictredis::script::{Script, ScriptInvocation, ScriptTarget};
+    // was strictredis::script::*
+    pub use strictredis::{Script, ScriptInvocation, ScriptTarget};
 }
 mod other_value {
-    pub use strictredis::value::Value;
+    // was strictredis::value::*
+    pub use strictredis::Value;
 }
 mod other_resp_decode {
     pub use strictredis::resp::decode::Decoder;
