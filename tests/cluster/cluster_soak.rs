@@ -1,10 +1,31 @@
 //! The cluster soak (issue 11): six threads of checked load on a 3+3 cluster while one
 //! primary is SIGSTOPped (and SIGCONTed once its replica took over) and another is killed
-//! with SIGKILL. Bounded (about 30 s), so it runs in CI with the other cluster tests.
+//! with SIGKILL. The load phase is bounded (typically 10 to 20 s, never more than
+//! [`LOAD_BUDGET`]), so it runs in CI with the other cluster tests.
+//!
+//! Every reply is checked against the history of its key and put in one of these kinds:
+//!
+//! * **desync**: a reply that cannot belong to the command (a SET answered with anything
+//!   but `OK`, a GET answered with anything but nil or a string, a value never written to
+//!   this key, a protocol or type error). It belongs to another command or caller: a bug in
+//!   the crate. Must be 0.
+//! * **unmarked**: a GET returned the value of a SET whose error said it was not applied
+//!   (`is_ambiguous() == false`). A caller following that contract would have been wrong.
+//!   Must be 0.
+//! * **lost**: a GET returned an older *acknowledged* value of the key (or nil, the key
+//!   before its first write): a later acknowledged write is gone or not yet seen. Redis
+//!   Cluster replicates asynchronously; a write the old primary acknowledged just before it
+//!   froze or died may never have reached the replica that replaced it. No client can
+//!   prevent that; counted and reported.
+//! * **late**: a GET returned the value of an *ambiguous* SET (it timed out or its
+//!   connection broke after it was sent) after a later read or acknowledged write had
+//!   superseded it: the write was applied late, e.g. by a SIGCONTed old primary executing
+//!   what waited in its socket, or was read from a node that still believed it was primary.
+//!   Also asynchronous replication; counted and reported.
 
 use strictredis_test_kit as common;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use crate::cluster_hangs::client_with_timeouts;
@@ -12,47 +33,147 @@ use crate::load::{Control, Threads};
 
 use common::cluster::{TestCluster, NODE_TIMEOUT_MS};
 use strictredis::cluster::{key_slot, RedisCluster, SLOT_COUNT};
+use strictredis::{cmd, Error, Value};
 
 const THREADS: usize = 6;
 const KEYS_PER_THREAD: usize = 200;
+/// The load phase (from the first operation to the last) never takes longer: every wait
+/// in it is bounded by what is left of this budget.
+const LOAD_BUDGET: Duration = Duration::from_secs(55);
+/// Details kept per kind and thread, to show.
+const EXAMPLES: usize = 3;
+
+/// How a SET ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Outcome {
+    /// `OK`.
+    Acked,
+    /// An error after which the write may have been applied.
+    Ambiguous,
+    /// An error that said the write was not applied.
+    Refused,
+}
+
+/// What a GET's value says about the client, given the key's history.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Verdict {
+    /// A value the key may hold.
+    Fine,
+    /// Never written to this key: the reply of another command.
+    Desync,
+    /// The value of a SET whose error said it was not applied.
+    Unmarked,
+    /// An older acknowledged value (or nil): a later acknowledged write is missing.
+    Lost,
+    /// The value of an ambiguous SET that a later read or acknowledged write superseded.
+    Late,
+}
+
+/// What one key may hold, as far as the thread writing it knows.
+struct KeyState {
+    /// The values it may hold now: the last value read or acknowledged, plus those of
+    /// later writes whose errors were ambiguous.
+    allowed: Vec<String>,
+    /// Every value written to it, in order, with how its SET ended; "" (nil, the key
+    /// before its first write) comes first, as if acknowledged.
+    history: Vec<(String, Outcome)>,
+}
+
+impl Default for KeyState {
+    fn default() -> KeyState {
+        KeyState {
+            allowed: vec![String::new()],
+            history: vec![(String::new(), Outcome::Acked)],
+        }
+    }
+}
+
+impl KeyState {
+    fn wrote(&mut self, value: String, outcome: Outcome) {
+        match outcome {
+            Outcome::Acked => self.allowed = vec![value.clone()],
+            Outcome::Ambiguous => self.allowed.push(value.clone()),
+            Outcome::Refused => {}
+        }
+        self.history.push((value, outcome));
+    }
+
+    /// Classifies a value read back; from then on the key holds it.
+    fn read(&mut self, got: &str) -> Verdict {
+        let verdict = if self.allowed.iter().any(|v| v == got) {
+            Verdict::Fine
+        } else {
+            match self.history.iter().find(|(v, _)| v == got) {
+                None => Verdict::Desync,
+                Some((_, Outcome::Refused)) => Verdict::Unmarked,
+                Some((_, Outcome::Acked)) => Verdict::Lost,
+                Some((_, Outcome::Ambiguous)) => Verdict::Late,
+            }
+        };
+        if verdict != Verdict::Desync {
+            self.allowed = vec![got.to_string()];
+        }
+        verdict
+    }
+}
 
 /// What one load thread saw.
 #[derive(Default)]
 struct Seen {
     ops: u64,
-    errors: u64,
+    /// Errors by kind (see [`error_kind`]).
+    errors: BTreeMap<String, u64>,
     ambiguous: u64,
-    /// Replies that were never written to their key: must stay empty.
-    wrong: Vec<String>,
-    /// Reads that returned the value of a SET whose error said it was not applied: must
-    /// stay empty.
+    /// Replies that belong to another command (must stay empty), with details.
+    desync: Vec<String>,
+    /// Reads of a value whose SET was called not applied (must stay empty).
     unmarked: Vec<String>,
-    /// Reads that returned an older acknowledged value: a write the failover lost
-    /// (Redis Cluster replicates asynchronously), reported, not a client fault.
+    /// Reads of an older acknowledged value, and a few of them in detail.
     lost: u64,
+    lost_examples: Vec<String>,
+    /// Reads of a superseded ambiguous write's value, and a few of them in detail.
+    late: u64,
+    late_examples: Vec<String>,
     /// A few errors that said their write was not applied, to show.
     refusals: Vec<String>,
     /// The longest time between two successful operations of this thread.
     longest_gap: Duration,
 }
 
-/// What a key may hold now, as far as the thread writing it knows.
-#[derive(Default)]
-struct KeyState {
-    /// The values it may hold: the last acknowledged one, plus those of later writes whose
-    /// errors were ambiguous.
-    allowed: Vec<String>,
-    /// Every value acknowledged for it, in order.
-    acked: Vec<String>,
-    /// Values whose SET failed with an ambiguous error.
-    maybe: Vec<String>,
-    /// Values whose SET failed with an error that said it was not applied.
-    refused: Vec<String>,
+/// A short name for the kind of an error, for the per-kind counts.
+fn error_kind(e: &Error) -> String {
+    let amb = if e.is_ambiguous() { ", ambiguous" } else { "" };
+    let kind = match e.inner() {
+        Error::Timeout => "timeout".to_string(),
+        Error::Io(_) => "I/O".to_string(),
+        Error::Server(s) => format!("server {}", s.kind()),
+        Error::Cluster(_) => "cluster".to_string(),
+        Error::PoolTimeout => "pool timeout".to_string(),
+        Error::Type(_) => "type".to_string(),
+        Error::Protocol(_) => "protocol".to_string(),
+        other => format!("other ({other})"),
+    };
+    format!("{kind}{amb}")
+}
+
+/// True for an error that can only come from a reply meant for another command.
+fn is_desync_error(e: &Error) -> bool {
+    matches!(e.inner(), Error::Type(_) | Error::Protocol(_))
+}
+
+/// Whose value `got` is, for a desync's details: the values are `thread:seq`.
+fn whose(got: &str) -> String {
+    match got.split_once(':') {
+        Some((t, s)) if t.parse::<usize>().is_ok() && s.parse::<u64>().is_ok() => {
+            format!("a value of thread {t}")
+        }
+        _ => "not a value of this test".to_string(),
+    }
 }
 
 /// SET a unique value, GET it back, on the thread's own keys, round and round; every reply
-/// is checked against what the key may hold.
-fn run_thread(t: usize, c: &RedisCluster, control: &Control) -> Seen {
+/// is checked against the key's history.
+fn run_thread(t: usize, c: &RedisCluster, control: &Control, started: Instant) -> Seen {
     let keys: Vec<String> = (0..KEYS_PER_THREAD)
         .map(|i| format!("soak:{t}:{i}"))
         .collect();
@@ -66,63 +187,83 @@ fn run_thread(t: usize, c: &RedisCluster, control: &Control) -> Seen {
         control.count();
     };
     let mut seq = 0u64;
-    let started = Instant::now();
     while !control.stopped() {
         for k in &keys {
             seq += 1;
             let value = format!("{t}:{seq}");
-            // A key starts out missing (read as "").
-            let st = state.entry(k.as_str()).or_insert_with(|| KeyState {
-                allowed: vec![String::new()],
-                ..KeyState::default()
-            });
-            match c.set(k, &value) {
-                Ok(()) => {
-                    st.allowed = vec![value.clone()];
-                    st.acked.push(value);
+            let st = state.entry(k.as_str()).or_default();
+            let node = || c.node_for_slot(key_slot(k.as_bytes()));
+            // Raw replies, so that a reply meant for another command cannot pass as ours.
+            match c.execute_command::<Value>(cmd("SET").arg(k.as_str()).arg(value.as_str())) {
+                Ok(Value::Simple(s)) if s == "OK" => {
+                    st.wrote(value, Outcome::Acked);
                     ok(&mut seen);
                 }
+                Ok(other) => seen.desync.push(format!(
+                    "SET {k} {value}: {other:?} at {:?} from {:?}",
+                    started.elapsed(),
+                    node()
+                )),
                 Err(e) => {
-                    seen.errors += 1;
+                    *seen.errors.entry(error_kind(&e)).or_default() += 1;
+                    if is_desync_error(&e) {
+                        seen.desync.push(format!("SET {k}: {e}"));
+                    }
                     if e.is_ambiguous() {
                         seen.ambiguous += 1;
-                        st.allowed.push(value.clone());
-                        st.maybe.push(value);
+                        st.wrote(value, Outcome::Ambiguous);
                     } else {
                         if seen.refusals.len() < 2 {
                             seen.refusals.push(e.to_string());
                         }
-                        st.refused.push(value);
+                        st.wrote(value, Outcome::Refused);
                     }
                 }
             }
-            match c.get::<Option<String>>(k) {
-                Ok(got) => {
-                    ok(&mut seen);
-                    let got = got.unwrap_or_default();
-                    if st.allowed.contains(&got) {
-                        // As expected.
-                    } else if st.refused.contains(&got) {
-                        seen.unmarked
-                            .push(format!("GET {k}: {got}, from a SET called not applied"));
-                    } else if st.acked.contains(&got) {
-                        seen.lost += 1;
-                    } else {
-                        let earlier = if st.maybe.contains(&got) {
-                            "an earlier ambiguous SET's value"
-                        } else {
-                            "never written"
-                        };
-                        seen.wrong.push(format!(
-                            "GET {k}: {got:?} ({earlier}) at {:?} from {:?}, may hold {:?}",
-                            started.elapsed(),
-                            c.node_for_slot(key_slot(k.as_bytes())),
-                            st.allowed
-                        ));
-                    }
-                    st.allowed = vec![got];
+            let got = match c.execute_command::<Value>(cmd("GET").arg(k.as_str())) {
+                Ok(Value::Nil) => String::new(),
+                Ok(Value::Bulk(b)) => String::from_utf8_lossy(&b).into_owned(),
+                Ok(other) => {
+                    seen.desync.push(format!("GET {k}: {other:?}"));
+                    continue;
                 }
-                Err(_) => seen.errors += 1,
+                Err(e) => {
+                    *seen.errors.entry(error_kind(&e)).or_default() += 1;
+                    if is_desync_error(&e) {
+                        seen.desync.push(format!("GET {k}: {e}"));
+                    }
+                    continue;
+                }
+            };
+            ok(&mut seen);
+            let may_hold = st.allowed.clone();
+            let detail = |what: &str| {
+                format!(
+                    "GET {k}: {got:?} ({what}) at {:.1?} from {:?}, may hold {may_hold:?}",
+                    started.elapsed(),
+                    node()
+                )
+            };
+            match st.read(&got) {
+                Verdict::Fine => {}
+                Verdict::Desync => seen.desync.push(detail(&whose(&got))),
+                Verdict::Unmarked => seen.unmarked.push(detail("from a SET called not applied")),
+                Verdict::Lost => {
+                    seen.lost += 1;
+                    if seen.lost_examples.len() < EXAMPLES {
+                        seen.lost_examples.push(detail(if got.is_empty() {
+                            "nil: every acknowledged write lost"
+                        } else {
+                            "older acknowledged"
+                        }));
+                    }
+                }
+                Verdict::Late => {
+                    seen.late += 1;
+                    if seen.late_examples.len() < EXAMPLES {
+                        seen.late_examples.push(detail("superseded ambiguous SET"));
+                    }
+                }
             }
             if control.stopped() {
                 break;
@@ -177,6 +318,24 @@ fn every_slot_served(c: &RedisCluster, slots: &[u16], since: Instant, limit: Dur
     }
 }
 
+/// What is left of the load budget that started at `started` (at least 1 s, so that a
+/// phase that would overrun fails with its own message).
+fn left(started: Instant) -> Duration {
+    LOAD_BUDGET
+        .saturating_sub(started.elapsed())
+        .max(Duration::from_secs(1))
+}
+
+/// Sums a count over the threads.
+fn total(seen: &[Seen], f: fn(&Seen) -> u64) -> u64 {
+    seen.iter().map(f).sum()
+}
+
+/// Collects the first few details of one kind over the threads.
+fn firsts(seen: &[Seen], f: fn(&Seen) -> &Vec<String>, n: usize) -> Vec<&String> {
+    seen.iter().flat_map(f).take(n).collect()
+}
+
 /// v0.1.0: the SIGSTOPped primary was never left (every call to its slots timed out until
 /// SIGCONT, and the cluster kept it out of the slot map only once resumed), so its slots
 /// were not served again before the bound and the test failed there.
@@ -184,13 +343,16 @@ fn every_slot_served(c: &RedisCluster, slots: &[u16], since: Instant, limit: Dur
 fn cluster_soak_sigstop_and_kill9_under_checked_load() {
     let cluster = TestCluster::start();
     let c = client_with_timeouts(&cluster, Duration::from_secs(1));
+    // The cluster's failover (node timeout plus election) plus a few read timeouts.
     let bound = Duration::from_millis(NODE_TIMEOUT_MS) + Duration::from_secs(8);
     let started = Instant::now();
     let load = {
         let c = c.clone();
-        Threads::spawn(0..THREADS, move |t, control| run_thread(t, &c, control))
+        Threads::spawn(0..THREADS, move |t, control| {
+            run_thread(t, &c, control, started)
+        })
     };
-    load.wait_for_ops(2000);
+    load.wait_for_ops_within(2000, left(started));
 
     // 1. SIGSTOP a primary; its replica takes over; then SIGCONT.
     let stopped = cluster.primary_ports()[0];
@@ -199,7 +361,10 @@ fn cluster_soak_sigstop_and_kill9_under_checked_load() {
     assert!(!slots.is_empty());
     cluster.pause(stopped);
     let at = Instant::now();
-    eprintln!("SIGSTOP {stopped} at {:?}", started.elapsed());
+    eprintln!(
+        "SIGSTOP {stopped} (replica {heir}) at {:.1?}",
+        started.elapsed()
+    );
     let stop_recovery = every_slot_served(&c, &slots, at, bound);
     assert!(
         cluster
@@ -208,11 +373,11 @@ fn cluster_soak_sigstop_and_kill9_under_checked_load() {
             .any(|n| n.port == heir && n.is_primary()),
         "served while the replica was not promoted?"
     );
-    load.wait_for_ops(2000);
+    load.wait_for_ops_within(2000, left(started));
     cluster.resume(stopped);
-    eprintln!("SIGCONT {stopped} at {:?}", started.elapsed());
-    cluster.wait_healthy(Duration::from_secs(30));
-    load.wait_for_ops(2000);
+    eprintln!("SIGCONT {stopped} at {:.1?}", started.elapsed());
+    cluster.wait_healthy(left(started));
+    load.wait_for_ops_within(2000, left(started));
 
     // 2. kill -9 another primary.
     let killed = cluster
@@ -222,37 +387,43 @@ fn cluster_soak_sigstop_and_kill9_under_checked_load() {
         .unwrap();
     let slots = slots_of(&cluster, killed);
     cluster.node(killed).kill9();
-    eprintln!("kill -9 {killed} at {:?}", started.elapsed());
+    eprintln!("kill -9 {killed} at {:.1?}", started.elapsed());
     let at = Instant::now();
     let kill_recovery = every_slot_served(&c, &slots, at, bound);
-    load.wait_for_ops(2000);
+    load.wait_for_ops_within(2000, left(started));
 
     let seen = load.finish();
     let took = started.elapsed();
-    let sum = |f: fn(&Seen) -> u64| seen.iter().map(f).sum::<u64>();
-    let (ops, errors, ambiguous, lost) = (
-        sum(|s| s.ops),
-        sum(|s| s.errors),
-        sum(|s| s.ambiguous),
-        sum(|s| s.lost),
-    );
+    let ops = total(&seen, |s| s.ops);
+    let ambiguous = total(&seen, |s| s.ambiguous);
+    let (lost, late) = (total(&seen, |s| s.lost), total(&seen, |s| s.late));
+    let mut errors: BTreeMap<&str, u64> = BTreeMap::new();
+    for (kind, n) in seen.iter().flat_map(|s| &s.errors) {
+        *errors.entry(kind).or_default() += n;
+    }
     let longest_gap = seen.iter().map(|s| s.longest_gap).max().unwrap();
-    let wrong: Vec<&String> = seen.iter().flat_map(|s| &s.wrong).collect();
+    let desync: Vec<&String> = seen.iter().flat_map(|s| &s.desync).collect();
     let unmarked: Vec<&String> = seen.iter().flat_map(|s| &s.unmarked).collect();
     eprintln!(
-        "cluster soak ({THREADS} threads, {took:.1?}): {ops} ok operations, {errors} errors \
-         ({ambiguous} ambiguous), {} wrong, {} unmarked, {lost} acknowledged writes lost \
-         by the failovers; longest gap {longest_gap:.1?}; every slot served again \
-         {stop_recovery:.1?} after SIGSTOP, {kill_recovery:.1?} after kill -9",
-        wrong.len(),
+        "cluster soak ({THREADS} threads, {took:.1?}): {ops} ok operations, {} errors \
+         ({ambiguous} ambiguous SETs); desync {}, unmarked {}, lost {lost}, late {late}; \
+         longest gap {longest_gap:.1?}; every slot served again {stop_recovery:.1?} after \
+         SIGSTOP, {kill_recovery:.1?} after kill -9",
+        errors.values().sum::<u64>(),
+        desync.len(),
         unmarked.len(),
     );
-    let refusals: Vec<&String> = seen.iter().flat_map(|s| &s.refusals).take(3).collect();
-    eprintln!("errors that said their write was not applied, e.g.: {refusals:?}");
+    eprintln!("errors by kind: {errors:?}");
+    eprintln!(
+        "errors that said their write was not applied, e.g.: {:?}",
+        firsts(&seen, |s| &s.refusals, EXAMPLES)
+    );
+    eprintln!("lost, e.g.: {:?}", firsts(&seen, |s| &s.lost_examples, 6));
+    eprintln!("late, e.g.: {:?}", firsts(&seen, |s| &s.late_examples, 6));
     assert!(
-        wrong.is_empty(),
-        "wrong replies: {:?}",
-        &wrong[..wrong.len().min(5)]
+        desync.is_empty(),
+        "replies that belong to another command: {:?}",
+        &desync[..desync.len().min(5)]
     );
     assert!(
         unmarked.is_empty(),
@@ -266,4 +437,37 @@ fn cluster_soak_sigstop_and_kill9_under_checked_load() {
         longest_gap < bound + Duration::from_secs(2),
         "gap {longest_gap:?}"
     );
+}
+
+/// The checker itself, without a server: each kind of reply lands in its own count.
+#[test]
+fn cluster_soak_checker_classifies_each_kind() {
+    let mut k = KeyState::default();
+    assert_eq!(k.read(""), Verdict::Fine, "a key before its first write");
+    k.wrote("0:1".into(), Outcome::Acked);
+    assert_eq!(
+        k.read(""),
+        Verdict::Lost,
+        "a first write lost in a failover"
+    );
+    k.wrote("0:2".into(), Outcome::Acked);
+    k.wrote("0:3".into(), Outcome::Ambiguous);
+    k.wrote("0:4".into(), Outcome::Refused);
+    assert_eq!(k.read("0:9"), Verdict::Desync, "never written here");
+    assert_eq!(k.read("OK"), Verdict::Desync, "another command's reply");
+    assert_eq!(k.read("0:4"), Verdict::Unmarked);
+    let mut k = KeyState::default();
+    k.wrote("0:1".into(), Outcome::Acked);
+    k.wrote("0:2".into(), Outcome::Ambiguous);
+    assert_eq!(
+        k.read("0:1"),
+        Verdict::Fine,
+        "the ambiguous SET was not applied"
+    );
+    assert_eq!(k.read("0:2"), Verdict::Late, "applied after all, seen late");
+    k.wrote("0:3".into(), Outcome::Acked);
+    assert_eq!(k.read("0:3"), Verdict::Fine);
+    assert_eq!(k.read("0:1"), Verdict::Lost, "an older acknowledged value");
+    assert_eq!(whose("3:17"), "a value of thread 3");
+    assert_eq!(whose("OK"), "not a value of this test");
 }
