@@ -39,8 +39,8 @@ use strictredis::{cmd, Error, Value};
 
 const THREADS: usize = 6;
 const KEYS_PER_THREAD: usize = 200;
-/// The load phase (from the first operation to the last) never takes longer: every wait
-/// in it is bounded by what is left of this budget.
+/// The load phase (from the first operation to the last) takes no longer than this (plus
+/// at most one call): every wait in it is bounded by what is left of this budget.
 const LOAD_BUDGET: Duration = Duration::from_secs(55);
 /// How long after the cluster's own failover the client may still fail to serve a slot:
 /// a few read timeouts (each timed-out call re-reads the topology).
