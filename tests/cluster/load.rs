@@ -63,10 +63,15 @@ impl<S: Send + 'static> Threads<S> {
 
     /// Waits until `n` more operations have completed (panics after 60 s).
     pub fn wait_for_ops(&self, n: u64) {
+        self.wait_for_ops_within(n, Duration::from_secs(60));
+    }
+
+    /// Waits until `n` more operations have completed (panics after `limit`).
+    pub fn wait_for_ops_within(&self, n: u64, limit: Duration) {
         let target = self.ops() + n;
         assert!(
-            wait_until(Duration::from_secs(60), || self.ops() >= target),
-            "the load stalled at {} operations",
+            wait_until(limit, || self.ops() >= target),
+            "the load stalled at {} operations ({n} more not done within {limit:?})",
             self.ops()
         );
     }
