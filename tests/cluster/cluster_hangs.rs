@@ -70,6 +70,7 @@ fn key_on(cluster: &TestCluster, port: u16, prefix: &str) -> String {
 /// and timed out until it was resumed, so no write went through here within 20 s.
 #[test]
 fn a_hung_primary_is_left_for_its_promoted_replica() {
+    let _heavy = crate::heavy();
     let cluster = TestCluster::start();
     let c = client_with_timeouts(&cluster, Duration::from_secs(1));
     let victim = cluster.primary_ports()[0];
@@ -133,6 +134,7 @@ fn a_hung_primary_is_left_for_its_promoted_replica() {
 /// v0.1.0 returned the timeout for every read until the node was resumed.
 #[test]
 fn a_read_that_timed_out_moves_to_the_new_primary() {
+    let _heavy = crate::heavy();
     let cluster = TestCluster::start();
     let c = client_with_timeouts(&cluster, Duration::from_millis(500));
     let victim = cluster.primary_ports()[1];

@@ -136,6 +136,7 @@ fn check_values(c: &RedisCluster, stats: &Stats) {
 
 #[test]
 fn resharding_2000_slots_under_load() {
+    let _heavy = crate::heavy();
     let cluster = TestCluster::start();
     let c = RedisCluster::from_urls(&[cluster.url()]).unwrap();
     // A client that never follows a redirection: after the resharding it must say so.
@@ -222,6 +223,7 @@ fn resharding_2000_slots_under_load() {
 
 #[test]
 fn manual_failover_under_load() {
+    let _heavy = crate::heavy();
     let cluster = TestCluster::start();
     let c = RedisCluster::from_urls(&[cluster.url()]).unwrap();
     let load = Load::start(&c);
@@ -252,6 +254,7 @@ fn manual_failover_under_load() {
 
 #[test]
 fn a_dead_primary_is_replaced_by_its_replica() {
+    let _heavy = crate::heavy();
     let cluster = TestCluster::start();
     let c = RedisCluster::builder()
         .node(&cluster.url())

@@ -445,6 +445,7 @@ fn firsts(seen: &[Seen], f: fn(&Seen) -> &Vec<String>, n: usize) -> Vec<&String>
 /// were not served again before the bound and the test failed there.
 #[test]
 fn cluster_soak_sigstop_and_kill9_under_checked_load() {
+    let _heavy = crate::heavy();
     let cluster = TestCluster::start();
     let c = client_with_timeouts(&cluster, Duration::from_secs(1));
     preload(&cluster, &c);

@@ -9,7 +9,7 @@ use strictredis_test_kit as common;
 
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex, MutexGuard};
+use std::sync::{mpsc, Arc, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -18,10 +18,10 @@ use common::{wait_until, RedisServer};
 use strictredis::sentinel::Sentinel;
 use strictredis::{ConnectionAddr, Error, RetryPolicy};
 
-/// One Sentinel test at a time in this binary.
+/// One Sentinel test at a time in this binary, and none beside another fault-heavy test
+/// ([`crate::heavy`]).
 pub fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+    crate::heavy()
 }
 
 use crate::sentinel::port_of;
