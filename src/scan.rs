@@ -229,6 +229,60 @@ pub(crate) fn key_bytes(key: impl ToArg) -> Vec<u8> {
     key.with_bytes(<[u8]>::to_vec)
 }
 
+/// Declares `hscan_iter`, `sscan_iter` and `zscan_iter` on a client: `|$this, $key| $pool`
+/// gives the pool that serves the key (its bytes), `$where` says where the scan runs (for
+/// the docs).
+macro_rules! keyed_scan_iters {
+    ($where:literal, |$this:ident, $key:ident| $pool:expr) => {
+        #[doc = concat!("The `(field, value)` pairs of the hash at `key` (HSCAN", $where, "), ")]
+        /// optionally only the fields matching `pattern`; see [`ScanIter`](crate::ScanIter).
+        pub fn hscan_iter<F: $crate::FromValue, V: $crate::FromValue>(
+            &self,
+            key: impl $crate::ToArg,
+            pattern: Option<&str>,
+            count: Option<u64>,
+        ) -> $crate::ScanIter<(F, V)> {
+            self.keyed_scan(key, pattern, count, $crate::scan::Source::Hash)
+        }
+
+        #[doc = concat!("The members of the set at `key` (SSCAN", $where, "), optionally only")]
+        /// those matching `pattern`; see [`ScanIter`](crate::ScanIter).
+        pub fn sscan_iter<T: $crate::FromValue>(
+            &self,
+            key: impl $crate::ToArg,
+            pattern: Option<&str>,
+            count: Option<u64>,
+        ) -> $crate::ScanIter<T> {
+            self.keyed_scan(key, pattern, count, $crate::scan::Source::Set)
+        }
+
+        #[doc = concat!("The `(member, score)` pairs of the sorted set at `key` (ZSCAN", $where, "),")]
+        /// optionally only the members matching `pattern`; see [`ScanIter`](crate::ScanIter).
+        pub fn zscan_iter<M: $crate::FromValue>(
+            &self,
+            key: impl $crate::ToArg,
+            pattern: Option<&str>,
+            count: Option<u64>,
+        ) -> $crate::ScanIter<(M, f64)> {
+            self.keyed_scan(key, pattern, count, $crate::scan::Source::SortedSet)
+        }
+
+        fn keyed_scan<T: $crate::FromValue>(
+            &self,
+            key: impl $crate::ToArg,
+            pattern: Option<&str>,
+            count: Option<u64>,
+            source: fn(Vec<u8>) -> $crate::scan::Source,
+        ) -> $crate::ScanIter<T> {
+            let $this = self;
+            let $key = $crate::scan::key_bytes(key);
+            let pool = $pool;
+            $crate::ScanIter::new(pool, source($key), $crate::scan::opts(pattern, count))
+        }
+    };
+}
+pub(crate) use keyed_scan_iters;
+
 #[cfg(test)]
 mod tests {
     use super::*;

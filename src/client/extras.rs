@@ -13,7 +13,7 @@ use crate::lock::Lock;
 use crate::monitor::Monitor;
 use crate::pipeline::Pipeline;
 use crate::pubsub::PubSub;
-use crate::scan::{key_bytes, opts, ScanIter, ScanOptions, Source};
+use crate::scan::{opts, ScanIter, ScanOptions, Source};
 use crate::script::{Script, ScriptTarget};
 
 impl StrictRedis {
@@ -109,57 +109,7 @@ impl StrictRedis {
         ScanIter::new(self.pool().clone(), Source::Keys, options)
     }
 
-    /// The `(field, value)` pairs of the hash at `key` (HSCAN), optionally only the fields
-    /// matching `pattern`.
-    ///
-    /// ```no_run
-    /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-    /// for pair in r.hscan_iter::<String, String>("user:1", None, None) {
-    ///     let (field, value) = pair?;
-    /// }
-    /// # Ok::<(), strictredis::Error>(())
-    /// ```
-    pub fn hscan_iter<F: FromValue, V: FromValue>(
-        &self,
-        key: impl ToArg,
-        pattern: Option<&str>,
-        count: Option<u64>,
-    ) -> ScanIter<(F, V)> {
-        ScanIter::new(
-            self.pool().clone(),
-            Source::Hash(key_bytes(key)),
-            opts(pattern, count),
-        )
-    }
-
-    /// The members of the set at `key` (SSCAN), optionally only those matching `pattern`.
-    pub fn sscan_iter<T: FromValue>(
-        &self,
-        key: impl ToArg,
-        pattern: Option<&str>,
-        count: Option<u64>,
-    ) -> ScanIter<T> {
-        ScanIter::new(
-            self.pool().clone(),
-            Source::Set(key_bytes(key)),
-            opts(pattern, count),
-        )
-    }
-
-    /// The `(member, score)` pairs of the sorted set at `key` (ZSCAN), optionally only the
-    /// members matching `pattern`.
-    pub fn zscan_iter<M: FromValue>(
-        &self,
-        key: impl ToArg,
-        pattern: Option<&str>,
-        count: Option<u64>,
-    ) -> ScanIter<(M, f64)> {
-        ScanIter::new(
-            self.pool().clone(),
-            Source::SortedSet(key_bytes(key)),
-            opts(pattern, count),
-        )
-    }
+    crate::scan::keyed_scan_iters!("", |this, _key| this.pool().clone());
 }
 
 impl StrictRedis {

@@ -13,7 +13,7 @@ use crate::from_value::FromValue;
 use crate::lock::Lock;
 use crate::pool::{ConnectionPool, PoolConfig};
 use crate::pubsub::PubSub;
-use crate::scan::{key_bytes, opts, ScanIter, ScanOptions, Source};
+use crate::scan::{key_bytes, ScanOptions};
 use crate::script::{Script, ScriptInvocation, ScriptTarget};
 use crate::value::Value;
 
@@ -117,43 +117,7 @@ impl RedisCluster {
         self.scan_iter_options(options)
     }
 
-    /// The `(field, value)` pairs of the hash at `key` (HSCAN on the node serving it).
-    pub fn hscan_iter<F: FromValue, V: FromValue>(
-        &self,
-        key: impl ToArg,
-        pattern: Option<&str>,
-        count: Option<u64>,
-    ) -> ScanIter<(F, V)> {
-        let key = key_bytes(key);
-        ScanIter::new(self.key_pool(&key), Source::Hash(key), opts(pattern, count))
-    }
-
-    /// The members of the set at `key` (SSCAN on the node serving it).
-    pub fn sscan_iter<T: FromValue>(
-        &self,
-        key: impl ToArg,
-        pattern: Option<&str>,
-        count: Option<u64>,
-    ) -> ScanIter<T> {
-        let key = key_bytes(key);
-        ScanIter::new(self.key_pool(&key), Source::Set(key), opts(pattern, count))
-    }
-
-    /// The `(member, score)` pairs of the sorted set at `key` (ZSCAN on the node serving
-    /// it).
-    pub fn zscan_iter<M: FromValue>(
-        &self,
-        key: impl ToArg,
-        pattern: Option<&str>,
-        count: Option<u64>,
-    ) -> ScanIter<(M, f64)> {
-        let key = key_bytes(key);
-        ScanIter::new(
-            self.key_pool(&key),
-            Source::SortedSet(key),
-            opts(pattern, count),
-        )
-    }
+    crate::scan::keyed_scan_iters!(" on the node serving it", |this, key| this.key_pool(&key));
 }
 
 /// Scripts on a cluster: each call routed by its keys, with redirections followed.
