@@ -161,6 +161,7 @@
 #![deny(missing_docs)]
 
 pub mod args;
+mod autopipe;
 mod batch;
 pub mod client;
 pub mod cluster;

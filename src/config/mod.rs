@@ -34,6 +34,7 @@
 //! | `max_retries` | number | retries of a failed connect or of a command that certainly did not run (see [`crate::retry`]); `0` turns retries off |
 //! | `retry_backoff` | seconds | seconds (>= 0) of the first pause before a retry (doubled for each further one) |
 //! | `insecure` | flag | `true`/`false`/`1`/`0`/`yes`/`no`: skip certificate checks (`rediss://` only) |
+//! | `auto_pipeline` | flag | `true`/`false`/`1`/`0`/`yes`/`no`: share one connection between the threads' commands (see `ClientBuilder::auto_pipeline`) |
 //! | `ssl_cert_reqs` | text | `none` (= `insecure=true`) or `required` (`rediss://` only; not with `insecure`) |
 //! | `ca_file`, `ssl_ca_certs` | file | CA bundle file (`rediss://` only) |
 //! | `cert_file`, `ssl_certfile` | file | client certificate file (`rediss://` only) |
@@ -290,7 +291,7 @@ impl ConnectionInfo {
     pub fn redacted_url(&self) -> String {
         Options {
             info: self.clone(),
-            pool: Default::default(),
+            ..Default::default()
         }
         .redacted_url()
     }

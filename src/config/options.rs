@@ -39,6 +39,8 @@ use crate::error::{Error, Result};
 pub struct Options {
     pub(crate) info: ConnectionInfo,
     pub(crate) pool: PoolConfig,
+    /// Auto-pipelining on (see [`Options::auto_pipeline`]).
+    pub(crate) auto_pipeline: bool,
 }
 
 impl fmt::Debug for Options {
@@ -46,6 +48,7 @@ impl fmt::Debug for Options {
         f.debug_struct("Options")
             .field("info", &self.info)
             .field("pool", &self.pool)
+            .field("auto_pipeline", &self.auto_pipeline)
             .finish()
     }
 }
@@ -75,6 +78,11 @@ impl Options {
     /// The pool's sizes, timeout and retry policy.
     pub fn pool_config(&self) -> &PoolConfig {
         &self.pool
+    }
+
+    /// Whether auto-pipelining is on (`auto_pipeline(true)`, `?auto_pipeline=true`).
+    pub fn auto_pipeline(&self) -> bool {
+        self.auto_pipeline
     }
 
     /// The host, keeping the port and TLS (a Unix socket becomes TCP to the default port).
@@ -208,6 +216,16 @@ macro_rules! builder_setters {
         #[doc = concat!("Defaults to ", $retry_default, ".")]
         pub fn retry_policy(mut self, policy: $crate::RetryPolicy) -> Self {
             self.opts.pool.retry = policy;
+            self
+        }
+
+        /// Auto-pipelining (`?auto_pipeline=true`): the commands that threads send at the
+        /// same time share one connection (a cluster: one per node) and leave in one
+        /// write, each caller getting its own reply; blocking commands, transactions,
+        /// pub/sub and the commands that change a connection's state still take a pooled
+        /// connection. See the guide's "Auto-pipelining". Defaults to off.
+        pub fn auto_pipeline(mut self, on: bool) -> Self {
+            self.opts.auto_pipeline = on;
             self
         }
 

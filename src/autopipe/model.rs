@@ -1,0 +1,1 @@
+//! Model tests of the hand-off (see `core.rs`), under `shuttle`.
