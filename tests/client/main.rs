@@ -8,6 +8,7 @@
 
 mod api;
 mod api_contract;
+mod autopipe;
 mod batch_refusals;
 mod big_values;
 mod blocking;
