@@ -270,7 +270,12 @@ impl<O: Opener> Core<O> {
 
     /// Writes the batch, reads one reply per slot. The connection comes back unless it
     /// failed.
-    fn exchange(&self, link: Option<O::Link>, bytes: &[u8], slots: &[Arc<Slot>]) -> Option<O::Link> {
+    fn exchange(
+        &self,
+        link: Option<O::Link>,
+        bytes: &[u8],
+        slots: &[Arc<Slot>],
+    ) -> Option<O::Link> {
         let mut link = match link.and_then(|mut l| l.fresh().then_some(l)) {
             Some(l) => l,
             None => match self.opener.open() {

@@ -56,9 +56,10 @@ fn sixteen_threads_of_checked_set_get_get_their_own_replies_on_few_connections()
         })
         .collect();
     // While they run: the server sees the shared connection, and no pool connections.
-    assert!(strictredis_test_kit::wait_until(Duration::from_secs(10), || {
-        done.load(Ordering::Relaxed) > 1000
-    }));
+    assert!(strictredis_test_kit::wait_until(
+        Duration::from_secs(10),
+        || { done.load(Ordering::Relaxed) > 1000 }
+    ));
     let mut most = 0;
     for _ in 0..5 {
         most = most.max(connections(&server));
@@ -70,7 +71,11 @@ fn sixteen_threads_of_checked_set_get_get_their_own_replies_on_few_connections()
     }
     assert_eq!(wrong.load(Ordering::Relaxed), 0);
     assert!(most <= 2, "{most} connections while 16 threads ran");
-    assert_eq!(r.pool().size(), 0, "no command of the load went through the pool");
+    assert_eq!(
+        r.pool().size(),
+        0,
+        "no command of the load went through the pool"
+    );
 }
 
 #[test]
@@ -87,9 +92,14 @@ fn a_blpop_in_one_thread_does_not_delay_the_others() {
         })
     };
     // Wait until the BLPOP blocks on the server.
-    assert!(strictredis_test_kit::wait_until(Duration::from_secs(5), || {
-        server.raw_cmd(&["INFO", "clients"]).contains("blocked_clients:1")
-    }));
+    assert!(strictredis_test_kit::wait_until(
+        Duration::from_secs(5),
+        || {
+            server
+                .raw_cmd(&["INFO", "clients"])
+                .contains("blocked_clients:1")
+        }
+    ));
     let started = Instant::now();
     for i in 0..100 {
         r.set("ap:k", i).unwrap();
@@ -100,7 +110,10 @@ fn a_blpop_in_one_thread_does_not_delay_the_others() {
     let (got, blocked) = blocker.join().unwrap();
     assert_eq!(got, None);
     assert!(blocked >= Duration::from_millis(1400), "{blocked:?}");
-    assert!(took < Duration::from_secs(1), "200 commands beside a BLPOP took {took:?}");
+    assert!(
+        took < Duration::from_secs(1),
+        "200 commands beside a BLPOP took {took:?}"
+    );
 }
 
 #[test]
@@ -129,14 +142,19 @@ fn transactions_pipelines_and_pubsub_still_work() {
     let mut sub = r.pubsub();
     sub.subscribe(&["ap:chan"]).unwrap();
     let _confirm = sub.get_message(Duration::from_secs(2)).unwrap();
-    assert!(strictredis_test_kit::wait_until(Duration::from_secs(5), || {
-        r.publish("ap:chan", "hi").unwrap() == 1
-    }));
+    assert!(strictredis_test_kit::wait_until(
+        Duration::from_secs(5),
+        || { r.publish("ap:chan", "hi").unwrap() == 1 }
+    ));
     let msg = sub.get_message(Duration::from_secs(2)).unwrap().unwrap();
     assert_eq!(msg.payload(), b"hi");
     // SELECT and CLIENT SETNAME never touch the shared connection.
-    r.execute_command::<()>(cmd("CLIENT SETNAME").arg("ap-temp")).unwrap();
-    assert_eq!(r.get::<Option<String>>("ap:a").unwrap().as_deref(), Some("1"));
+    r.execute_command::<()>(cmd("CLIENT SETNAME").arg("ap-temp"))
+        .unwrap();
+    assert_eq!(
+        r.get::<Option<String>>("ap:a").unwrap().as_deref(),
+        Some("1")
+    );
 }
 
 #[test]
@@ -146,12 +164,17 @@ fn the_url_key_turns_it_on_and_is_written_back() {
     let r = StrictRedis::from_url(&url).unwrap();
     assert!(r.is_auto_pipelined());
     r.set("ap:url", "v").unwrap();
-    assert_eq!(r.get::<Option<String>>("ap:url").unwrap().as_deref(), Some("v"));
+    assert_eq!(
+        r.get::<Option<String>>("ap:url").unwrap().as_deref(),
+        Some("v")
+    );
     let o = strictredis::Options::from_url(&url).unwrap();
     assert!(o.auto_pipeline());
     assert!(o.to_string().contains("auto_pipeline=true"), "{o}");
     assert!(StrictRedis::from_url(&format!("{}?auto_pipeline=maybe", server.url())).is_err());
-    assert!(!StrictRedis::from_url(&server.url()).unwrap().is_auto_pipelined());
+    assert!(!StrictRedis::from_url(&server.url())
+        .unwrap()
+        .is_auto_pipelined());
 }
 
 #[test]
@@ -167,7 +190,10 @@ fn error_replies_and_a_read_timeout_reach_only_their_caller() {
     r.set("ap:s", "text").unwrap();
     let e = r.incr("ap:s").unwrap_err();
     assert_eq!(e.server_error().map(|s| s.kind()), Some("ERR"), "{e:?}");
-    assert_eq!(r.get::<Option<String>>("ap:s").unwrap().as_deref(), Some("text"));
+    assert_eq!(
+        r.get::<Option<String>>("ap:s").unwrap().as_deref(),
+        Some("text")
+    );
     // A script that runs longer than the read timeout: the caller times out, its late
     // reply is never handed to anybody else.
     let slow = r.clone();
@@ -188,7 +214,11 @@ fn error_replies_and_a_read_timeout_reach_only_their_caller() {
             assert_eq!(back, v);
         }
     }
-    assert!(strictredis_test_kit::wait_until(Duration::from_secs(5), || {
-        r.execute_command::<String>(cmd("ECHO").arg("x")).is_ok_and(|v| v == "x")
-    }));
+    assert!(strictredis_test_kit::wait_until(
+        Duration::from_secs(5),
+        || {
+            r.execute_command::<String>(cmd("ECHO").arg("x"))
+                .is_ok_and(|v| v == "x")
+        }
+    ));
 }

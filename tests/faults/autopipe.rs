@@ -37,10 +37,17 @@ fn debug_sleep_past_the_read_timeout_gives_timeouts_never_wrong_replies() {
         }
         thread::sleep(Duration::from_millis(100));
     });
-    println!("auto-pipelined, DEBUG SLEEP 0.3 x3 vs a 100 ms read timeout: {}", tally.summary());
+    println!(
+        "auto-pipelined, DEBUG SLEEP 0.3 x3 vs a 100 ms read timeout: {}",
+        tally.summary()
+    );
     assert!(tally.wrong.is_empty(), "wrong replies: {:?}", tally.wrong);
     assert!(tally.timeouts > 0, "the stalls were felt");
-    assert!(tally.max_call < read_timeout + Duration::from_millis(400), "{:?}", tally.max_call);
+    assert!(
+        tally.max_call < read_timeout + Duration::from_millis(400),
+        "{:?}",
+        tally.max_call
+    );
     all_replies_right(&r, "apsleep", 20);
 }
 
@@ -92,7 +99,10 @@ fn kill9_and_restart_under_load_never_gives_a_wrong_reply() {
         }
         thread::sleep(Duration::from_millis(200));
     });
-    println!("auto-pipelined, kill -9 x3 under 16 threads: {}", tally.summary());
+    println!(
+        "auto-pipelined, kill -9 x3 under 16 threads: {}",
+        tally.summary()
+    );
     assert!(tally.wrong.is_empty(), "wrong replies: {:?}", tally.wrong);
     all_replies_right(&r, "apkill9", 20);
 }
