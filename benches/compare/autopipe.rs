@@ -38,7 +38,13 @@ fn strict_op(c: &StrictRedis, i: u64) {
     }
 }
 
-fn workload<'a>(id: &'static str, name: String, threads: u64, url: &str, port: u16) -> Workload<'a> {
+fn workload<'a>(
+    id: &'static str,
+    name: String,
+    threads: u64,
+    url: &str,
+    port: u16,
+) -> Workload<'a> {
     let auto = auto_client(url);
     // A pool as large as the thread count (up to the default 16): every thread that can
     // have a connection of its own has one.
@@ -47,7 +53,11 @@ fn workload<'a>(id: &'static str, name: String, threads: u64, url: &str, port: u
         .max_size(threads.clamp(1, 16) as u32)
         .build(redis::Client::open(url).expect("client"))
         .expect("r2d2 pool");
-    let (target_rs, target_rb) = if threads == 16 { (Some(4.0), Some(2.0)) } else { (None, None) };
+    let (target_rs, target_rb) = if threads == 16 {
+        (Some(4.0), Some(2.0))
+    } else {
+        (None, None)
+    };
     Workload {
         id,
         name,
@@ -100,7 +110,13 @@ pub(crate) fn autopipe_workloads<'a>(url: &str, port: u16) -> Vec<Workload<'a>> 
         port,
     )];
     for t in CURVE {
-        ws.push(workload("W10", format!("W10 {t} threads, auto-pipelined"), t, url, port));
+        ws.push(workload(
+            "W10",
+            format!("W10 {t} threads, auto-pipelined"),
+            t,
+            url,
+            port,
+        ));
     }
     ws
 }

@@ -40,10 +40,10 @@ use crate::retry::{self, Attempt, Stage};
 use crate::value::Value;
 
 /// Commands queued or written and not answered yet, at most, per shared connection.
-pub const MAX_IN_FLIGHT: usize = 4096;
+pub(crate) const MAX_IN_FLIGHT: usize = 4096;
 
 /// A batch being gathered takes no further command once it holds this many bytes.
-pub const MAX_BATCH_BYTES: usize = 1 << 20;
+pub(crate) const MAX_BATCH_BYTES: usize = 1 << 20;
 
 /// Whether `cmd` may share the auto-pipelined connection: a command the servers know,
 /// that does not block (no blocking timeout, not flagged `blocking`), is not an admin

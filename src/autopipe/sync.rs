@@ -6,6 +6,8 @@
 //! The API is `parking_lot`'s: `lock()` returns the guard, `wait_until(&mut guard, ..)`
 //! says whether it timed out.
 
+pub(crate) use imp::{Condvar, Mutex};
+
 #[cfg(not(test))]
 mod imp {
     use std::time::Instant;
@@ -114,5 +116,3 @@ mod imp {
         }
     }
 }
-
-pub(crate) use imp::{Condvar, Mutex};

@@ -220,10 +220,13 @@ macro_rules! builder_setters {
         }
 
         /// Auto-pipelining (`?auto_pipeline=true`): the commands that threads send at the
-        /// same time share one connection (a cluster: one per node) and leave in one
-        /// write, each caller getting its own reply; blocking commands, transactions,
-        /// pub/sub and the commands that change a connection's state still take a pooled
+        /// same time share one connection and leave in one write, each caller getting its
+        /// own reply, in order; blocking commands, transactions, pub/sub, admin commands
+        /// and the commands that change a connection's state still take a pooled
         /// connection. See the guide's "Auto-pipelining". Defaults to off.
+        ///
+        /// Only [`StrictRedis`](crate::StrictRedis) acts on it so far: the cluster and
+        /// Sentinel clients accept the setting and keep using their pools.
         pub fn auto_pipeline(mut self, on: bool) -> Self {
             self.opts.auto_pipeline = on;
             self
