@@ -2,7 +2,6 @@
 //! its connections are killed every 50 ms, the server is killed with SIGKILL and
 //! restarted; 16 threads of checked commands throughout, and never a wrong reply.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -54,32 +53,7 @@ fn debug_sleep_past_the_read_timeout_gives_timeouts_never_wrong_replies() {
 #[test]
 fn client_kill_every_50ms_never_gives_a_wrong_reply() {
     let _ports = shared_ports();
-    let server = RedisServer::start();
-    let read_timeout = Duration::from_secs(1);
-    let r = auto_client(&server.url(), read_timeout);
-    let killed = AtomicU64::new(0);
-    let tally = run_load(&r, 16, || {
-        let end = Instant::now() + Duration::from_secs(2);
-        while Instant::now() < end {
-            thread::sleep(Duration::from_millis(50));
-            let n: u64 = server
-                .raw_cmd(&["CLIENT", "KILL", "TYPE", "normal"])
-                .parse()
-                .unwrap();
-            killed.fetch_add(n, Ordering::Relaxed);
-        }
-    });
-    println!(
-        "auto-pipelined, CLIENT KILL every 50 ms for 2 s ({} connections killed) under 16 \
-         threads: {}",
-        killed.load(Ordering::Relaxed),
-        tally.summary()
-    );
-    assert!(tally.wrong.is_empty(), "wrong replies: {:?}", tally.wrong);
-    assert_eq!(tally.lost_values, 0, "the server kept every value");
-    assert!(killed.load(Ordering::Relaxed) > 0);
-    assert!(tally.max_call < read_timeout + Duration::from_secs(1));
-    all_replies_right(&r, "apkill", 20);
+    super::server::client_kill_under_load_with(auto_client, 16, Duration::from_secs(2));
 }
 
 #[test]
