@@ -17,7 +17,10 @@
 //!    meanwhile that still waits (its slot becomes [`SlotState::Drive`]); with none, the
 //!    role is free again.
 //!
-//! Every driver's own slot is in the batch it drives (it queued before it drove), so it
+//! A caller that finds nobody driving and nothing queued drives at once with its own
+//! command alone, without a slot (the one-thread case costs what the pool costs).
+//!
+//! Every other driver's own slot is in the batch it drives (it queued before it drove), so it
 //! has its reply when its turn ends, and returns.
 //!
 //! # Invariants
@@ -193,7 +196,6 @@ impl<O: Opener> Core<O> {
         pack: impl FnOnce(&mut Vec<u8>),
         deadline: Option<Instant>,
     ) -> std::result::Result<Value, Failure> {
-        let slot = Arc::new(Slot::new());
         let mut sh = self.shared.lock();
         while self.full(&sh) {
             sh.blocked += 1;
@@ -203,6 +205,21 @@ impl<O: Opener> Core<O> {
                 return Err((Stage::Unsent, Error::PoolTimeout));
             }
         }
+        if !sh.driving && sh.queued.is_empty() {
+            // Nobody else is here: this caller's command is the whole batch, and its reply
+            // needs no slot (one thread pays no more than through the pool).
+            sh.driving = true;
+            sh.in_flight += 1;
+            let link = sh.link.take();
+            let mut bytes = std::mem::take(&mut sh.spare);
+            drop(sh);
+            pack(&mut bytes);
+            let mut out = Err((Stage::Unsent, Error::PoolTimeout));
+            let link = self.exchange(link, &bytes, 1, || {}, |_, r| out = r);
+            self.finish(link, 1, bytes);
+            return out;
+        }
+        let slot = Arc::new(Slot::new());
         pack(&mut sh.buf);
         sh.queued.push_back(Arc::clone(&slot));
         let lead = !sh.driving;
@@ -263,42 +280,45 @@ impl<O: Opener> Core<O> {
         let link = if slots.is_empty() {
             link
         } else {
-            self.exchange(link, &bytes, &slots)
+            let mark = || slots.iter().for_each(|s| s.mark_sent());
+            self.exchange(link, &bytes, slots.len(), mark, |i, r| slots[i].deliver(r))
         };
         self.finish(link, slots.len(), bytes);
     }
 
-    /// Writes the batch, reads one reply per slot. The connection comes back unless it
-    /// failed.
+    /// Writes a batch of `count` commands, reads one reply for each, in order, and gives
+    /// reply `i` to `deliver(i, ..)` (every one not answered gets the error when the
+    /// connection fails). `sent` runs before the first byte is written. The connection
+    /// comes back unless it failed.
     fn exchange(
         &self,
         link: Option<O::Link>,
         bytes: &[u8],
-        slots: &[Arc<Slot>],
+        count: usize,
+        sent: impl FnOnce(),
+        mut deliver: impl FnMut(usize, std::result::Result<Value, Failure>),
     ) -> Option<O::Link> {
         let mut link = match link.and_then(|mut l| l.fresh().then_some(l)) {
             Some(l) => l,
             None => match self.opener.open() {
                 Ok(l) => l,
                 Err(e) => {
-                    fail_all(slots, Stage::Unsent, &e);
+                    fail(&mut deliver, 0..count, Stage::Unsent, &e);
                     return None;
                 }
             },
         };
-        for s in slots {
-            s.mark_sent();
-        }
-        if let Err(e) = link.send(bytes, slots.len()) {
-            fail_all(slots, Stage::Sent, &e);
+        sent();
+        if let Err(e) = link.send(bytes, count) {
+            fail(&mut deliver, 0..count, Stage::Sent, &e);
             return None;
         }
-        for (i, s) in slots.iter().enumerate() {
+        for i in 0..count {
             match link.recv() {
-                Ok(Value::Error(e)) => s.deliver(Err((Stage::Sent, Error::Server(e)))),
-                Ok(v) => s.deliver(Ok(v)),
+                Ok(Value::Error(e)) => deliver(i, Err((Stage::Sent, Error::Server(e)))),
+                Ok(v) => deliver(i, Ok(v)),
                 Err(e) => {
-                    fail_all(&slots[i..], Stage::Sent, &e);
+                    fail(&mut deliver, i..count, Stage::Sent, &e);
                     return None;
                 }
             }
@@ -326,10 +346,15 @@ impl<O: Opener> Core<O> {
     }
 }
 
-/// Fails every slot of `slots` with a copy of `e`.
-fn fail_all(slots: &[Arc<Slot>], stage: Stage, e: &Error) {
-    for s in slots {
-        s.deliver(Err((stage, copy(e))));
+/// Gives each request of `which` a copy of `e`: a failed connection takes them all down.
+fn fail(
+    deliver: &mut impl FnMut(usize, std::result::Result<Value, Failure>),
+    which: std::ops::Range<usize>,
+    stage: Stage,
+    e: &Error,
+) {
+    for i in which {
+        deliver(i, Err((stage, copy(e))));
     }
 }
 
