@@ -356,6 +356,12 @@ macro_rules! payload {
                 &self.message
             }
 
+            /// The same kind and text without the cause (which may not be cloneable): for
+            /// each of the requests that one failure took down.
+            #[allow(dead_code)] // not every payload is handed to several requests
+            pub(crate) fn shallow_copy(&self) -> Self {
+                $name::new(self.kind, self.message.clone())
+            }
         }
 
         impl fmt::Display for $name {

@@ -161,6 +161,7 @@
 #![deny(missing_docs)]
 
 mod args;
+mod autopipe;
 mod batch;
 mod client;
 pub mod cluster;

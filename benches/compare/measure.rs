@@ -119,6 +119,8 @@ pub(crate) const MIB: usize = 1024 * 1024;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Client {
     Strict,
+    /// strictredis over its pool, where `Strict` is the auto-pipelined client (W9, W10).
+    StrictPooled,
     RedisRs,
     Bench,
 }
@@ -127,6 +129,7 @@ impl Client {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Client::Strict => "strictredis",
+            Client::StrictPooled => "strictredis (pool)",
             Client::RedisRs => "redis-rs",
             Client::Bench => "redis-benchmark",
         }

@@ -48,9 +48,9 @@ pub(crate) fn report(outcomes: &[Outcome], allocs: &[AllocRow], env: &str, opts:
     let _ = writeln!(s, "{env}- rounds: {}, ~{} s per strictredis run; clients alternate (every order in turn: A B C, B C A, C A B, C B A, A C B, B A C); rates are medians over the rounds, ratios are medians of the per-round ratios [quartiles]\n", opts.rounds, opts.secs);
     let _ = writeln!(
         s,
-        "| workload | strictredis | redis-rs | redis-benchmark | vs redis-rs | vs redis-benchmark |"
+        "| workload | strictredis | redis-rs | redis-benchmark | vs redis-rs | vs redis-benchmark | strictredis (pool) | vs pool |"
     );
-    let _ = writeln!(s, "|---|---|---|---|---|---|");
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
     for o in outcomes {
         let cell = |c: Client| {
             o.get(c)
@@ -59,13 +59,15 @@ pub(crate) fn report(outcomes: &[Outcome], allocs: &[AllocRow], env: &str, opts:
         };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             o.name,
             cell(Client::Strict),
             cell(Client::RedisRs),
             cell(Client::Bench),
             verdict(o.ratios(Client::RedisRs), o.target_rs),
             verdict(o.ratios(Client::Bench), o.target_rb),
+            cell(Client::StrictPooled),
+            verdict(o.ratios(Client::StrictPooled), None),
         );
     }
     let _ = writeln!(s, "\nCPU per operation (client: this process or redis-benchmark, getrusage; server: `INFO cpu` over the run's wall time, 1.00 = one core busy):\n");
@@ -168,6 +170,7 @@ pub(crate) fn report(outcomes: &[Outcome], allocs: &[AllocRow], env: &str, opts:
 pub(crate) fn svg(outcomes: &[Outcome], env_line: &str) -> String {
     let clients = [
         (Client::Strict, "#1f77b4"),
+        (Client::StrictPooled, "#2ca02c"),
         (Client::RedisRs, "#ff7f0e"),
         (Client::Bench, "#7f7f7f"),
     ];

@@ -91,7 +91,7 @@ fn w8<'a>(name: &str, min_ops: u64, runners: Vec<(Client, Runner<'a>)>) -> Workl
 }
 
 /// `threads` threads, each calling `op(i)` for i in 0..n/threads (at least once).
-fn on_threads(threads: u64, n: u64, op: impl Fn(u64) + Sync) -> Timed {
+pub(crate) fn on_threads(threads: u64, n: u64, op: impl Fn(u64) + Sync) -> Timed {
     let per = (n / threads).max(1);
     let t = Instant::now();
     std::thread::scope(|s| {
@@ -612,6 +612,7 @@ pub(crate) fn workloads<'a>(
             ],
         });
     }
+    ws.extend(crate::autopipe::autopipe_workloads(&url, port));
     ws
 }
 

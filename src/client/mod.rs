@@ -1,8 +1,10 @@
 //! The facade: [`StrictRedis`], one method per Redis command, over a shared pool.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::args::ToArgs;
+use crate::autopipe::AutoPipe;
 use crate::cmd::Cmd;
 use crate::config::{ConnectionInfo, Options};
 use crate::error::Result;
@@ -26,6 +28,8 @@ mod extras;
 #[derive(Clone)]
 pub struct StrictRedis {
     pool: ConnectionPool,
+    /// The shared connection of [`ClientBuilder::auto_pipeline`], when it is on.
+    auto: Option<Arc<AutoPipe>>,
 }
 
 crate::commands::impl_command_tables!(StrictRedis, shared_methods);
@@ -34,6 +38,7 @@ impl fmt::Debug for StrictRedis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StrictRedis")
             .field("pool", &self.pool)
+            .field("auto_pipeline", &self.auto.is_some())
             .finish()
     }
 }
@@ -48,8 +53,7 @@ impl StrictRedis {
     /// # Ok::<(), strictredis::Error>(())
     /// ```
     pub fn from_url(url: &str) -> Result<StrictRedis> {
-        let o = Options::from_url(url)?;
-        Ok(StrictRedis::with_pool(ConnectionPool::new(o.info, o.pool)?))
+        StrictRedis::from_options(Options::from_url(url)?)
     }
 
     /// A builder for every option: host, port, db, credentials, timeouts, pool sizes.
@@ -59,7 +63,22 @@ impl StrictRedis {
 
     /// A client over an existing pool (clients made this way share it).
     pub fn with_pool(pool: ConnectionPool) -> StrictRedis {
-        StrictRedis { pool }
+        StrictRedis { pool, auto: None }
+    }
+
+    /// The pool, and the shared connection when auto-pipelining is on.
+    fn from_options(o: Options) -> Result<StrictRedis> {
+        let auto = o
+            .auto_pipeline
+            .then(|| Arc::new(AutoPipe::new(&o.info, o.pool.retry)));
+        let pool = ConnectionPool::new(o.info, o.pool)?;
+        Ok(StrictRedis { pool, auto })
+    }
+
+    /// True when this client was built with
+    /// [`auto_pipeline(true)`](ClientBuilder::auto_pipeline).
+    pub fn is_auto_pipelined(&self) -> bool {
+        self.auto.is_some()
     }
 
     /// The pool behind this client.
@@ -196,7 +215,10 @@ impl StrictRedis {
     /// never sent twice: its error says so ([`Error::is_ambiguous`](crate::Error::is_ambiguous)). See
     /// [`RetryPolicy`](crate::RetryPolicy) and [`ClientBuilder::retry_policy`].
     pub fn execute_command<T: FromValue>(&self, cmd: Cmd) -> Result<T> {
-        T::from_value(self.pool.request(&cmd)?)
+        match &self.auto {
+            Some(auto) if crate::autopipe::eligible(&cmd) => T::from_value(auto.request(&cmd)?),
+            _ => T::from_value(self.pool.request(&cmd)?),
+        }
     }
 }
 
@@ -260,9 +282,6 @@ impl ClientBuilder {
     /// `min_connections` now) and the client.
     pub fn build(self) -> Result<StrictRedis> {
         self.opts.validate()?;
-        Ok(StrictRedis::with_pool(ConnectionPool::new(
-            self.opts.info,
-            self.opts.pool,
-        )?))
+        StrictRedis::from_options(self.opts)
     }
 }

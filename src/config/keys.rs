@@ -158,16 +158,12 @@ pub(crate) static KEYS: &[UrlKey] = &[
         show: |o| (o.pool.retry.base_backoff != RetryPolicy::default().base_backoff)
             .then(|| fmt_secs(o.pool.retry.base_backoff))),
     key!(&["insecure"], Flag, "`true`/`false`/`1`/`0`/`yes`/`no`: skip certificate checks (`rediss://` only)",
-        set: |o, v, h| {
-            let on = match v.to_ascii_lowercase().as_str() {
-                "true" | "1" | "yes" | "on" => true,
-                "false" | "0" | "no" | "off" => false,
-                _ => return Err(format!("{} (expected true or false)", quote(v, h))),
-            };
-            set_insecure(o, "insecure", on)
-        },
+        set: |o, v, h| { let on = parse_flag(v, h)?; set_insecure(o, "insecure", on) },
         show: |o| matches!(o.info.addr, ConnectionAddr::TcpTls { insecure: true, .. })
             .then(|| "true".to_string())),
+    key!(&["auto_pipeline"], Flag, "`true`/`false`/`1`/`0`/`yes`/`no`: share one connection between the threads' commands (see `ClientBuilder::auto_pipeline`)",
+        set: |o, v, h| { o.auto_pipeline = parse_flag(v, h)?; Ok(()) },
+        show: |o| o.auto_pipeline.then(|| "true".to_string())),
     key!(&["ssl_cert_reqs"], Text, "`none` (= `insecure=true`) or `required` (`rediss://` only; not with `insecure`)",
         set: |o, v, h| {
             let on = match v.to_ascii_lowercase().as_str() {
@@ -188,6 +184,15 @@ pub(crate) static KEYS: &[UrlKey] = &[
         set: |o, v, _| { let f = tls_file(o, "key_file", v)?; o.info.tls.key_file = f; Ok(()) },
         show: |o| o.info.tls.key_file.as_ref().map(|p| show_file(p))),
 ];
+
+/// A flag's value: `true`/`1`/`yes`/`on` or `false`/`0`/`no`/`off`, any case.
+fn parse_flag(v: &str, h: Hidden) -> ParseResult<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(format!("{} (expected true or false)", quote(v, h))),
+    }
+}
 
 /// The key with this name or alias.
 pub(crate) fn lookup(name: &str) -> Option<&'static UrlKey> {

@@ -247,7 +247,7 @@ impl ConnectionInfo {
     pub fn redacted_url(&self) -> String {
         Options {
             info: self.clone(),
-            pool: Default::default(),
+            ..Default::default()
         }
         .redacted_url()
     }

@@ -72,6 +72,7 @@ use crate::error::{Error, Result};
 /// | `max_retries` | number | retries of a failed connect or of a command that certainly did not run (see [`RetryPolicy`](crate::RetryPolicy)); `0` turns retries off |
 /// | `retry_backoff` | seconds | seconds (>= 0) of the first pause before a retry (doubled for each further one) |
 /// | `insecure` | flag | `true`/`false`/`1`/`0`/`yes`/`no`: skip certificate checks (`rediss://` only) |
+/// | `auto_pipeline` | flag | `true`/`false`/`1`/`0`/`yes`/`no`: share one connection between the threads' commands (see `ClientBuilder::auto_pipeline`) |
 /// | `ssl_cert_reqs` | text | `none` (= `insecure=true`) or `required` (`rediss://` only; not with `insecure`) |
 /// | `ca_file`, `ssl_ca_certs` | file | CA bundle file (`rediss://` only) |
 /// | `cert_file`, `ssl_certfile` | file | client certificate file (`rediss://` only) |
@@ -84,6 +85,8 @@ use crate::error::{Error, Result};
 pub struct Options {
     pub(crate) info: ConnectionInfo,
     pub(crate) pool: PoolConfig,
+    /// Auto-pipelining on (see [`Options::auto_pipeline`]).
+    pub(crate) auto_pipeline: bool,
 }
 
 impl fmt::Debug for Options {
@@ -91,6 +94,7 @@ impl fmt::Debug for Options {
         f.debug_struct("Options")
             .field("info", &self.info)
             .field("pool", &self.pool)
+            .field("auto_pipeline", &self.auto_pipeline)
             .finish()
     }
 }
@@ -120,6 +124,11 @@ impl Options {
     /// The pool's sizes, timeout and retry policy.
     pub fn pool_config(&self) -> &PoolConfig {
         &self.pool
+    }
+
+    /// Whether auto-pipelining is on (`auto_pipeline(true)`, `?auto_pipeline=true`).
+    pub fn auto_pipeline(&self) -> bool {
+        self.auto_pipeline
     }
 
     /// The host, keeping the port and TLS (a Unix socket becomes TCP to the default port).
@@ -253,6 +262,19 @@ macro_rules! builder_setters {
         #[doc = concat!("Defaults to ", $retry_default, ".")]
         pub fn retry_policy(mut self, policy: $crate::RetryPolicy) -> Self {
             self.opts.pool.retry = policy;
+            self
+        }
+
+        /// Auto-pipelining (`?auto_pipeline=true`): the commands that threads send at the
+        /// same time share one connection and leave in one write, each caller getting its
+        /// own reply, in order; blocking commands, transactions, pub/sub, admin commands
+        /// and the commands that change a connection's state still take a pooled
+        /// connection. See the guide's "Auto-pipelining". Defaults to off.
+        ///
+        /// Only [`StrictRedis`](crate::StrictRedis) acts on it so far: the cluster and
+        /// Sentinel clients accept the setting and keep using their pools.
+        pub fn auto_pipeline(mut self, on: bool) -> Self {
+            self.opts.auto_pipeline = on;
             self
         }
 

@@ -392,6 +392,16 @@ impl Connection {
         r.map_err(|e| self.fail(e.into()))
     }
 
+    /// Buffers bytes that are already RESP-encoded commands, `count` of them (the
+    /// auto-pipeline's batches, encoded by the crate itself, never by a caller).
+    pub(crate) fn write_packed(&mut self, bytes: &[u8], count: usize) -> Result<()> {
+        self.usable()?;
+        self.pending += count;
+        self.stream
+            .write_all(bytes)
+            .map_err(|e| self.fail(e.into()))
+    }
+
     /// Flushes buffered commands to the socket.
     pub(crate) fn flush(&mut self) -> Result<()> {
         self.stream.flush().map_err(|e| self.fail(e.into()))

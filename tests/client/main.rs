@@ -9,6 +9,7 @@
 mod acl_rules;
 mod api;
 mod api_contract;
+mod autopipe;
 mod batch_refusals;
 mod big_values;
 mod blocking;

@@ -10,6 +10,7 @@
 //! Modules: `proxied` (faults made by the test kit's proxy), `server` (faults of the server
 //! itself, under load), `retry_table`, `pubsub`, `cluster`; their helpers are in `util`.
 
+mod autopipe;
 mod cluster;
 mod loading;
 mod pipeline_kill;

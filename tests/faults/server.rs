@@ -76,12 +76,26 @@ fn kill9_and_restart_under_load_20_times() {
 
 /// `CLIENT KILL TYPE normal` every 50 ms for `run` while 8 threads run checked commands.
 fn client_kill_under_load(run: Duration) {
+    client_kill_under_load_with(
+        |url, read_timeout| client(url, read_timeout, RetryPolicy::default()),
+        8,
+        run,
+    );
+}
+
+/// [`client_kill_under_load`] with the client `make(url, read_timeout)` returns, under
+/// `threads` threads.
+pub(crate) fn client_kill_under_load_with(
+    make: impl Fn(&str, Duration) -> strictredis::StrictRedis,
+    threads: usize,
+    run: Duration,
+) {
     let server = RedisServer::start();
     let read_timeout = Duration::from_secs(1);
-    let r = client(&server.url(), read_timeout, RetryPolicy::default());
+    let r = make(&server.url(), read_timeout);
     let kills = AtomicU64::new(0);
     let killed_clients = AtomicU64::new(0);
-    let tally = run_load(&r, 8, || {
+    let tally = run_load(&r, threads, || {
         let end = Instant::now() + run;
         while Instant::now() < end {
             thread::sleep(Duration::from_millis(50));
@@ -95,7 +109,7 @@ fn client_kill_under_load(run: Duration) {
     });
     println!(
         "CLIENT KILL TYPE normal every 50 ms for {run:?} ({} kills, {} connections killed) \
-         under 8 threads: {}",
+         under {threads} threads: {}",
         kills.load(Ordering::Relaxed),
         killed_clients.load(Ordering::Relaxed),
         tally.summary()

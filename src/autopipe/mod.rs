@@ -1,0 +1,162 @@
+//! Auto-pipelining: the commands that many threads send at the same time share one
+//! connection and leave in one write; each caller gets its own reply, in order.
+//!
+//! Turned on by [`ClientBuilder::auto_pipeline`](crate::ClientBuilder::auto_pipeline) (or
+//! `?auto_pipeline=true`). [`StrictRedis::execute_command`](crate::StrictRedis::execute_command),
+//! and so every command method, then sends each [eligible](eligible) command through the
+//! client's one shared connection; everything else goes through the pool as before.
+//!
+//! * **Hand-off** ([`core`]): no thread of its own. The first caller that finds nobody
+//!   writing becomes the driver: it writes every command queued so far in one write,
+//!   reads their replies in order, hands each to its caller, and passes the role to a
+//!   caller that queued meanwhile. Model-checked with `shuttle` (`model.rs`).
+//! * **Timeouts**: a caller waits `read_timeout` at most for its reply
+//!   ([`Error::Timeout`](crate::Error::Timeout), ambiguous); its slot is abandoned, never
+//!   the order: the late reply is read and dropped. A read on the shared connection that
+//!   times out breaks it, like any connection.
+//! * **A broken connection** fails every request on it (ambiguous where sent, unless
+//!   read-only) and is replaced by the next batch; the failed requests are retried where
+//!   the [retry rules](crate::retry) allow (not sent, or read-only), under the pool's
+//!   [`RetryPolicy`](crate::RetryPolicy).
+//! * **Back-pressure**: at most [`MAX_IN_FLIGHT`] commands queued or unanswered, and a
+//!   batch stops taking commands at [`MAX_BATCH_BYTES`]; a caller waits for room (for its
+//!   read timeout at most, then [`Error::PoolTimeout`](crate::Error::PoolTimeout), unsent).
+
+mod core;
+#[cfg(test)]
+mod model;
+mod sync;
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use self::core::{Core, Limits, Link, Opener};
+use crate::cmd::Cmd;
+use crate::command_facts::{flags, Effect, Name};
+use crate::config::{ConnectionInfo, RetryPolicy};
+use crate::connection::Connection;
+use crate::error::{Error, Result};
+use crate::retry::{self, Attempt, Stage};
+use crate::value::Value;
+
+/// Commands queued or written and not answered yet, at most, per shared connection.
+pub(crate) const MAX_IN_FLIGHT: usize = 4096;
+
+/// A batch being gathered takes no further command once it holds this many bytes.
+pub(crate) const MAX_BATCH_BYTES: usize = 1 << 20;
+
+/// Whether `cmd` may share the auto-pipelined connection: a command the servers know,
+/// that does not block (no blocking timeout, not flagged `blocking`), is not an admin
+/// command (`DEBUG SLEEP` would stall everyone, `MONITOR`, `SYNC`, ...), and leaves the
+/// connection's state alone (not MULTI/EXEC/WATCH, SELECT, SUBSCRIBE, CLIENT REPLY,
+/// CLIENT SETNAME, AUTH, HELLO, RESET, QUIT, SHUTDOWN...: see the command table's effects).
+pub(crate) fn eligible(cmd: &Cmd) -> bool {
+    if cmd.blocking_timeout().is_some() || Effect::of(cmd) != Effect::None {
+        return false;
+    }
+    match Name::of(cmd).entry() {
+        Some(e) => e.flags & (flags::BLOCKING | flags::ADMIN | flags::NO_MULTI) == 0,
+        None => false,
+    }
+}
+
+impl Link for Connection {
+    fn send(&mut self, bytes: &[u8], count: usize) -> Result<()> {
+        self.write_packed(bytes, count)?;
+        self.flush()
+    }
+
+    fn recv(&mut self) -> Result<Value> {
+        self.read_reply()
+    }
+
+    fn fresh(&mut self) -> bool {
+        !self.is_stale()
+    }
+}
+
+/// Opens the shared connection with the client's settings.
+struct Open(ConnectionInfo);
+
+impl Opener for Open {
+    type Link = Connection;
+    fn open(&self) -> Result<Connection> {
+        Connection::open(&self.0)
+    }
+}
+
+/// One auto-pipelined connection (opened on first use, replaced when it breaks) with its
+/// retry policy and timeout.
+pub(crate) struct AutoPipe {
+    core: Core<Open>,
+    retry: RetryPolicy,
+    read_timeout: Option<Duration>,
+}
+
+impl fmt::Debug for AutoPipe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AutoPipe")
+            .field("connected", &!self.core.is_disconnected())
+            .finish()
+    }
+}
+
+impl AutoPipe {
+    pub(crate) fn new(info: &ConnectionInfo, retry: RetryPolicy) -> AutoPipe {
+        AutoPipe {
+            core: Core::new(
+                Open(info.clone()),
+                Limits {
+                    max_in_flight: MAX_IN_FLIGHT,
+                    max_batch_bytes: MAX_BATCH_BYTES,
+                },
+            ),
+            retry,
+            read_timeout: info.read_timeout,
+        }
+    }
+
+    /// Runs one [eligible](eligible) command on the shared connection; the retry rules are
+    /// the pool's ([`ConnectionPool::request`](crate::ConnectionPool::request)).
+    pub(crate) fn request(&self, cmd: &Cmd) -> Result<Value> {
+        let what = || cmd.display_name();
+        let mut loading_until = None;
+        retry::run(
+            &self.retry,
+            None,
+            &what,
+            |_| {
+                let deadline = crate::time::deadline_in(self.read_timeout);
+                match self.core.call(|b| cmd.write_packed(b), deadline) {
+                    Ok(v) => Attempt::Done(Ok(v)),
+                    Err((stage, e)) => self.judge(stage, cmd, e, &mut loading_until),
+                }
+            },
+            |e| e,
+        )
+    }
+
+    /// What a failed attempt allows: a `LOADING` refusal waits for the server (for the read
+    /// timeout at most, from the first refusal), a command that certainly did not run or a
+    /// read-only one whose connection broke is sent again, anything else is returned
+    /// (ambiguous where it may have run).
+    fn judge(
+        &self,
+        stage: Stage,
+        cmd: &Cmd,
+        e: Error,
+        loading_until: &mut Option<Option<Instant>>,
+    ) -> Attempt<Value> {
+        if retry::is_loading(&e) {
+            let until =
+                *loading_until.get_or_insert_with(|| crate::time::deadline_in(self.read_timeout));
+            return Attempt::Wait(e, until);
+        }
+        let read_only = retry::is_read_only(cmd);
+        if retry::may_retry(stage, read_only, &e) {
+            Attempt::Retry(e)
+        } else {
+            Attempt::Done(Err(retry::settle(stage, read_only, e)))
+        }
+    }
+}
