@@ -395,7 +395,19 @@ impl Effect {
     /// The effect of `cmd`. A `match` on the upper-cased name: this runs for every command.
     pub fn of(cmd: &Cmd) -> Effect {
         let name = cmd.name();
-        if name.len() > 10 {
+        // Most commands (GET, SET, HSET, ...) have no effect: a name whose length and first
+        // letter match none of the names below is answered before any copy.
+        let first = name.first().map_or(0, |b| b.to_ascii_uppercase());
+        if !matches!(
+            (name.len(), first),
+            (4, b'E' | b'A' | b'Q')
+                | (5, b'M' | b'W' | b'R' | b'H')
+                | (6, b'S' | b'C')
+                | (7, b'D' | b'U' | b'M')
+                | (8, b'S')
+                | (9, b'S')
+                | (10, b'P' | b'S')
+        ) {
             return Effect::None;
         }
         let mut buf = [0u8; 10];
