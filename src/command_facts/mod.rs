@@ -567,6 +567,30 @@ mod tests {
             assert_eq!(Effect::of(&c), Effect::ClientSetting, "{sub}");
         }
         assert_eq!(Effect::of(&cmd("GET").arg("k")), Effect::None);
+        // Every name with an effect gets past the length-and-first-letter filter, in
+        // either case.
+        for name in [
+            "MULTI",
+            "EXEC",
+            "DISCARD",
+            "WATCH",
+            "UNWATCH",
+            "SUBSCRIBE",
+            "PSUBSCRIBE",
+            "SSUBSCRIBE",
+            "RESET",
+            "MONITOR",
+            "AUTH",
+            "HELLO",
+            "QUIT",
+            "SHUTDOWN",
+        ] {
+            assert_ne!(Effect::of(&cmd(name)), Effect::None, "{name}");
+            let lower = name.to_ascii_lowercase();
+            assert_ne!(Effect::of(&cmd(&lower)), Effect::None, "{lower}");
+        }
+        assert_ne!(Effect::of(&cmd("select").arg(1)), Effect::None);
+        assert_ne!(Effect::of(&cmd("client setname").arg("x")), Effect::None);
         assert_eq!(Effect::of(&cmd("GEORADIUSBYMEMBER")), Effect::None);
         assert!(Effect::subscribes(&cmd("ssubscribe").arg("c")));
     }
