@@ -44,6 +44,7 @@ mod builder;
 mod extras;
 pub(crate) mod pipeline;
 mod plan;
+mod read_from;
 mod refresh;
 pub(crate) mod routing;
 mod run;
@@ -72,6 +73,7 @@ use crate::value::Value;
 
 pub use builder::ClusterBuilder;
 pub use pipeline::ClusterPipeline;
+pub use read_from::ReadFrom;
 pub use scan::ClusterScanIter;
 pub use slots::{crc16, hash_tag, key_slot, SLOT_COUNT};
 
@@ -105,9 +107,11 @@ pub(crate) struct Node {
     pub host: Arc<str>,
     /// Plain connections: writes, and reads from primaries.
     pub pool: ConnectionPool,
-    /// Connections that sent `READONLY`, for reads from replicas (only with
-    /// `read_from_replicas`).
+    /// Connections that sent `READONLY`, for reads from replicas (only when
+    /// [`ReadFrom`] sends reads to replicas).
     pub ro_pool: Option<ConnectionPool>,
+    /// Its fitness to serve reads, and its zone (shared by the clones of the node).
+    pub state: Arc<read_from::NodeState>,
 }
 
 impl Node {
@@ -157,7 +161,7 @@ struct Inner {
     template: ConnectionInfo,
     seeds: Vec<NodeAddr>,
     pool_config: PoolConfig,
-    read_from_replicas: bool,
+    read_from: ReadFrom,
     max_redirects: usize,
     topology: RwLock<Arc<Topology>>,
     /// Every node known, by address: the pools live here.
@@ -179,7 +183,7 @@ impl fmt::Debug for RedisCluster {
         f.debug_struct("RedisCluster")
             .field("template", &self.inner.template)
             .field("pool_config", &self.inner.pool_config)
-            .field("read_from_replicas", &self.inner.read_from_replicas)
+            .field("read_from", &self.inner.read_from)
             .field(
                 "primaries",
                 &topo
@@ -253,8 +257,15 @@ impl RedisCluster {
     fn slot_target(&self, slot: u16, cmd: &Cmd) -> Target {
         Target::Slot {
             slot,
-            replica: self.inner.read_from_replicas && routing::is_read_only(cmd),
+            replica: self.inner.read_from.uses_replicas() && routing::is_read_only(cmd),
         }
+    }
+
+    /// The next turn of the counter that picks "any" node and replicas in turn.
+    fn next_turn(&self) -> usize {
+        self.inner
+            .counter
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A pipeline whose commands run inside MULTI/EXEC on one node: every key of every

@@ -484,7 +484,7 @@ impl ClusterPipeline {
         for (i, c) in cmds.iter().enumerate() {
             let plan = self
                 .cluster
-                .plan(c)
+                .plan_on_primaries(c)
                 .map_err(|e| batch::failed(cmds, i, e))?;
             spans.push((plan.jobs.len(), plan.merge));
             jobs.extend(plan.jobs);
