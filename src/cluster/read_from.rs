@@ -187,7 +187,100 @@ impl RedisCluster {
 
 #[cfg(test)]
 mod tests {
+    use super::super::topology::NodeAddr;
+    use super::super::{Inner, Topology};
     use super::*;
+    use std::collections::HashMap;
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::Arc;
+
+    /// A client that has never connected (its node pools open nothing until used).
+    fn offline(read_from: ReadFrom) -> RedisCluster {
+        RedisCluster {
+            inner: Arc::new(Inner {
+                template: crate::config::ConnectionInfo::default(),
+                seeds: Vec::new(),
+                pool_config: crate::pool::PoolConfig::default(),
+                read_from,
+                max_redirects: 1,
+                topology: parking_lot::RwLock::new(Arc::new(Topology::empty())),
+                nodes: Mutex::new(HashMap::new()),
+                last_refresh: Mutex::new(None),
+                failed: Mutex::new(HashMap::new()),
+                specs: parking_lot::RwLock::new(HashMap::new()),
+                counter: AtomicUsize::new(0),
+            }),
+        }
+    }
+
+    /// A shard on ports 1 (the primary) and 2, 3, ... (replicas in `zones`, all known).
+    fn shard(c: &RedisCluster, zones: &[Option<&str>]) -> Shard {
+        let node = |port| {
+            c.node(&NodeAddr {
+                host: "127.0.0.1".into(),
+                port,
+            })
+            .unwrap()
+        };
+        let replicas: Vec<Node> = (2..).zip(zones).map(|(p, _)| node(p)).collect();
+        for (r, z) in replicas.iter().zip(zones) {
+            *r.state.zone.lock() = Some(z.map(str::to_string));
+        }
+        Shard {
+            primary: node(1),
+            replicas,
+        }
+    }
+
+    fn picks(c: &RedisCluster, s: &Shard, n: usize) -> Vec<(u16, bool)> {
+        (0..n)
+            .map(|_| {
+                let (node, ro) = c.pick_reader(s);
+                (node.addr.rsplit(':').next().unwrap().parse().unwrap(), ro)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn prefer_replica_takes_the_fit_replicas_in_turn_then_the_primary() {
+        let c = offline(ReadFrom::PreferReplica);
+        let s = shard(&c, &[None, None]);
+        let got = picks(&c, &s, 4);
+        let twos = got.iter().filter(|p| **p == (2, true)).count();
+        let threes = got.iter().filter(|p| **p == (3, true)).count();
+        assert_eq!((twos, threes), (2, 2), "{got:?}");
+        s.replicas[0].state.skip();
+        assert_eq!(picks(&c, &s, 3), vec![(3, true); 3]);
+        s.replicas[1].state.skip();
+        assert_eq!(picks(&c, &s, 2), vec![(1, false); 2]);
+        let alone = shard(&c, &[]);
+        assert_eq!(picks(&c, &alone, 1), vec![(1, false)]);
+    }
+
+    #[test]
+    fn az_affinity_prefers_its_zone_then_other_replicas_then_the_primary() {
+        let c = offline(ReadFrom::AzAffinity("a".into()));
+        let s = shard(&c, &[Some("b"), Some("a"), None, Some("a")]);
+        let got = picks(&c, &s, 6);
+        assert!(
+            got.iter().all(|p| *p == (3, true) || *p == (5, true)),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&(3, true)) && got.contains(&(5, true)),
+            "{got:?}"
+        );
+        s.replicas[1].state.skip();
+        s.replicas[3].state.skip();
+        let got = picks(&c, &s, 4);
+        assert!(
+            got.iter().all(|p| *p == (2, true) || *p == (4, true)),
+            "{got:?}"
+        );
+        s.replicas[0].state.skip();
+        s.replicas[2].state.skip();
+        assert_eq!(picks(&c, &s, 2), vec![(1, false); 2]);
+    }
 
     #[test]
     fn zones_from_config_replies() {
