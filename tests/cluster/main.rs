@@ -9,6 +9,7 @@ mod cluster_soak;
 mod edges;
 mod load;
 mod one_face;
+mod read_from;
 mod sentinel;
 mod sentinel_failover;
 
