@@ -7,6 +7,7 @@ mod cluster_hangs;
 mod cluster_resilience;
 mod cluster_soak;
 mod edges;
+mod fan_out;
 mod load;
 mod one_face;
 mod read_from;
