@@ -304,38 +304,44 @@ fn cannot_merge(agg: Agg, v: &Value) -> Error {
     ))
 }
 
-/// Two integers, or two arrays of integers of one length element by element, combined
-/// with `op`; `None` for anything else.
-fn ints(a: &Value, b: &Value, op: fn(i64, i64) -> i64) -> Option<Value> {
+/// `scalar` applied to two replies, or to two arrays of one length element by element
+/// (recursively); `None` when the shapes differ or `scalar` refuses.
+fn elementwise(
+    a: &Value,
+    b: &Value,
+    scalar: &dyn Fn(&Value, &Value) -> Option<Value>,
+) -> Option<Value> {
     match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Some(Value::Int(op(*x, *y))),
         (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
             .iter()
             .zip(y)
-            .map(|(a, b)| ints(a, b, op))
+            .map(|(a, b)| elementwise(a, b, scalar))
             .collect::<Option<Vec<_>>>()
             .map(Value::Array),
-        _ => None,
+        (Value::Array(_), _) | (_, Value::Array(_)) => None,
+        _ => scalar(a, b),
     }
 }
 
-/// [`ints`] for truth values (0/1 integers or RESP3 booleans), combined with `op`; the
-/// result is 0/1 integers, as the servers answer in RESP2.
+/// Two integers (or arrays of them, element by element) combined with `op`.
+fn ints(a: &Value, b: &Value, op: fn(i64, i64) -> i64) -> Option<Value> {
+    elementwise(a, b, &|a, b| match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(Value::Int(op(*x, *y))),
+        _ => None,
+    })
+}
+
+/// Two truth values (0/1 integers or RESP3 booleans, or arrays of them) combined with
+/// `op`; the result is 0/1 integers, as the servers answer in RESP2.
 fn flags(a: &Value, b: &Value, op: fn(bool, bool) -> bool) -> Option<Value> {
     let truth = |v: &Value| match v {
         Value::Int(n) => Some(*n != 0),
         Value::Boolean(t) => Some(*t),
         _ => None,
     };
-    match (a, b) {
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .map(|(a, b)| flags(a, b, op))
-            .collect::<Option<Vec<_>>>()
-            .map(Value::Array),
-        _ => Some(Value::Int(op(truth(a)?, truth(b)?) as i64)),
-    }
+    elementwise(a, b, &|a, b| {
+        Some(Value::Int(op(truth(a)?, truth(b)?) as i64))
+    })
 }
 
 #[cfg(test)]
@@ -371,40 +377,25 @@ mod tests {
             Some(Policy::SlotArg(2))
         );
         assert_eq!(p(cmd("CLUSTER INFO")), Some(Policy::AnyPrimary));
-        assert_eq!(
-            p(cmd("WAIT").arg(1u64).arg(0u64)),
-            Some(Policy::AllPrimaries(Agg::Min))
-        );
-        assert_eq!(
-            p(cmd("KEYS").arg("*")),
-            Some(Policy::AllPrimaries(Agg::Concat))
-        );
-        assert_eq!(p(cmd("SLOWLOG GET")), Some(Policy::AllNodes(Agg::Concat)));
-        assert_eq!(p(cmd("SLOWLOG LEN")), Some(Policy::AllNodes(Agg::Sum)));
-        assert_eq!(
-            p(cmd("PING")),
-            Some(Policy::AllPrimaries(Agg::AllSucceeded))
-        );
-        assert_eq!(
-            p(cmd("FLUSHALL")),
-            Some(Policy::AllPrimaries(Agg::AllSucceeded))
-        );
-        assert_eq!(
-            p(cmd("FUNCTION LOAD").arg("x")),
-            Some(Policy::AllPrimaries(Agg::AllSucceeded))
-        );
-        assert_eq!(
-            p(cmd("SCRIPT FLUSH")),
-            Some(Policy::AllNodes(Agg::AllSucceeded))
-        );
-        assert_eq!(
-            p(cmd("SCRIPT KILL")),
-            Some(Policy::AllPrimaries(Agg::OneSucceeded))
-        );
-        assert_eq!(
-            p(cmd("RANDOMKEY")),
-            Some(Policy::AllPrimaries(Agg::FirstNonNil))
-        );
+        use Policy::{AllNodes, AllPrimaries};
+        for (c, want) in [
+            (cmd("WAIT").arg(1u64).arg(0u64), AllPrimaries(Agg::Min)),
+            (cmd("KEYS").arg("*"), AllPrimaries(Agg::Concat)),
+            (cmd("SLOWLOG GET"), AllNodes(Agg::Concat)),
+            (cmd("SLOWLOG LEN"), AllNodes(Agg::Sum)),
+            (cmd("PING"), AllPrimaries(Agg::AllSucceeded)),
+            (cmd("FLUSHALL"), AllPrimaries(Agg::AllSucceeded)),
+            (
+                cmd("FUNCTION LOAD").arg("x"),
+                AllPrimaries(Agg::AllSucceeded),
+            ),
+            (cmd("SCRIPT FLUSH"), AllNodes(Agg::AllSucceeded)),
+            (cmd("SCRIPT KILL"), AllPrimaries(Agg::OneSucceeded)),
+            (cmd("RANDOMKEY"), AllPrimaries(Agg::FirstNonNil)),
+        ] {
+            let name = c.display_name();
+            assert_eq!(p(c), Some(want), "{name}");
+        }
         // Special: per-node reports go to one node.
         assert_eq!(p(cmd("INFO")), Some(Policy::AnyPrimary));
         assert_eq!(p(cmd("MEMORY STATS")), Some(Policy::AnyPrimary));

@@ -84,7 +84,7 @@ fn policies(cluster: &TestCluster) {
         .raw_cmd(&["SCRIPT", "LOAD", "return 'one node'"]);
     let missing = "0000000000000000000000000000000000000000";
     assert_eq!(
-        c.script_exists(&[sha.as_str(), only_one.as_str(), missing])
+        c.script_exists([sha.as_str(), only_one.as_str(), missing])
             .unwrap(),
         vec![true, false, false]
     );

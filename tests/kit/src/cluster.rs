@@ -145,6 +145,15 @@ impl TestCluster {
         Self::start_engine(false, primaries, replicas, extra)
     }
 
+    fn start_engine(
+        valkey: bool,
+        primaries: usize,
+        replicas: usize,
+        extra: &[&str],
+    ) -> TestCluster {
+        Self::start_with_node_args(valkey, primaries, replicas, extra, &|_| Vec::new())
+    }
+
     /// Like [`start`](Self::start), with Valkey 9.1 nodes (see
     /// [`RedisServer::start_valkey`]), joined by the same `redis-cli`.
     pub fn start_valkey() -> TestCluster {
@@ -157,25 +166,6 @@ impl TestCluster {
     /// --cluster create` is given them: it makes the first `primaries` the primaries (ask
     /// [`cluster_nodes`](Self::cluster_nodes) which replica serves which primary).
     pub fn start_with_node_args(
-        valkey: bool,
-        primaries: usize,
-        replicas: usize,
-        extra: &[&str],
-        node_args: &dyn Fn(usize) -> Vec<String>,
-    ) -> TestCluster {
-        Self::start_nodes(valkey, primaries, replicas, extra, node_args)
-    }
-
-    fn start_engine(
-        valkey: bool,
-        primaries: usize,
-        replicas: usize,
-        extra: &[&str],
-    ) -> TestCluster {
-        Self::start_nodes(valkey, primaries, replicas, extra, &|_| Vec::new())
-    }
-
-    fn start_nodes(
         valkey: bool,
         primaries: usize,
         replicas: usize,
