@@ -207,12 +207,16 @@ fn primary_and_prefer_replica_on_redis() {
     // over after one timeout; every read still answers, and right.
     let (p0, r0) = (topo[0].0, topo[0].1.clone());
     cluster.pause(r0[0]);
+    let all: Vec<i64> = c.mget(&keys).unwrap();
+    assert_eq!(all, (0..300).collect::<Vec<i64>>());
     read_all(&c, &keys, 2);
     cluster.resume(r0[0]);
     // A killed replica: refused connections, passed over as well.
     let (p1, r1) = (topo[1].0, topo[1].1.clone());
     cluster.node(r1[0]).kill9();
     reset_stats(&cluster);
+    let all: Vec<i64> = c.mget(&keys).unwrap();
+    assert_eq!(all, (0..300).collect::<Vec<i64>>());
     read_all(&c, &keys, 2);
     // The surviving replica of that shard served its reads, not the primary alone.
     let survivor = cluster.node(r1[1]).command_calls("get");
