@@ -1,7 +1,7 @@
 //! Read routing on real clusters: where reads went, counted by each node's own
 //! `INFO commandstats`. PreferReplica and Primary on Redis 7.0 (3 primaries, 2 replicas
-//! each, so that round-robin shows); AzAffinity on Valkey 9.1 (3 + 3, zones given to each
-//! node on its command line and one changed with CONFIG SET).
+//! each, so that round-robin shows); AzAffinity on Valkey 9.1 (3 primaries, 2 replicas each,
+//! zones given to each node on its command line, some changed with CONFIG SET).
 //!
 //! Writes are EXPIRE and INCRBYFLOAT: a primary propagates them as PEXPIREAT and SET, so a
 //! replica's `expire` or `incrbyfloat` count above 0 would mean the client sent it a write.
@@ -230,55 +230,72 @@ fn primary_and_prefer_replica_on_redis() {
 
 #[test]
 fn az_affinity_on_valkey() {
-    // Every primary and replica in az-2 at start; then one replica moves to az-1.
-    let cluster = TestCluster::start_with_node_args(true, 3, 1, &[], &|_| {
+    // 3 primaries with 2 replicas each, every node in az-2 at start (the kit's per-node
+    // config lines); then the primaries and the first replica of two shards move to az-1.
+    let cluster = TestCluster::start_with_node_args(true, 3, 2, &[], &|_| {
         vec!["--availability-zone".into(), "az-2".into()]
     });
     let topo = shards(&cluster);
     assert_eq!(topo.len(), 3);
-    let (near_primary, near) = (topo[0].0, topo[0].1[0]);
-    assert_eq!(
-        cluster
-            .node(near)
-            .raw_cmd(&["CONFIG", "SET", "availability-zone", "az-1"]),
-        "OK"
-    );
-    // The primaries in az-1 too: a same-zone primary still comes after any replica.
-    for (p, _) in &topo {
+    assert!(topo.iter().all(|(_, r)| r.len() == 2), "{topo:?}");
+    let set_zone = |port: u16, zone: &str| {
         assert_eq!(
             cluster
-                .node(*p)
-                .raw_cmd(&["CONFIG", "SET", "availability-zone", "az-1"]),
+                .node(port)
+                .raw_cmd(&["CONFIG", "SET", "availability-zone", zone]),
             "OK"
         );
+    };
+    for (i, (p, replicas)) in topo.iter().enumerate() {
+        // A same-zone primary still comes after any replica.
+        set_zone(*p, "az-1");
+        if i < 2 {
+            set_zone(replicas[0], "az-1");
+        }
     }
     let (keys, per_primary) = keys_by_primary(&cluster, 300);
-    let c = RedisCluster::builder()
-        .node(&cluster.url())
-        .read_timeout(Some(Duration::from_millis(500)))
-        .read_from(ReadFrom::AzAffinity("az-1".into()))
-        .build()
-        .unwrap();
-    write_and_replicate(&cluster, &c, &keys);
-    reset_stats(&cluster);
-    let rounds = 3;
-    let writes = read_all(&c, &keys, rounds);
-    for (p, replicas) in &topo {
-        let reads = per_primary[p] * rounds as u64;
-        assert_eq!(cluster.node(*p).command_calls("get"), 0, "primary {p}");
-        let r = replicas[0];
-        let got = cluster.node(r).command_calls("get");
-        eprintln!("AzAffinity: shard of {p}: {got} of {reads} reads on replica {r}");
-        // >= 95% on the replica: the same-zone one for near_primary's shard, the other
-        // zone's replica (before the primary) for the others.
-        assert!(got * 100 >= reads * 95, "replica {r}: {got} of {reads}");
-        // The zone was learnt once per node (with its READONLY), not per command.
-        assert_eq!(
-            cluster.node(r).command_calls("config|get"),
-            1,
-            "replica {r}"
-        );
+    for protocol in [2, 3] {
+        let c = RedisCluster::builder()
+            .node(&format!("{}?protocol={protocol}", cluster.url()))
+            .read_timeout(Some(Duration::from_millis(500)))
+            .read_from(ReadFrom::AzAffinity("az-1".into()))
+            .build()
+            .unwrap();
+        write_and_replicate(&cluster, &c, &keys);
+        reset_stats(&cluster);
+        let rounds = 3;
+        let writes = read_all(&c, &keys, rounds);
+        for (i, (p, replicas)) in topo.iter().enumerate() {
+            let reads = per_primary[p] * rounds as u64;
+            assert!(reads > 0);
+            assert_eq!(cluster.node(*p).command_calls("get"), 0, "primary {p}");
+            let got: Vec<u64> = replicas
+                .iter()
+                .map(|r| cluster.node(*r).command_calls("get"))
+                .collect();
+            eprintln!(
+                "AzAffinity (RESP{protocol}): shard {i}: {reads} reads, on its replicas {got:?}"
+            );
+            if i < 2 {
+                // >= 95% on the same-zone replica, though another replica is fit.
+                assert!(got[0] * 100 >= reads * 95, "shard {i}: {got:?} of {reads}");
+            } else {
+                // No replica in az-1: the other zone's replicas in turn, not the primary.
+                assert_eq!(got.iter().sum::<u64>(), reads, "shard {i}: {got:?}");
+                assert!(
+                    got.iter().all(|g| g * 10 >= reads * 3),
+                    "shard {i}: {got:?}"
+                );
+            }
+            for r in replicas {
+                // The zone was learnt once per node (with its READONLY), not per command.
+                assert_eq!(
+                    cluster.node(*r).command_calls("config|get"),
+                    1,
+                    "replica {r}"
+                );
+            }
+        }
+        writes_only_on_primaries(&cluster, writes);
     }
-    assert!(per_primary[&near_primary] > 0);
-    writes_only_on_primaries(&cluster, writes);
 }
