@@ -124,8 +124,8 @@ fn primary_and_prefer_replica_on_redis() {
     let build = |read_from: ReadFrom| {
         RedisCluster::builder()
             .node(&cluster.url())
-            .read_timeout(Some(Duration::from_millis(500)))
-            .connect_timeout(Duration::from_millis(500))
+            .read_timeout(Some(Duration::from_secs(2)))
+            .connect_timeout(Duration::from_secs(2))
             .read_from(read_from)
             .build()
             .unwrap()
@@ -203,6 +203,25 @@ fn primary_and_prefer_replica_on_redis() {
         assert_eq!(sum, per_primary[p]);
     }
 
+    // A replica that refuses READONLY (here by ACL) is passed over: its sibling serves the
+    // shard's reads.
+    let (p2, r2) = (topo[2].0, topo[2].1.clone());
+    let refuser = cluster.node(r2[0]);
+    assert_eq!(
+        refuser.raw_cmd(&["ACL", "SETUSER", "default", "-readonly"]),
+        "OK"
+    );
+    let fresh = build(ReadFrom::PreferReplica);
+    reset_stats(&cluster);
+    read_all(&fresh, &keys, 1);
+    assert_eq!(refuser.command_calls("get"), 0);
+    assert_eq!(cluster.node(r2[1]).command_calls("get"), per_primary[&p2]);
+    assert_eq!(cluster.node(p2).command_calls("get"), 0);
+    assert_eq!(
+        refuser.raw_cmd(&["ACL", "SETUSER", "default", "+readonly"]),
+        "OK"
+    );
+
     // A stopped replica (SIGSTOP: it accepts connections and answers nothing) is passed
     // over after one timeout; every read still answers, and right.
     let (p0, r0) = (topo[0].0, topo[0].1.clone());
@@ -257,7 +276,7 @@ fn az_affinity_on_valkey() {
     for protocol in [2, 3] {
         let c = RedisCluster::builder()
             .node(&format!("{}?protocol={protocol}", cluster.url()))
-            .read_timeout(Some(Duration::from_millis(500)))
+            .read_timeout(Some(Duration::from_secs(2)))
             .read_from(ReadFrom::AzAffinity("az-1".into()))
             .build()
             .unwrap();
