@@ -8,7 +8,7 @@ use std::sync::Arc;
 use parking_lot::{Mutex, RwLock};
 
 use super::topology::{NodeAddr, Topology};
-use super::{Inner, RedisCluster, DEFAULT_MAX_REDIRECTS};
+use super::{Inner, ReadFrom, RedisCluster, DEFAULT_MAX_REDIRECTS};
 use crate::config::{ConnectionAddr, ConnectionInfo, Options};
 use crate::error::{Error, Result};
 
@@ -33,7 +33,7 @@ pub struct ClusterBuilder {
     seeds: Vec<std::result::Result<ConnectionInfo, String>>,
     /// Every connection's settings: the first URL's, then the setters, in call order.
     opts: Options,
-    read_from_replicas: bool,
+    read_from: ReadFrom,
     max_redirects: Option<usize>,
 }
 
@@ -42,7 +42,7 @@ impl fmt::Debug for ClusterBuilder {
         f.debug_struct("ClusterBuilder")
             .field("seeds", &self.seeds.len())
             .field("options", &self.opts)
-            .field("read_from_replicas", &self.read_from_replicas)
+            .field("read_from", &self.read_from)
             .finish()
     }
 }
@@ -71,12 +71,35 @@ impl ClusterBuilder {
                         [`max_redirects`](Self::max_redirects))"
     );
 
-    /// Send read-only commands (GET, MGET, HGETALL, ZRANGE, ...) to replicas, over
-    /// connections that sent `READONLY`; writes still go to primaries. Replies may then lag
-    /// behind the latest writes. Defaults to false.
-    pub fn read_from_replicas(mut self, yes: bool) -> Self {
-        self.read_from_replicas = yes;
+    /// Where read-only commands (GET, MGET, HGETALL, ZRANGE, ..., as the command table
+    /// says) go: [`ReadFrom::Primary`] (the default), [`ReadFrom::PreferReplica`] or
+    /// [`ReadFrom::AzAffinity`]. Replicas are read over connections that sent `READONLY`,
+    /// in turn; one that fails a read is passed over for a few seconds, and the primary
+    /// serves the read when no replica is fit. Writes, and every command of a pipeline or
+    /// transaction, go to primaries. Replies from replicas may lag behind the latest
+    /// writes.
+    ///
+    /// ```no_run
+    /// use strictredis::cluster::{ReadFrom, RedisCluster};
+    /// let c = RedisCluster::builder()
+    ///     .node("redis://127.0.0.1:7000")
+    ///     .read_from(ReadFrom::PreferReplica)
+    ///     .build()?;
+    /// # Ok::<(), strictredis::Error>(())
+    /// ```
+    pub fn read_from(mut self, read_from: ReadFrom) -> Self {
+        self.read_from = read_from;
         self
+    }
+
+    /// `read_from_replicas(true)` is [`read_from(ReadFrom::PreferReplica)`](Self::read_from),
+    /// `false` is [`ReadFrom::Primary`] (the default).
+    pub fn read_from_replicas(self, yes: bool) -> Self {
+        self.read_from(if yes {
+            ReadFrom::PreferReplica
+        } else {
+            ReadFrom::Primary
+        })
     }
 
     /// How many redirections and retries one command may go through before it fails with
@@ -131,7 +154,7 @@ impl ClusterBuilder {
                 template,
                 seeds,
                 pool_config,
-                read_from_replicas: self.read_from_replicas,
+                read_from: self.read_from,
                 max_redirects: self.max_redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
                 topology: RwLock::new(Arc::new(Topology::empty())),
                 nodes: Mutex::new(HashMap::new()),

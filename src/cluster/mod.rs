@@ -17,9 +17,10 @@
 //!   `{hash tag}` support). Keys in different slots are refused with [`Error::Cluster`]
 //!   before any I/O, except for MGET, MSET, DEL, EXISTS, UNLINK and TOUCH, which are split
 //!   per slot, sent to each node in parallel, and put back together in the caller's order.
-//!   Keyless commands follow their documented policy: DBSIZE sums over the primaries, KEYS
-//!   and SCAN cover every primary, FLUSHALL goes to every primary, SCRIPT LOAD to every
-//!   node, PING and INFO to one node.
+//!   Keyless commands follow the servers' documented request and response policies (the
+//!   command table's tips): DBSIZE sums over the primaries, KEYS and SCAN cover every
+//!   primary, SCRIPT EXISTS is ANDed, FLUSHALL and PING go to every primary, SCRIPT LOAD and
+//!   CONFIG SET to every node, WAIT takes the minimum, INFO goes to one node.
 //! * `MOVED` updates the slot map (and, at most every 100 ms, the whole topology) and the
 //!   command goes to the right node; `ASK` sends `ASKING` and the command to the target
 //!   once; `TRYAGAIN`, `CLUSTERDOWN` and a node that refuses connections make the client
@@ -31,12 +32,14 @@
 //! * Reading the topology from one node (TCP, TLS, handshake, `CLUSTER SHARDS`) is bounded
 //!   by `connect_timeout` (or a shorter read timeout): a seed that never answers is given
 //!   up, and the next one asked.
-//! * With [`ClusterBuilder::read_from_replicas`], read-only commands go to replicas, over
-//!   connections that sent `READONLY`; writes always go to primaries.
+//! * With [`ClusterBuilder::read_from`] ([`ReadFrom::PreferReplica`] or
+//!   [`ReadFrom::AzAffinity`]), read-only commands go to replicas (same zone first), in
+//!   turn, over connections that sent `READONLY`; a replica that fails a read is passed
+//!   over for a while. Writes, and every command of a pipeline, go to primaries.
 //!
 //! Where the code is: the cluster's main loop (one command, its redirections and retries)
 //! is `src/cluster/run.rs`; routing plans (split per slot, fan-out, SCAN) `plan.rs`, with
-//! the command tables' routing facts in `routing.rs`; the topology refresh and the node
+//! the command tables' routing facts in `routing.rs`; read routing `read_from.rs`; the topology refresh and the node
 //! registry `refresh.rs` (the `CLUSTER SHARDS` parsing in `topology.rs`); the builder
 //! `builder.rs`; pipelines `pipeline.rs`; the cluster-wide SCAN iterator `scan.rs`.
 
@@ -44,6 +47,7 @@ mod builder;
 mod extras;
 pub(crate) mod pipeline;
 mod plan;
+mod read_from;
 mod refresh;
 pub(crate) mod routing;
 mod run;
@@ -72,6 +76,7 @@ use crate::value::Value;
 
 pub use builder::ClusterBuilder;
 pub use pipeline::ClusterPipeline;
+pub use read_from::ReadFrom;
 pub use scan::ClusterScanIter;
 pub use slots::{crc16, hash_tag, key_slot, SLOT_COUNT};
 
@@ -105,9 +110,11 @@ pub(crate) struct Node {
     pub host: Arc<str>,
     /// Plain connections: writes, and reads from primaries.
     pub pool: ConnectionPool,
-    /// Connections that sent `READONLY`, for reads from replicas (only with
-    /// `read_from_replicas`).
+    /// Connections that sent `READONLY`, for reads from replicas (only when
+    /// [`ReadFrom`] sends reads to replicas).
     pub ro_pool: Option<ConnectionPool>,
+    /// Its fitness to serve reads, and its zone (shared by the clones of the node).
+    pub state: Arc<read_from::NodeState>,
 }
 
 impl Node {
@@ -157,7 +164,7 @@ struct Inner {
     template: ConnectionInfo,
     seeds: Vec<NodeAddr>,
     pool_config: PoolConfig,
-    read_from_replicas: bool,
+    read_from: ReadFrom,
     max_redirects: usize,
     topology: RwLock<Arc<Topology>>,
     /// Every node known, by address: the pools live here.
@@ -179,7 +186,7 @@ impl fmt::Debug for RedisCluster {
         f.debug_struct("RedisCluster")
             .field("template", &self.inner.template)
             .field("pool_config", &self.inner.pool_config)
-            .field("read_from_replicas", &self.inner.read_from_replicas)
+            .field("read_from", &self.inner.read_from)
             .field(
                 "primaries",
                 &topo
@@ -253,8 +260,15 @@ impl RedisCluster {
     fn slot_target(&self, slot: u16, cmd: &Cmd) -> Target {
         Target::Slot {
             slot,
-            replica: self.inner.read_from_replicas && routing::is_read_only(cmd),
+            replica: self.inner.read_from.uses_replicas() && routing::is_read_only(cmd),
         }
+    }
+
+    /// The next turn of the counter that picks "any" node and replicas in turn.
+    fn next_turn(&self) -> usize {
+        self.inner
+            .counter
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A pipeline whose commands run inside MULTI/EXEC on one node: every key of every

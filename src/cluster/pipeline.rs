@@ -275,6 +275,14 @@ impl RedisCluster {
 
         let mut moves = Vec::new();
         for (batch, outs) in batches.iter().zip(outcomes) {
+            // A replica that could not serve its reads is passed over for the retries.
+            if batch.read_only
+                && outs
+                    .iter()
+                    .any(|o| matches!(o, Outcome::NotSent | Outcome::Broken(_)))
+            {
+                batch.node.state.skip();
+            }
             for (&i, outcome) in batch.jobs.iter().zip(outs) {
                 match outcome {
                     Outcome::Reply(Value::Error(e)) => match Redirect::of(&e) {
@@ -484,7 +492,7 @@ impl ClusterPipeline {
         for (i, c) in cmds.iter().enumerate() {
             let plan = self
                 .cluster
-                .plan(c)
+                .plan_on_primaries(c)
                 .map_err(|e| batch::failed(cmds, i, e))?;
             spans.push((plan.jobs.len(), plan.merge));
             jobs.extend(plan.jobs);

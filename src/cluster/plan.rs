@@ -3,10 +3,10 @@
 use std::borrow::Cow;
 
 use super::pipeline::{Job, Merge, Plan};
-use super::routing::{self, KeySpec, Name, Policy};
+use super::routing::{self, Agg, KeySpec, Name, Policy};
 use super::{
-    common_slot, cross_slot_error, key_slot, Node, RedisCluster, Target, SCAN_NODE_SHIFT,
-    SLOT_COUNT,
+    common_slot, cross_slot_error, key_slot, primary_only, Node, RedisCluster, Target,
+    SCAN_NODE_SHIFT, SLOT_COUNT,
 };
 use crate::cmd::{cmd, Cmd};
 use crate::error::{Error, Result};
@@ -64,6 +64,16 @@ impl RedisCluster {
             Some(kind) => self.plan_split(kind, &args, &positions, &slots),
             None => Err(cross_slot_error(&cmd.display_name(), &slots)),
         }
+    }
+
+    /// [`plan`](Self::plan) for a command of a pipeline: every job on a primary, whatever
+    /// [`ReadFrom`](super::ReadFrom) says, so that a pipeline's reads see its own writes.
+    pub(crate) fn plan_on_primaries<'a>(&self, cmd: &'a Cmd) -> Result<Plan<'a>> {
+        let mut plan = self.plan(cmd)?;
+        for job in &mut plan.jobs {
+            job.target = primary_only(&job.target);
+        }
+        Ok(plan)
     }
 
     fn plan_split<'a>(
@@ -131,6 +141,16 @@ impl RedisCluster {
         };
         match policy {
             Policy::AnyPrimary => Ok(Plan::single(cmd, Target::AnyPrimary)),
+            Policy::AllPrimaries(Agg::FirstNonNil) => {
+                // RANDOMKEY: each call starts at another primary, so that the key is not
+                // always the first primary's.
+                let mut nodes = self.topology().primaries().to_vec();
+                if !nodes.is_empty() {
+                    let turn = self.next_turn() % nodes.len();
+                    nodes.rotate_left(turn);
+                }
+                fan_out(nodes, Agg::FirstNonNil)
+            }
             Policy::AllPrimaries(agg) => fan_out(self.topology().primaries().to_vec(), agg),
             Policy::AllNodes(agg) => {
                 let topo = self.topology();
@@ -244,6 +264,8 @@ impl RedisCluster {
         match routing::keyless_policy(&name) {
             Some(Policy::AnyPrimary) => return Ok(None),
             Some(Policy::SlotArg(_)) => return Ok(None),
+            // RANDOMKEY in a transaction: a key of the transaction's node, as before.
+            Some(Policy::AllPrimaries(Agg::FirstNonNil)) => return Ok(None),
             Some(_) => {
                 return Err(Error::cluster(format!(
                     "{} runs on several nodes and cannot be part of a cluster transaction",

@@ -5,8 +5,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::read_from::{open_read_only, NodeState};
 use super::topology::{self, NodeAddr, Topology};
-use super::{Node, RedisCluster, FAILED_NODE_MEMORY, MIN_REFRESH_INTERVAL, SLOT_COUNT};
+use super::{Node, ReadFrom, RedisCluster, FAILED_NODE_MEMORY, MIN_REFRESH_INTERVAL, SLOT_COUNT};
 use crate::cmd::cmd;
 use crate::config::{ConnectionAddr, ConnectionInfo};
 use crate::connection::Connection;
@@ -57,15 +58,14 @@ impl RedisCluster {
             },
         };
         let pool = ConnectionPool::new(info.clone(), self.inner.pool_config)?;
-        let ro_pool = if self.inner.read_from_replicas {
+        let state = Arc::new(NodeState::default());
+        let ro_pool = if self.inner.read_from.uses_replicas() {
+            let learn_zone = matches!(self.inner.read_from, ReadFrom::AzAffinity(_));
+            let state = state.clone();
             Some(ConnectionPool::with_connector(
                 info,
                 self.inner.pool_config,
-                |info: &ConnectionInfo| {
-                    let mut conn = Connection::open(info)?;
-                    conn.request_value(&cmd("READONLY"))?;
-                    Ok(conn)
-                },
+                move |info: &ConnectionInfo| open_read_only(info, &state, learn_zone),
             )?)
         } else {
             None
@@ -76,6 +76,7 @@ impl RedisCluster {
             host: addr.host.as_str().into(),
             pool,
             ro_pool,
+            state,
         };
         nodes.insert(key, node.clone());
         Ok(node)

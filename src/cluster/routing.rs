@@ -13,24 +13,34 @@
 //! * Only the read-only commands of [`is_read_only`] may be sent to a replica.
 
 use crate::cmd::Cmd;
-use crate::command_facts::{flags, Request, Response};
 pub(crate) use crate::command_facts::{is_read_only, KeySpec, Name};
+use crate::command_facts::{Request, Response};
 use crate::error::{Error, Result};
 use crate::value::Value;
 
 /// How the replies of a command sent to several nodes become one reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Agg {
-    /// Integers added up (DBSIZE).
+    /// Integers added up (DBSIZE); arrays of integers element by element.
     Sum,
+    /// The smallest integer (WAIT); arrays of integers element by element (WAITAOF).
+    Min,
+    /// The largest integer; arrays element by element.
+    Max,
     /// Every node must succeed; the first reply is returned (FLUSHALL, SCRIPT LOAD).
     AllSucceeded,
     /// One success is enough (SCRIPT KILL); otherwise the first error.
     OneSucceeded,
-    /// Arrays of 0/1 combined element by element with AND (SCRIPT EXISTS).
+    /// Arrays of 0/1 combined element by element with AND (SCRIPT EXISTS); single
+    /// integers too.
     LogicalAnd,
-    /// Arrays concatenated (KEYS).
+    /// The same with OR.
+    LogicalOr,
+    /// Arrays concatenated (KEYS, SLOWLOG GET).
     Concat,
+    /// The first reply that is not nil, else nil (RANDOMKEY: a key from a node that has
+    /// one).
+    FirstNonNil,
 }
 
 /// Where a command without keys goes (the server's documented request policy).
@@ -49,21 +59,31 @@ pub(crate) enum Policy {
 }
 
 /// The request policy of a keyless command, from the `request_policy` and
-/// `response_policy` tips of the command table: a request policy of all shards or all nodes
-/// with a response policy this module can merge (or, without one, an array whose order
-/// depends on the nodes: KEYS) goes to several nodes; any other keyless command to any
-/// primary. `None` for commands with keys, and for commands no server knows (they may have
-/// keys the caller did not mark: see [`static_key_spec`]).
+/// `response_policy` tips of the command table (docs/cluster.md, "Fan-out", has the
+/// table):
+///
+/// * `all_shards` goes to every primary, `all_nodes` to every primary and replica, with
+///   the replies merged by the response policy (`agg_sum`, `agg_min`, `agg_max`,
+///   `agg_logical_and`, `agg_logical_or`, `all_succeeded`, `one_succeeded`), or, without
+///   one, concatenated (KEYS, SLOWLOG GET), as the servers' documentation says;
+/// * a `special` response policy (INFO, MEMORY STATS, LATENCY DOCTOR, ...: per-node reports
+///   the servers leave to the client to combine) and any other keyless command go to one
+///   primary;
+/// * what the tips do not say: SCAN walks the primaries one after the other, the CLUSTER
+///   subcommands that take a slot go to its node, a CLIENT subcommand reads or sets the
+///   state of one connection (never fanned out), and RANDOMKEY asks every primary and
+///   returns a key from one that has any.
+///
+/// `None` for commands with keys, and for commands no server knows (they may have keys
+/// the caller did not mark: see [`static_key_spec`]).
 pub(crate) fn keyless_policy(n: &Name) -> Option<Policy> {
     use Agg::*;
     let e = n.entry()?;
-    // What the tips do not say: SCAN's cursor walks the primaries one after the other, the
-    // CLUSTER subcommands that take a slot go to its node, and a CLIENT subcommand sets or
-    // reads the state of one connection, so it is never fanned out.
     match (e.name, e.sub) {
         ("SCAN", _) => return Some(Policy::Scan),
         ("CLUSTER", "COUNTKEYSINSLOT" | "GETKEYSINSLOT") => return Some(Policy::SlotArg(2)),
         ("CLIENT", _) => return Some(Policy::AnyPrimary),
+        ("RANDOMKEY", _) => return Some(Policy::AllPrimaries(FirstNonNil)),
         _ => {}
     }
     if e.keys != KeySpec::Keyless {
@@ -71,11 +91,14 @@ pub(crate) fn keyless_policy(n: &Name) -> Option<Policy> {
     }
     let agg = match e.response {
         Response::AggSum => Some(Sum),
+        Response::AggMin => Some(Min),
+        Response::AggMax => Some(Max),
         Response::AllSucceeded => Some(AllSucceeded),
         Response::OneSucceeded => Some(OneSucceeded),
         Response::AggLogicalAnd => Some(LogicalAnd),
-        Response::None if e.has(flags::ORDER_DEPENDS_ON_NODES) => Some(Concat),
-        _ => None,
+        Response::AggLogicalOr => Some(LogicalOr),
+        Response::None => Some(Concat),
+        Response::Special => None,
     };
     Some(match (e.request, agg) {
         (Request::AllShards, Some(agg)) => Policy::AllPrimaries(agg),
@@ -231,68 +254,94 @@ pub(crate) fn aggregate(agg: Agg, replies: Vec<Result<Value>>) -> Result<Value> 
 }
 
 fn aggregate_ok(agg: Agg, replies: Vec<Value>) -> Result<Value> {
-    let bad = |v: &Value| {
-        Error::Type(format!(
-            "cannot aggregate a {} reply from a cluster node",
-            v.kind_name()
-        ))
-    };
-    match agg {
-        Agg::Sum => {
-            let mut sum = 0i64;
-            for r in &replies {
-                match r {
-                    Value::Int(n) => sum += n,
-                    other => return Err(bad(other)),
-                }
-            }
-            Ok(Value::Int(sum))
+    let combine: fn(&Value, &Value) -> Option<Value> = match agg {
+        Agg::Sum => |a, b| ints(a, b, i64::saturating_add),
+        Agg::Min => |a, b| ints(a, b, i64::min),
+        Agg::Max => |a, b| ints(a, b, i64::max),
+        Agg::LogicalAnd => |a, b| flags(a, b, |x, y| x && y),
+        Agg::LogicalOr => |a, b| flags(a, b, |x, y| x || y),
+        Agg::AllSucceeded | Agg::OneSucceeded => {
+            return replies
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::no_node("no node to send the command to"))
         }
-        Agg::AllSucceeded | Agg::OneSucceeded => replies
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::no_node("no node to send the command to")),
+        Agg::FirstNonNil => {
+            return Ok(replies
+                .into_iter()
+                .find(|v| !matches!(v, Value::Nil))
+                .unwrap_or(Value::Nil))
+        }
         Agg::Concat => {
             let mut out = Vec::new();
             for r in replies {
                 match r.strip_attributes() {
                     Value::Array(items) | Value::Set(items) => out.extend(items),
-                    other => return Err(bad(&other)),
+                    other => return Err(cannot_merge(agg, &other)),
                 }
             }
-            Ok(Value::Array(out))
+            return Ok(Value::Array(out));
         }
-        Agg::LogicalAnd => {
-            let mut acc: Option<Vec<Value>> = None;
-            for r in replies {
-                let Value::Array(items) = r.strip_attributes() else {
-                    return Err(Error::Type(
-                        "cannot aggregate a non-array reply from a cluster node".into(),
-                    ));
-                };
-                acc = Some(match acc {
-                    None => items,
-                    Some(prev) if prev.len() == items.len() => prev
-                        .into_iter()
-                        .zip(items)
-                        .map(|(a, b)| {
-                            let truthy = |v: &Value| {
-                                matches!(v, Value::Int(n) if *n != 0)
-                                    || matches!(v, Value::Boolean(true))
-                            };
-                            Value::Int((truthy(&a) && truthy(&b)) as i64)
-                        })
-                        .collect(),
-                    Some(_) => {
-                        return Err(Error::Protocol(
-                            "cluster nodes answered with arrays of different lengths".into(),
-                        ))
-                    }
-                });
-            }
-            Ok(Value::Array(acc.unwrap_or_default()))
-        }
+    };
+    let mut replies = replies.into_iter().map(Value::strip_attributes);
+    let Some(mut acc) = replies.next() else {
+        return Err(Error::no_node("no node to send the command to"));
+    };
+    // One reply is checked as any other: a type the policy cannot merge is refused.
+    if combine(&acc, &acc).is_none() {
+        return Err(cannot_merge(agg, &acc));
     }
+    for r in replies {
+        acc = combine(&acc, &r).ok_or_else(|| cannot_merge(agg, &r))?;
+    }
+    Ok(acc)
+}
+
+fn cannot_merge(agg: Agg, v: &Value) -> Error {
+    Error::Type(format!(
+        "cannot merge a {} reply from a cluster node ({agg:?})",
+        v.kind_name()
+    ))
+}
+
+/// `scalar` applied to two replies, or to two arrays of one length element by element
+/// (recursively); `None` when the shapes differ or `scalar` refuses.
+fn elementwise(
+    a: &Value,
+    b: &Value,
+    scalar: &dyn Fn(&Value, &Value) -> Option<Value>,
+) -> Option<Value> {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .map(|(a, b)| elementwise(a, b, scalar))
+            .collect::<Option<Vec<_>>>()
+            .map(Value::Array),
+        (Value::Array(_), _) | (_, Value::Array(_)) => None,
+        _ => scalar(a, b),
+    }
+}
+
+/// Two integers (or arrays of them, element by element) combined with `op`.
+fn ints(a: &Value, b: &Value, op: fn(i64, i64) -> i64) -> Option<Value> {
+    elementwise(a, b, &|a, b| match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(Value::Int(op(*x, *y))),
+        _ => None,
+    })
+}
+
+/// Two truth values (0/1 integers or RESP3 booleans, or arrays of them) combined with
+/// `op`; the result is 0/1 integers, as the servers answer in RESP2.
+fn flags(a: &Value, b: &Value, op: fn(bool, bool) -> bool) -> Option<Value> {
+    let truth = |v: &Value| match v {
+        Value::Int(n) => Some(*n != 0),
+        Value::Boolean(t) => Some(*t),
+        _ => None,
+    };
+    elementwise(a, b, &|a, b| {
+        Some(Value::Int(op(truth(a)?, truth(b)?) as i64))
+    })
 }
 
 #[cfg(test)]
@@ -328,6 +377,31 @@ mod tests {
             Some(Policy::SlotArg(2))
         );
         assert_eq!(p(cmd("CLUSTER INFO")), Some(Policy::AnyPrimary));
+        use Policy::{AllNodes, AllPrimaries};
+        for (c, want) in [
+            (cmd("WAIT").arg(1u64).arg(0u64), AllPrimaries(Agg::Min)),
+            (cmd("KEYS").arg("*"), AllPrimaries(Agg::Concat)),
+            (cmd("SLOWLOG GET"), AllNodes(Agg::Concat)),
+            (cmd("SLOWLOG LEN"), AllNodes(Agg::Sum)),
+            (cmd("PING"), AllPrimaries(Agg::AllSucceeded)),
+            (cmd("FLUSHALL"), AllPrimaries(Agg::AllSucceeded)),
+            (
+                cmd("FUNCTION LOAD").arg("x"),
+                AllPrimaries(Agg::AllSucceeded),
+            ),
+            (cmd("SCRIPT FLUSH"), AllNodes(Agg::AllSucceeded)),
+            (cmd("SCRIPT KILL"), AllPrimaries(Agg::OneSucceeded)),
+            (cmd("RANDOMKEY"), AllPrimaries(Agg::FirstNonNil)),
+        ] {
+            let name = c.display_name();
+            assert_eq!(p(c), Some(want), "{name}");
+        }
+        // Special: per-node reports go to one node.
+        assert_eq!(p(cmd("INFO")), Some(Policy::AnyPrimary));
+        assert_eq!(p(cmd("MEMORY STATS")), Some(Policy::AnyPrimary));
+        assert_eq!(p(cmd("LATENCY DOCTOR")), Some(Policy::AnyPrimary));
+        // The state of one connection is never fanned out.
+        assert_eq!(p(cmd("CLIENT SETNAME").arg("x")), Some(Policy::AnyPrimary));
         assert_eq!(p(cmd("MEMORY USAGE").arg("k")), None);
         assert_eq!(p(cmd("GET").arg("k")), None);
         assert_eq!(
@@ -429,5 +503,66 @@ mod tests {
             Value::Int(1)
         );
         assert!(aggregate(Agg::Sum, ok(vec![Value::Nil])).is_err());
+        assert!(aggregate(Agg::Sum, ok(vec![Value::Int(1), Value::Nil])).is_err());
+        assert!(aggregate(Agg::Sum, ok(vec![])).is_err());
+        assert_eq!(
+            aggregate(
+                Agg::Min,
+                ok(vec![Value::Int(2), Value::Int(1), Value::Int(3)])
+            )
+            .unwrap(),
+            Value::Int(1)
+        );
+        assert_eq!(
+            aggregate(
+                Agg::Max,
+                ok(vec![Value::Int(2), Value::Int(7), Value::Int(3)])
+            )
+            .unwrap(),
+            Value::Int(7)
+        );
+        // WAITAOF: [local, replicas] element by element.
+        assert_eq!(
+            aggregate(Agg::Min, ok(vec![arr(&[1, 2]), arr(&[1, 0])])).unwrap(),
+            arr(&[1, 0])
+        );
+        assert!(aggregate(Agg::Min, ok(vec![arr(&[1, 2]), arr(&[1])])).is_err());
+        assert_eq!(
+            aggregate(Agg::Sum, ok(vec![Value::Int(i64::MAX), Value::Int(1)])).unwrap(),
+            Value::Int(i64::MAX)
+        );
+        assert_eq!(
+            aggregate(Agg::LogicalOr, ok(vec![arr(&[1, 0, 0]), arr(&[0, 0, 1])])).unwrap(),
+            arr(&[1, 0, 1])
+        );
+        let bools = |v: &[bool]| Value::Array(v.iter().map(|&b| Value::Boolean(b)).collect());
+        assert_eq!(
+            aggregate(
+                Agg::LogicalAnd,
+                ok(vec![bools(&[true, true]), arr(&[1, 0])])
+            )
+            .unwrap(),
+            arr(&[1, 0])
+        );
+        assert!(aggregate(Agg::LogicalAnd, ok(vec![arr(&[1]), arr(&[1, 1])])).is_err());
+        assert!(aggregate(Agg::LogicalAnd, ok(vec![Value::Bulk(b"x".to_vec())])).is_err());
+        assert_eq!(
+            aggregate(
+                Agg::FirstNonNil,
+                ok(vec![
+                    Value::Nil,
+                    Value::Bulk(b"k".to_vec()),
+                    Value::Bulk(b"j".to_vec())
+                ])
+            )
+            .unwrap(),
+            Value::Bulk(b"k".to_vec())
+        );
+        assert_eq!(
+            aggregate(Agg::FirstNonNil, ok(vec![Value::Nil, Value::Nil])).unwrap(),
+            Value::Nil
+        );
+        assert!(aggregate(Agg::Concat, ok(vec![Value::Int(1)])).is_err());
+        assert!(aggregate(Agg::OneSucceeded, vec![err(), err()]).is_err());
     }
 }

@@ -3,7 +3,6 @@
 //! (refused, broken or timed out), all inside the crate's one retry loop ([`retry::run`]).
 
 use std::borrow::Cow;
-use std::sync::atomic::Ordering;
 
 use super::pipeline::{self, Merge, Plan};
 use super::routing;
@@ -67,12 +66,11 @@ impl RedisCluster {
         match target {
             Target::Slot { slot, replica } => {
                 let shard = topo.shard(*slot)?;
-                if *replica && !shard.replicas.is_empty() {
-                    let i = self.inner.counter.fetch_add(1, Ordering::Relaxed);
-                    Some((shard.replicas[i % shard.replicas.len()].clone(), true))
+                Some(if *replica {
+                    self.pick_reader(shard)
                 } else {
-                    Some((shard.primary.clone(), false))
-                }
+                    (shard.primary.clone(), false)
+                })
             }
             Target::Node(n) => Some((n.clone(), false)),
             Target::AnyPrimary => {
@@ -80,8 +78,7 @@ impl RedisCluster {
                 if primaries.is_empty() {
                     return None;
                 }
-                let i = self.inner.counter.fetch_add(1, Ordering::Relaxed);
-                Some((primaries[i % primaries.len()].clone(), false))
+                Some((primaries[self.next_turn() % primaries.len()].clone(), false))
             }
         }
     }
@@ -136,14 +133,21 @@ impl RedisCluster {
             };
             let mut conn = match node.pool_for(read_only).get() {
                 Ok(c) => c,
+                Err(e) if read_only => {
+                    // A replica that cannot be reached, or refuses READONLY: passed over for
+                    // a while; the next fit replica (or the primary) is asked at once.
+                    log::debug!("cluster replica {} unusable: {e}", node.addr);
+                    node.state.skip();
+                    if e.is_connection_error() {
+                        self.refresh_if_due(Some(&node.addr));
+                    }
+                    return Attempt::Redirect(e);
+                }
                 Err(e) if matches!(e, Error::Io(_) | Error::Timeout) => {
                     log::debug!("cluster node {} unreachable: {e}", node.addr);
                     self.refresh_if_due(Some(&node.addr));
                     if let Target::Node(_) = target.as_ref() {
                         return Attempt::Done(Err(e));
-                    }
-                    if read_only {
-                        target = Cow::Owned(primary_only(&target));
                     }
                     return Attempt::Retry(e);
                 }
@@ -182,6 +186,13 @@ impl RedisCluster {
                 Some(Redirect::Retry { refresh }) => {
                     log::debug!("{}: {e}; backing off", what());
                     if read_only {
+                        // A replica still loading, or cut off from its primary
+                        // (MASTERDOWN), is passed over for a while.
+                        if e.server_error()
+                            .is_some_and(|s| matches!(s.kind(), "LOADING" | "MASTERDOWN"))
+                        {
+                            node.state.skip();
+                        }
                         target = Cow::Owned(primary_only(&target));
                     }
                     if refresh {
@@ -199,7 +210,9 @@ impl RedisCluster {
                     );
                     self.refresh_if_due(Some(&node.addr));
                     if read_only {
-                        target = Cow::Owned(primary_only(&target));
+                        // Passed over for a while: the read goes to the next fit replica,
+                        // or the primary.
+                        node.state.skip();
                     }
                     // The write may have been applied: never resent (its error is ambiguous).
                     // A read is sent again, but only to another node: not to the one that
@@ -217,6 +230,9 @@ impl RedisCluster {
                 }
                 None if e.is_io() && safe_to_repeat() => {
                     log::debug!("{}: connection to {} broke ({e}); again", what(), node.addr);
+                    if read_only {
+                        node.state.skip();
+                    }
                     self.refresh_if_due(Some(&node.addr));
                     Attempt::Retry(e)
                 }

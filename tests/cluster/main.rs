@@ -7,8 +7,10 @@ mod cluster_hangs;
 mod cluster_resilience;
 mod cluster_soak;
 mod edges;
+mod fan_out;
 mod load;
 mod one_face;
+mod read_from;
 mod sentinel;
 mod sentinel_failover;
 

@@ -145,21 +145,37 @@ impl TestCluster {
         Self::start_engine(false, primaries, replicas, extra)
     }
 
-    /// Like [`start`](Self::start), with Valkey 9.1 nodes (see
-    /// [`RedisServer::start_valkey`]), joined by the same `redis-cli`.
-    pub fn start_valkey() -> TestCluster {
-        Self::start_engine(true, 3, 1, &[])
-    }
-
     fn start_engine(
         valkey: bool,
         primaries: usize,
         replicas: usize,
         extra: &[&str],
     ) -> TestCluster {
+        Self::start_with_node_args(valkey, primaries, replicas, extra, &|_| Vec::new())
+    }
+
+    /// Like [`start`](Self::start), with Valkey 9.1 nodes (see
+    /// [`RedisServer::start_valkey`]), joined by the same `redis-cli`.
+    pub fn start_valkey() -> TestCluster {
+        Self::start_engine(true, 3, 1, &[])
+    }
+
+    /// Like [`start_with`](Self::start_with), on Valkey 9.1 when `valkey` is true, with
+    /// `node_args(i)` added to the command line of node `i` only, after `extra` (say
+    /// `["--availability-zone", "z1"]`). Nodes are numbered in the order `redis-cli
+    /// --cluster create` is given them: it makes the first `primaries` the primaries (ask
+    /// [`cluster_nodes`](Self::cluster_nodes) which replica serves which primary).
+    pub fn start_with_node_args(
+        valkey: bool,
+        primaries: usize,
+        replicas: usize,
+        extra: &[&str],
+        node_args: &dyn Fn(usize) -> Vec<String>,
+    ) -> TestCluster {
         let timeout = NODE_TIMEOUT_MS.to_string();
         let nodes: Vec<RedisServer> = (0..primaries * (1 + replicas))
-            .map(|_| {
+            .map(|i| {
+                let own = node_args(i);
                 let bus = free_port().to_string();
                 let mut args = vec![
                     "--cluster-enabled",
@@ -180,6 +196,7 @@ impl TestCluster {
                     "1",
                 ];
                 args.extend_from_slice(extra);
+                args.extend(own.iter().map(String::as_str));
                 if valkey {
                     RedisServer::start_valkey(&args)
                 } else {
