@@ -182,7 +182,7 @@ impl Message {
 
     /// Builds a message out of one value read on a pub/sub connection. `Ok(None)` for a
     /// push this module does not know (a client-tracking invalidation, say).
-    fn from_wire(v: Value) -> Result<Option<Message>> {
+    pub(crate) fn from_wire(v: Value) -> Result<Option<Message>> {
         let pong = |payload: Vec<u8>| Message {
             kind: MessageKind::Pong,
             channel: Vec::new(),
@@ -296,7 +296,29 @@ pub struct PubSub {
     patterns: BTreeSet<Vec<u8>>,
     shard_channels: BTreeSet<Vec<u8>>,
     ignore_subscribe_messages: bool,
+    /// On a cluster, where the shard channels live (one connection per node that serves
+    /// them); `None`: on [`conn`](Self::conn) with everything else.
+    shards: Option<Box<dyn ShardSessions>>,
 }
+
+/// The shard channels of a cluster's [`PubSub`]: `SSUBSCRIBE` goes to the node serving
+/// each channel's slot, over one connection per node, and the subscriptions follow their
+/// slots when they move. The cluster client implements it (`src/cluster/pubsub.rs`).
+pub(crate) trait ShardSessions: Send {
+    /// Subscribes to `channels` (new to the session), each on its slot's node.
+    fn subscribe(&mut self, channels: &[Vec<u8>]) -> Result<()>;
+    /// Unsubscribes from `channels`, or from every shard channel when `channels` is empty.
+    fn unsubscribe(&mut self, channels: &[Vec<u8>]) -> Result<()>;
+    /// The next message of any of the nodes' connections within `timeout`; `Ok(None)` when
+    /// none came. Resubscribes what a moved slot or a broken connection dropped.
+    fn read(&mut self, timeout: Duration) -> Result<Option<Message>>;
+    /// True while at least one connection is held.
+    fn is_connected(&self) -> bool;
+}
+
+/// How long [`PubSub::get_message`] waits on one of a cluster session's connections before
+/// it looks at the others.
+pub(crate) const POLL_SLICE: Duration = Duration::from_millis(10);
 
 impl fmt::Debug for PubSub {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -351,6 +373,15 @@ impl PubSub {
             patterns: BTreeSet::new(),
             shard_channels: BTreeSet::new(),
             ignore_subscribe_messages: false,
+            shards: None,
+        }
+    }
+
+    /// A session over `pool` whose shard channels are handled by `shards` (a cluster's).
+    pub(crate) fn with_shards(pool: ConnectionPool, shards: Box<dyn ShardSessions>) -> PubSub {
+        PubSub {
+            shards: Some(shards),
+            ..PubSub::new(pool)
         }
     }
 
@@ -450,12 +481,20 @@ impl PubSub {
 
     /// True while this session holds a connection.
     pub fn is_connected(&self) -> bool {
-        self.conn.is_some()
+        self.conn.is_some() || self.shards.as_ref().is_some_and(|s| s.is_connected())
     }
 
     fn add(&mut self, family: Family, names: Vec<Vec<u8>>) -> Result<()> {
         if names.is_empty() {
             return Ok(());
+        }
+        if let (Family::Shard, Some(shards)) = (family, self.shards.as_mut()) {
+            let new: Vec<Vec<u8>> = names
+                .into_iter()
+                .filter(|n| !self.shard_channels.contains(n))
+                .collect();
+            self.shard_channels.extend(new.iter().cloned());
+            return shards.subscribe(&new);
         }
         let c = cmd(family.subscribe()).args(&names);
         self.set(family).extend(names);
@@ -470,6 +509,9 @@ impl PubSub {
             for n in &names {
                 set.remove(n);
             }
+        }
+        if let (Family::Shard, Some(shards)) = (family, self.shards.as_mut()) {
+            return shards.unsubscribe(&names);
         }
         if self.conn.is_none() {
             // No connection, no subscription on the server: nothing to undo.
@@ -518,6 +560,9 @@ impl PubSub {
             (Family::Pattern, &self.patterns),
             (Family::Shard, &self.shard_channels),
         ] {
+            if matches!(family, Family::Shard) && self.shards.is_some() {
+                continue;
+            }
             if !set.is_empty() {
                 let mut c = cmd(family.subscribe());
                 for name in set {
@@ -538,7 +583,7 @@ impl PubSub {
     /// subscribes again.
     fn reconnect(&mut self) -> Result<()> {
         self.conn = None;
-        if self.is_subscribed() {
+        if self.main_subscribed() {
             log::debug!("pub/sub connection lost: reconnecting and subscribing again");
             self.connect()?;
         }
@@ -554,13 +599,58 @@ impl PubSub {
     ///
     /// A connection that breaks is replaced (once per call) by one that subscribes again to
     /// everything; the confirmations then arrive as messages.
+    ///
+    /// On a cluster ([`RedisCluster::pubsub`](crate::cluster::RedisCluster::pubsub)), the
+    /// shard channels' connections (one per node) are read in turn, [`POLL_SLICE`] (10 ms)
+    /// each while nothing arrives, and their messages merged into this one stream.
     pub fn get_message(&mut self, timeout: Duration) -> Result<Option<Message>> {
         // `Duration::MAX` (too far for an `Instant`) waits as long as the socket allows.
         let deadline = crate::time::deadline_in(Some(timeout));
+        if self.shards.is_none() {
+            return self.read_main(deadline, &mut false);
+        }
         let mut reconnected = false;
         loop {
+            let left = crate::time::left(deadline).unwrap_or(Duration::MAX);
+            let slice = left.min(POLL_SLICE);
+            let main = self.main_subscribed() || self.conn.is_some();
+            if main {
+                let until = crate::time::deadline_in(Some(slice));
+                if let Some(m) = self.read_main(until, &mut reconnected)? {
+                    return Ok(Some(m));
+                }
+            }
+            let shards = self.shards.as_mut().expect("checked above");
+            let wait = if main { slice } else { left };
+            if let Some(m) = shards.read(wait)? {
+                if !(self.ignore_subscribe_messages && m.kind.is_subscription_change()) {
+                    return Ok(Some(m));
+                }
+            }
+            if left.is_zero() || crate::time::left(deadline).is_some_and(|d| d.is_zero()) {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// True while a channel or pattern is subscribed to on the session's own connection
+    /// (shard channels too, when no cluster handles them).
+    fn main_subscribed(&self) -> bool {
+        !(self.channels.is_empty()
+            && self.patterns.is_empty()
+            && (self.shards.is_some() || self.shard_channels.is_empty()))
+    }
+
+    /// [`get_message`](Self::get_message) on the session's own connection, until
+    /// `deadline`.
+    fn read_main(
+        &mut self,
+        deadline: Option<std::time::Instant>,
+        reconnected: &mut bool,
+    ) -> Result<Option<Message>> {
+        loop {
             if self.conn.is_none() {
-                if self.is_subscribed() {
+                if self.main_subscribed() {
                     self.connect()?;
                 } else {
                     let left = crate::time::left(deadline).unwrap_or(Duration::MAX);
@@ -580,9 +670,9 @@ impl PubSub {
                     Some(m) => return Ok(Some(m)),
                     None => {}
                 },
-                Err(e) if e.is_connection_error() && !reconnected => {
+                Err(e) if e.is_connection_error() && !*reconnected => {
                     log::debug!("pub/sub read failed: {e}");
-                    reconnected = true;
+                    *reconnected = true;
                     self.reconnect()?;
                 }
                 Err(e) => {

@@ -44,6 +44,7 @@ mod builder;
 mod extras;
 pub(crate) mod pipeline;
 mod plan;
+mod pubsub;
 mod refresh;
 pub(crate) mod routing;
 mod run;

@@ -11,6 +11,7 @@ mod load;
 mod one_face;
 mod sentinel;
 mod sentinel_failover;
+mod sharded_pubsub;
 
 use std::sync::{Mutex, MutexGuard};
 

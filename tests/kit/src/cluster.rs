@@ -415,6 +415,45 @@ impl TestCluster {
         ]);
         run_cli(&args)
     }
+
+    /// Moves the one slot `slot` (and its keys) to the primary on `to`, by hand as
+    /// `redis-cli` does: `IMPORTING`/`MIGRATING`, `MIGRATE` of its keys, then `SETSLOT
+    /// NODE` on every primary.
+    pub fn move_slot(&self, slot: u16, to: u16) {
+        let from = self.owner_of_slot(slot);
+        assert_ne!(from, to, "slot {slot} is already on {to}");
+        let (from_id, to_id) = (self.node_id(from), self.node_id(to));
+        let s = slot.to_string();
+        let (source, target) = (self.node(from), self.node(to));
+        assert_eq!(
+            target.raw_cmd(&["CLUSTER", "SETSLOT", &s, "IMPORTING", &from_id]),
+            "OK"
+        );
+        assert_eq!(
+            source.raw_cmd(&["CLUSTER", "SETSLOT", &s, "MIGRATING", &to_id]),
+            "OK"
+        );
+        let port = to.to_string();
+        loop {
+            let keys = source.raw_cmd(&["CLUSTER", "GETKEYSINSLOT", &s, "100"]);
+            let keys: Vec<&str> = keys.lines().filter(|k| !k.is_empty()).collect();
+            if keys.is_empty() {
+                break;
+            }
+            let mut args = vec!["MIGRATE", "127.0.0.1", &port, "", "0", "5000", "KEYS"];
+            args.extend(keys);
+            assert_eq!(source.raw_cmd(&args), "OK");
+        }
+        // The target first, then the source, then the other primaries.
+        let others = self
+            .primary_ports()
+            .into_iter()
+            .filter(|&p| p != from && p != to);
+        for p in [to, from].into_iter().chain(others) {
+            self.node(p)
+                .raw_cmd(&["CLUSTER", "SETSLOT", &s, "NODE", &to_id]);
+        }
+    }
 }
 
 impl std::fmt::Debug for TestCluster {
