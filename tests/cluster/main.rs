@@ -9,6 +9,7 @@ mod cluster_soak;
 mod edges;
 mod load;
 mod one_face;
+mod scale;
 mod sentinel;
 mod sentinel_failover;
 mod sharded_pubsub;

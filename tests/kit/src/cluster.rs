@@ -4,7 +4,9 @@
 //! * [`TestCluster::start`]: 3 primaries and 3 replicas (`redis-server --cluster-enabled
 //!   yes`, joined with `redis-cli --cluster create ... --cluster-replicas 1`), returned once
 //!   every node says `cluster_state:ok`, every node agrees on who serves which slot, and
-//!   every replica is in sync.
+//!   every replica is in sync. [`TestCluster::start_with`] and
+//!   [`TestCluster::start_valkey_with`] take any number of primaries and of replicas per
+//!   primary (the scale test runs 6 x 1).
 //! * [`TestSentinel::start`]: a master, one replica and 3 `redis-sentinel` processes
 //!   watching it as `mymaster`, returned once the sentinels know the replica and each
 //!   other.
@@ -148,7 +150,12 @@ impl TestCluster {
     /// Like [`start`](Self::start), with Valkey 9.1 nodes (see
     /// [`RedisServer::start_valkey`]), joined by the same `redis-cli`.
     pub fn start_valkey() -> TestCluster {
-        Self::start_engine(true, 3, 1, &[])
+        Self::start_valkey_with(3, 1, &[])
+    }
+
+    /// Like [`start_with`](Self::start_with), with Valkey 9.1 nodes.
+    pub fn start_valkey_with(primaries: usize, replicas: usize, extra: &[&str]) -> TestCluster {
+        Self::start_engine(true, primaries, replicas, extra)
     }
 
     fn start_engine(
