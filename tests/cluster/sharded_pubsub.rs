@@ -1,7 +1,7 @@
 //! Sharded pub/sub through one cluster session (issue 16, point 4): `c.pubsub()` subscribes
 //! shard channels of different slots, each on its slot's primary, merges their messages
-//! into one `get_message` stream, and follows a CLUSTER FAILOVER and a slot move; on real
-//! Redis 7.0 and Valkey 9.1 clusters.
+//! into one `get_message` stream, and follows a CLUSTER FAILOVER, a slot move, a killed
+//! connection and a killed primary; on real Redis 7.0 and Valkey 9.1 clusters.
 
 // API.md writes multi-key arguments as `&[..]`; the tests use exactly that form.
 #![allow(clippy::needless_borrows_for_generic_args)]
@@ -104,7 +104,7 @@ fn publish_until_seen(
     }
 }
 
-fn sharded_session_follows_failover_and_slot_move(cluster: TestCluster) {
+fn sharded_session_follows_its_slots(cluster: TestCluster) {
     let c = RedisCluster::from_urls(&[cluster.url()]).unwrap();
     let chans = channels_on_three_primaries(&cluster);
     let mut ps = c.pubsub();
@@ -207,6 +207,25 @@ fn sharded_session_follows_failover_and_slot_move(cluster: TestCluster) {
     seen.read(&mut ps, Duration::from_millis(300));
     assert!(!seen.got(&chans[2], "unheard"));
 
+    // 5. The connection to a channel's node is killed: subscribed again there.
+    let killed = cluster
+        .node(to)
+        .raw_cmd(&["CLIENT", "KILL", "TYPE", "pubsub"]);
+    assert_eq!(killed, "1", "our one shard connection on {to}");
+    publish_until_seen(&c, &mut ps, &mut seen, &chans[1], "after-client-kill");
+    assert!(moved(to, from, &chans[1]));
+
+    // 6. A channel's primary dies (kill -9): subscribed on the replica that replaces it.
+    cluster.node(heir).kill9();
+    let took = publish_until_seen(&c, &mut ps, &mut seen, &chans[0], "after-kill-9");
+    eprintln!("{}: followed a kill -9 in {took:.1?}", chans[0]);
+    let owner = cluster.owner_of_slot(key_slot(chans[0].as_bytes()));
+    assert_eq!(
+        owner, old,
+        "the old primary, a replica since step 1, took over again"
+    );
+    assert_eq!(subscribers(owner, &chans[0]), "1");
+
     // Every published message came at most once.
     let twice: Vec<_> = seen.messages.iter().filter(|(_, &n)| n > 1).collect();
     assert!(twice.is_empty(), "duplicates: {twice:?}");
@@ -218,13 +237,13 @@ fn sharded_session_follows_failover_and_slot_move(cluster: TestCluster) {
 }
 
 #[test]
-fn sharded_pubsub_follows_failover_and_slot_move_redis() {
+fn sharded_pubsub_follows_failover_slot_move_and_kills_redis() {
     let _heavy = crate::heavy();
-    sharded_session_follows_failover_and_slot_move(TestCluster::start());
+    sharded_session_follows_its_slots(TestCluster::start());
 }
 
 #[test]
-fn sharded_pubsub_follows_failover_and_slot_move_valkey() {
+fn sharded_pubsub_follows_failover_slot_move_and_kills_valkey() {
     let _heavy = crate::heavy();
-    sharded_session_follows_failover_and_slot_move(TestCluster::start_valkey());
+    sharded_session_follows_its_slots(TestCluster::start_valkey());
 }
