@@ -601,8 +601,8 @@ impl PubSub {
     /// everything; the confirmations then arrive as messages.
     ///
     /// On a cluster ([`RedisCluster::pubsub`](crate::cluster::RedisCluster::pubsub)), the
-    /// shard channels' connections (one per node) are read in turn, [`POLL_SLICE`] (10 ms)
-    /// each while nothing arrives, and their messages merged into this one stream.
+    /// shard channels' connections (one per node) are read in turn, 10 ms each while nothing
+    /// arrives, and their messages merged into this one stream.
     pub fn get_message(&mut self, timeout: Duration) -> Result<Option<Message>> {
         // `Duration::MAX` (too far for an `Instant`) waits as long as the socket allows.
         let deadline = crate::time::deadline_in(Some(timeout));
