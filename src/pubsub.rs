@@ -314,6 +314,10 @@ pub(crate) trait ShardSessions: Send {
     fn read(&mut self, timeout: Duration) -> Result<Option<Message>>;
     /// True while at least one connection is held.
     fn is_connected(&self) -> bool;
+    /// A connection for the session's own channels and patterns: from `first` (the pool
+    /// the session was made with) or from the last pool that worked, else from any other
+    /// node that can be reached.
+    fn main_connection(&mut self, first: &ConnectionPool) -> Result<PooledConnection>;
 }
 
 /// How long [`PubSub::get_message`] waits on one of a cluster session's connections before
@@ -553,7 +557,10 @@ impl PubSub {
         if self.conn.is_some() {
             return Ok(());
         }
-        let mut conn = self.pool.get()?;
+        let mut conn = match self.shards.as_mut() {
+            Some(shards) => shards.main_connection(&self.pool)?,
+            None => self.pool.get()?,
+        };
         let mut cmds = Vec::with_capacity(3);
         for (family, set) in [
             (Family::Channel, &self.channels),

@@ -23,7 +23,7 @@ impl RedisCluster {
     /// The pool of the primary serving `slot` (any primary with `None`), reading the
     /// topology again when no node is known for it. When still none is, any known node:
     /// its first command then reports the cluster's own answer (`CLUSTERDOWN`, `MOVED`).
-    fn helper_pool(&self, slot: Option<u16>) -> ConnectionPool {
+    pub(super) fn helper_pool(&self, slot: Option<u16>) -> ConnectionPool {
         let target = match slot {
             Some(slot) => Target::Slot {
                 slot,

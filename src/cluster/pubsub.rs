@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use super::{key_slot, RedisCluster};
 use crate::cmd::cmd;
 use crate::error::{Error, Result};
-use crate::pool::PooledConnection;
+use crate::pool::{ConnectionPool, PooledConnection};
 use crate::pubsub::{Message, MessageKind, ShardSessions, POLL_SLICE};
 use crate::value::Value;
 
@@ -51,6 +51,8 @@ pub(super) struct ShardSubscriptions {
     /// When waiting channels were last tried, and the slot map last compared.
     last_attempt: Option<Instant>,
     last_check: Option<Instant>,
+    /// The pool of the session's own connection (channels and patterns) that last worked.
+    main: Option<ConnectionPool>,
 }
 
 impl ShardSubscriptions {
@@ -62,11 +64,12 @@ impl ShardSubscriptions {
             next: 0,
             last_attempt: None,
             last_check: None,
+            main: None,
         }
     }
 
     /// The address and pool of the primary serving `channel`'s slot, as the client knows it.
-    fn owner(&self, channel: &[u8]) -> Option<(Arc<str>, crate::pool::ConnectionPool)> {
+    fn owner(&self, channel: &[u8]) -> Option<(Arc<str>, ConnectionPool)> {
         let topo = self.cluster.topology();
         let shard = topo.shard(key_slot(channel))?;
         Some((shard.primary.addr.clone(), shard.primary.pool.clone()))
@@ -125,8 +128,7 @@ impl ShardSubscriptions {
         if waiting.is_empty() {
             return Ok(());
         }
-        let mut by_node: BTreeMap<Arc<str>, (crate::pool::ConnectionPool, Vec<Vec<u8>>)> =
-            BTreeMap::new();
+        let mut by_node: BTreeMap<Arc<str>, (ConnectionPool, Vec<Vec<u8>>)> = BTreeMap::new();
         let mut unserved = None;
         for c in waiting {
             match self.owner(&c) {
@@ -330,5 +332,30 @@ impl ShardSessions for ShardSubscriptions {
 
     fn is_connected(&self) -> bool {
         !self.links.is_empty()
+    }
+
+    /// The pool that worked last (`first` at the start), then each primary in turn: a
+    /// plain subscription's node may be gone too (PUBLISH reaches every node, so any will
+    /// do).
+    fn main_connection(&mut self, first: &ConnectionPool) -> Result<PooledConnection> {
+        let mut pool = self.main.clone().unwrap_or_else(|| first.clone());
+        let tries = self.cluster.topology().primaries().len().max(1);
+        let mut tried = 0;
+        loop {
+            match pool.get() {
+                Ok(conn) => {
+                    self.main = Some(pool);
+                    return Ok(conn);
+                }
+                Err(e) if e.is_connection_error() && tried < tries => {
+                    tried += 1;
+                    let addr = pool.connection_info().addr.to_string();
+                    log::debug!("pub/sub: {addr} cannot be reached ({e}); trying another node");
+                    self.cluster.refresh_if_due(Some(&addr));
+                    pool = self.cluster.helper_pool(None);
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 }

@@ -27,6 +27,8 @@ struct Seen {
     /// The channels of `ssubscribe` and `sunsubscribe` confirmations, in order.
     subscribed: Vec<String>,
     unsubscribed: Vec<String>,
+    /// The payloads of plain `message`s (`SUBSCRIBE`, on the session's own connection).
+    plain: Vec<String>,
 }
 
 impl Seen {
@@ -45,6 +47,8 @@ impl Seen {
                 }
                 MessageKind::SSubscribe => self.subscribed.push(channel),
                 MessageKind::SUnsubscribe => self.unsubscribed.push(channel),
+                MessageKind::Message => self.plain.push(m.payload_str().unwrap().to_string()),
+                MessageKind::Subscribe => {}
                 other => panic!("unexpected {other} message on {channel}"),
             }
         }
@@ -104,8 +108,24 @@ fn publish_until_seen(
     }
 }
 
-fn sharded_session_follows_its_slots(cluster: TestCluster) {
-    let c = RedisCluster::from_urls(&[cluster.url()]).unwrap();
+/// Publishes `payload` on the plain channel (`PUBLISH`, errors while a node is down
+/// retried) until it comes out of `ps`.
+fn plain_heard(c: &RedisCluster, ps: &mut PubSub, seen: &mut Seen, payload: &str) {
+    let before = seen.plain.len();
+    assert!(
+        wait_until(LIMIT, || {
+            let _ = c.publish("plain", payload);
+            seen.read(ps, Duration::from_millis(100));
+            seen.plain[before..].iter().any(|p| p == payload)
+        }),
+        "{payload:?} on the plain channel never came"
+    );
+}
+
+/// The whole scenario, over RESP `protocol` (2: arrays, 3: push frames).
+fn sharded_session_follows_its_slots(cluster: TestCluster, protocol: u8) {
+    let url = format!("{}?protocol={protocol}", cluster.url());
+    let c = RedisCluster::from_urls(&[url]).unwrap();
     let chans = channels_on_three_primaries(&cluster);
     let mut ps = c.pubsub();
     ps.ssubscribe(&chans).unwrap();
@@ -140,6 +160,10 @@ fn sharded_session_follows_its_slots(cluster: TestCluster) {
         seen.read(&mut ps, Duration::from_millis(100));
         chans.iter().all(|ch| seen.got(ch, "first"))
     }));
+
+    // A plain channel in the same session: its connection is read in turn with the others.
+    ps.subscribe(&["plain"]).unwrap();
+    plain_heard(&c, &mut ps, &mut seen, "classic");
 
     // 1. CLUSTER FAILOVER of the first channel's shard.
     let old = cluster.owner_of_slot(key_slot(chans[0].as_bytes()));
@@ -208,12 +232,15 @@ fn sharded_session_follows_its_slots(cluster: TestCluster) {
     assert!(!seen.got(&chans[2], "unheard"));
 
     // 5. The connection to a channel's node is killed: subscribed again there.
+    // Our one shard connection there, and the plain channel's if it is on that node.
+    let plain_there = cluster.node(to).raw_cmd(&["PUBSUB", "NUMSUB", "plain"]) == "plain\n1";
     let killed = cluster
         .node(to)
         .raw_cmd(&["CLIENT", "KILL", "TYPE", "pubsub"]);
-    assert_eq!(killed, "1", "our one shard connection on {to}");
+    assert_eq!(killed, if plain_there { "2" } else { "1" }, "on {to}");
     publish_until_seen(&c, &mut ps, &mut seen, &chans[1], "after-client-kill");
     assert!(moved(to, from, &chans[1]));
+    plain_heard(&c, &mut ps, &mut seen, "after-client-kill");
 
     // 6. A channel's primary dies (kill -9): subscribed on the replica that replaces it.
     cluster.node(heir).kill9();
@@ -225,6 +252,8 @@ fn sharded_session_follows_its_slots(cluster: TestCluster) {
         "the old primary, a replica since step 1, took over again"
     );
     assert_eq!(subscribers(owner, &chans[0]), "1");
+    // The plain channel too, wherever its connection was (perhaps on the dead node).
+    plain_heard(&c, &mut ps, &mut seen, "after-kill-9");
 
     // Every published message came at most once.
     let twice: Vec<_> = seen.messages.iter().filter(|(_, &n)| n > 1).collect();
@@ -237,13 +266,13 @@ fn sharded_session_follows_its_slots(cluster: TestCluster) {
 }
 
 #[test]
-fn sharded_pubsub_follows_failover_slot_move_and_kills_redis() {
+fn sharded_pubsub_follows_failover_slot_move_and_kills_redis_resp2() {
     let _heavy = crate::heavy();
-    sharded_session_follows_its_slots(TestCluster::start());
+    sharded_session_follows_its_slots(TestCluster::start(), 2);
 }
 
 #[test]
-fn sharded_pubsub_follows_failover_slot_move_and_kills_valkey() {
+fn sharded_pubsub_follows_failover_slot_move_and_kills_valkey_resp3() {
     let _heavy = crate::heavy();
-    sharded_session_follows_its_slots(TestCluster::start_valkey());
+    sharded_session_follows_its_slots(TestCluster::start_valkey(), 3);
 }
