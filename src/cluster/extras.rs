@@ -69,7 +69,10 @@ impl RedisCluster {
     /// their slots: when a slot moves or its shard fails over (the node unsubscribes the
     /// channel, answers `MOVED`, or its connection breaks), the channel is subscribed again
     /// on the slot's new primary, and the new `ssubscribe` confirmation arrives as a
-    /// message. Publish with [`spublish`](Self::spublish), routed by the channel's slot.
+    /// message. When a channel's node cannot be reached, `ssubscribe` returns that error,
+    /// but the channel stays recorded and is subscribed as soon as a primary serves its
+    /// slot (tried every 100 ms while [`get_message`](PubSub::get_message) waits). Publish
+    /// with [`spublish`](Self::spublish), routed by the channel's slot.
     ///
     /// ```no_run
     /// use std::time::Duration;
