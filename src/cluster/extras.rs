@@ -23,7 +23,7 @@ impl RedisCluster {
     /// The pool of the primary serving `slot` (any primary with `None`), reading the
     /// topology again when no node is known for it. When still none is, any known node:
     /// its first command then reports the cluster's own answer (`CLUSTERDOWN`, `MOVED`).
-    fn helper_pool(&self, slot: Option<u16>) -> ConnectionPool {
+    pub(super) fn helper_pool(&self, slot: Option<u16>) -> ConnectionPool {
         let target = match slot {
             Some(slot) => Target::Slot {
                 slot,
@@ -60,22 +60,37 @@ impl RedisCluster {
 
 /// # Pub/sub, scripts, locks and scans, as on [`StrictRedis`](crate::StrictRedis)
 impl RedisCluster {
-    /// A pub/sub session on one primary, for `SUBSCRIBE`/`PSUBSCRIBE`, with the same
-    /// signature as [`StrictRedis::pubsub`](crate::StrictRedis::pubsub): the cluster bus
-    /// carries every `PUBLISH` to every node, so any node will do. For sharded channels
-    /// (`SSUBSCRIBE`), use `client_for_key(channel)?.pubsub()`: a shard channel lives on the
-    /// node that owns its slot.
+    /// A pub/sub session, with the same signature as
+    /// [`StrictRedis::pubsub`](crate::StrictRedis::pubsub). `SUBSCRIBE`/`PSUBSCRIBE` use one
+    /// connection to one primary (the cluster bus carries every `PUBLISH` to every node).
+    /// Shard channels (`ssubscribe`, Redis 7.0+) may be in any slots: each is subscribed on
+    /// the primary serving its slot, over one connection per node, and every message comes
+    /// out of the one [`get_message`](PubSub::get_message) stream. The subscriptions follow
+    /// their slots: when a slot moves or its shard fails over (the node unsubscribes the
+    /// channel, answers `MOVED`, or its connection breaks), the channel is subscribed again
+    /// on the slot's new primary, and the new `ssubscribe` confirmation arrives as a
+    /// message. When a channel's node cannot be reached, `ssubscribe` returns that error,
+    /// but the channel stays recorded and is subscribed as soon as a primary serves its
+    /// slot (tried every 100 ms while [`get_message`](PubSub::get_message) waits). Publish
+    /// with [`spublish`](Self::spublish), routed by the channel's slot.
     ///
     /// ```no_run
+    /// use std::time::Duration;
     /// # let c = strictredis::cluster::RedisCluster::from_urls(&["redis://127.0.0.1:7000"])?;
-    /// let mut news = c.pubsub();
-    /// news.subscribe(&["news"])?;
-    /// let mut orders = c.client_for_key("orders:{eu}")?.pubsub();
-    /// orders.ssubscribe(&["orders:{eu}"])?;
+    /// let mut ps = c.pubsub().ignore_subscribe_messages(true);
+    /// ps.subscribe(&["news"])?;
+    /// ps.ssubscribe(&["orders:{eu}", "orders:{us}"])?;
+    /// c.spublish("orders:{eu}", "order 1")?;
+    /// if let Some(m) = ps.get_message(Duration::from_secs(1))? {
+    ///     println!("{}: {}", m.channel_str()?, m.payload_str()?);
+    /// }
     /// # Ok::<(), strictredis::Error>(())
     /// ```
     pub fn pubsub(&self) -> PubSub {
-        PubSub::new(self.helper_pool(None))
+        PubSub::with_shards(
+            self.helper_pool(None),
+            Box::new(super::pubsub::ShardSubscriptions::new(self.clone())),
+        )
     }
 
     /// redis-py's `register_script`: a [`Script`] whose SHA1 is computed locally. Run it

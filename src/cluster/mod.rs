@@ -41,13 +41,15 @@
 //! is `src/cluster/run.rs`; routing plans (split per slot, fan-out, SCAN) `plan.rs`, with
 //! the command tables' routing facts in `routing.rs`; read routing `read_from.rs`; the topology refresh and the node
 //! registry `refresh.rs` (the `CLUSTER SHARDS` parsing in `topology.rs`); the builder
-//! `builder.rs`; pipelines `pipeline.rs`; the cluster-wide SCAN iterator `scan.rs`.
+//! `builder.rs`; pipelines `pipeline.rs`; the cluster-wide SCAN iterator `scan.rs`; sharded
+//! pub/sub `pubsub.rs`.
 
 mod builder;
 mod extras;
 pub(crate) mod pipeline;
 mod plan;
 mod read_from;
+mod pubsub;
 mod refresh;
 pub(crate) mod routing;
 mod run;

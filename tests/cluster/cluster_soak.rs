@@ -123,25 +123,82 @@ impl KeyState {
 
 /// What one load thread saw.
 #[derive(Default)]
-struct Seen {
-    ops: u64,
+pub(crate) struct Seen {
+    pub ops: u64,
     /// Errors by kind (see [`error_kind`]).
-    errors: BTreeMap<String, u64>,
-    ambiguous: u64,
+    pub errors: BTreeMap<String, u64>,
+    pub ambiguous: u64,
     /// Replies that belong to another command (must stay empty), with details.
-    desync: Vec<String>,
+    pub desync: Vec<String>,
     /// Reads of a value whose SET was called not applied (must stay empty).
-    unmarked: Vec<String>,
+    pub unmarked: Vec<String>,
     /// Reads of an older acknowledged value, and a few of them in detail.
-    lost: u64,
-    lost_examples: Vec<String>,
+    pub lost: u64,
+    pub lost_examples: Vec<String>,
     /// Reads of a superseded ambiguous write's value, and a few of them in detail.
-    late: u64,
-    late_examples: Vec<String>,
+    pub late: u64,
+    pub late_examples: Vec<String>,
     /// A few errors that said their write was not applied, to show.
-    refusals: Vec<String>,
+    pub refusals: Vec<String>,
     /// The longest time between two successful operations of this thread.
-    longest_gap: Duration,
+    pub longest_gap: Duration,
+    /// The longest successful call.
+    pub longest_call: Duration,
+}
+
+/// The load of each thread: how many keys it writes, and whether it also INCRs a counter
+/// of its own after each GET (its replies checked by [`Counter`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Shape {
+    pub threads: usize,
+    pub keys: usize,
+    pub incr: bool,
+}
+
+/// The soak's own load.
+const SOAK: Shape = Shape {
+    threads: THREADS,
+    keys: KEYS_PER_THREAD,
+    incr: false,
+};
+
+/// What a thread's counter may answer to INCR: no more than the INCRs that may have run,
+/// and (unless a failover lost some) more than the last acknowledged answer.
+#[derive(Default)]
+struct Counter {
+    /// INCRs acknowledged or ambiguous: at most this many ran.
+    may_have_run: i64,
+    /// INCRs refused (not applied, their errors said).
+    refused: i64,
+    last_acked: i64,
+}
+
+impl Counter {
+    /// Classifies the reply `n` of an INCR that was just acknowledged.
+    fn acked(&mut self, n: i64) -> Verdict {
+        self.may_have_run += 1;
+        let verdict = if n > self.may_have_run + self.refused {
+            Verdict::Desync
+        } else if n > self.may_have_run {
+            Verdict::Unmarked
+        } else if n <= self.last_acked {
+            Verdict::Lost
+        } else {
+            Verdict::Fine
+        };
+        if verdict != Verdict::Desync {
+            self.last_acked = n;
+        }
+        verdict
+    }
+
+    fn failed(&mut self, ambiguous: bool) {
+        if ambiguous {
+            self.may_have_run += 1;
+        } else {
+            self.refused += 1;
+        }
+    }
 }
 
 /// Thread `t`'s key number `i`.
@@ -158,9 +215,9 @@ fn first_value(t: usize) -> String {
 /// primary. A failover cannot lose those writes, so no key may ever read as nil: a nil is
 /// a desync. (Without this, a key whose only acknowledged write a failover lost read as
 /// nil, which the first version of this checker counted as a "wrong reply".)
-fn preload(cluster: &TestCluster, c: &RedisCluster) {
-    let pairs: Vec<(String, String)> = (0..THREADS)
-        .flat_map(|t| (0..KEYS_PER_THREAD).map(move |i| (key(t, i), first_value(t))))
+pub(crate) fn preload(cluster: &TestCluster, c: &RedisCluster, shape: Shape) {
+    let pairs: Vec<(String, String)> = (0..shape.threads)
+        .flat_map(|t| (0..shape.keys).map(move |i| (key(t, i), first_value(t))))
         .collect();
     let refs: Vec<(&str, &str)> = pairs
         .iter()
@@ -190,7 +247,7 @@ fn preload(cluster: &TestCluster, c: &RedisCluster) {
 }
 
 /// A short name for the kind of an error, for the per-kind counts.
-fn error_kind(e: &Error) -> String {
+pub(crate) fn error_kind(e: &Error) -> String {
     let amb = if e.is_ambiguous() { ", ambiguous" } else { "" };
     let kind = match e.inner() {
         Error::Timeout => "timeout".to_string(),
@@ -222,13 +279,23 @@ fn whose(got: &str) -> String {
 
 /// SET a unique value, GET it back, on the thread's own keys, round and round; every reply
 /// is checked against the key's history.
-fn run_thread(t: usize, c: &RedisCluster, control: &Control, started: Instant) -> Seen {
-    let keys: Vec<String> = (0..KEYS_PER_THREAD).map(|i| key(t, i)).collect();
+pub(crate) fn run_thread(
+    t: usize,
+    shape: Shape,
+    c: &RedisCluster,
+    control: &Control,
+    started: Instant,
+) -> Seen {
+    let keys: Vec<String> = (0..shape.keys).map(|i| key(t, i)).collect();
+    let counter_key = format!("soak:{t}:n");
+    let mut counter = Counter::default();
     let mut state: HashMap<&str, KeyState> = HashMap::new();
     let mut seen = Seen::default();
     let mut last_ok = Instant::now();
-    let mut ok = |seen: &mut Seen| {
+    let mut call_started;
+    let mut ok = |seen: &mut Seen, call_started: Instant| {
         seen.longest_gap = seen.longest_gap.max(last_ok.elapsed());
+        seen.longest_call = seen.longest_call.max(call_started.elapsed());
         last_ok = Instant::now();
         seen.ops += 1;
         control.count();
@@ -243,10 +310,11 @@ fn run_thread(t: usize, c: &RedisCluster, control: &Control, started: Instant) -
                 .or_insert_with(|| KeyState::new(first_value(t)));
             let node = || c.node_for_slot(key_slot(k.as_bytes()));
             // Raw replies, so that a reply meant for another command cannot pass as ours.
+            call_started = Instant::now();
             match c.execute_command::<Value>(cmd("SET").arg(k.as_str()).arg(value.as_str())) {
                 Ok(Value::Simple(s)) if s == "OK" => {
                     st.wrote(value, Outcome::Acked);
-                    ok(&mut seen);
+                    ok(&mut seen, call_started);
                 }
                 Ok(other) => seen.desync.push(format!(
                     "SET {k} {value}: {other:?} at {:?} from {:?}",
@@ -269,6 +337,7 @@ fn run_thread(t: usize, c: &RedisCluster, control: &Control, started: Instant) -
                     }
                 }
             }
+            call_started = Instant::now();
             let got = match c.execute_command::<Value>(cmd("GET").arg(k.as_str())) {
                 Ok(Value::Nil) => String::new(),
                 Ok(Value::Bulk(b)) => String::from_utf8_lossy(&b).into_owned(),
@@ -284,7 +353,7 @@ fn run_thread(t: usize, c: &RedisCluster, control: &Control, started: Instant) -
                     continue;
                 }
             };
-            ok(&mut seen);
+            ok(&mut seen, call_started);
             let may_hold = st.allowed.clone();
             let detail = |what: &str| {
                 format!(
@@ -307,6 +376,38 @@ fn run_thread(t: usize, c: &RedisCluster, control: &Control, started: Instant) -
                     seen.late += 1;
                     if seen.late_examples.len() < EXAMPLES {
                         seen.late_examples.push(detail("superseded ambiguous SET"));
+                    }
+                }
+            }
+            if shape.incr {
+                call_started = Instant::now();
+                match c.execute_command::<Value>(cmd("INCR").arg(counter_key.as_str())) {
+                    Ok(Value::Int(n)) => {
+                        ok(&mut seen, call_started);
+                        let detail =
+                            format!("INCR {counter_key}: {n} at {:.1?}", started.elapsed());
+                        match counter.acked(n) {
+                            Verdict::Fine | Verdict::Late => {}
+                            Verdict::Desync => seen.desync.push(detail),
+                            Verdict::Unmarked => seen.unmarked.push(detail),
+                            Verdict::Lost => {
+                                seen.lost += 1;
+                                if seen.lost_examples.len() < EXAMPLES {
+                                    seen.lost_examples.push(detail);
+                                }
+                            }
+                        }
+                    }
+                    Ok(other) => seen.desync.push(format!("INCR {counter_key}: {other:?}")),
+                    Err(e) => {
+                        *seen.errors.entry(error_kind(&e)).or_default() += 1;
+                        if is_desync_error(&e) {
+                            seen.desync.push(format!("INCR {counter_key}: {e}"));
+                        }
+                        if e.is_ambiguous() {
+                            seen.ambiguous += 1;
+                        }
+                        counter.failed(e.is_ambiguous());
                     }
                 }
             }
@@ -336,7 +437,7 @@ fn probe_keys(slots: &[u16]) -> Vec<String> {
 }
 
 /// The slots served by the primary on `port`.
-fn slots_of(cluster: &TestCluster, port: u16) -> Vec<u16> {
+pub(crate) fn slots_of(cluster: &TestCluster, port: u16) -> Vec<u16> {
     cluster
         .cluster_nodes()
         .iter()
@@ -347,10 +448,10 @@ fn slots_of(cluster: &TestCluster, port: u16) -> Vec<u16> {
 
 /// How long a failover took: until the cluster itself had given the slots to a live
 /// primary (as the first running node sees it), and until the client served them all.
-#[derive(Clone, Copy)]
-struct Recovery {
-    cluster: Duration,
-    client: Duration,
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Recovery {
+    pub cluster: Duration,
+    pub client: Duration,
 }
 
 /// True when the first running node sees every one of `slots` served by a primary that is
@@ -372,7 +473,7 @@ fn cluster_gave_away(cluster: &TestCluster, slots: &[u16], gone: Option<u16>) ->
 /// primary other than `gone`. Panics when the cluster takes longer than `cluster_limit`
 /// (a machine too slow, not the client), or the client still fails [`FOLLOW_LIMIT`] after
 /// the cluster's failover (the client's fault).
-fn failover_followed(
+pub(crate) fn failover_followed(
     cluster: &TestCluster,
     c: &RedisCluster,
     slots: &[u16],
@@ -431,13 +532,58 @@ fn left(started: Instant) -> Duration {
 }
 
 /// Sums a count over the threads.
-fn total(seen: &[Seen], f: fn(&Seen) -> u64) -> u64 {
+pub(crate) fn total(seen: &[Seen], f: fn(&Seen) -> u64) -> u64 {
     seen.iter().map(f).sum()
 }
 
 /// Collects the first few details of one kind over the threads.
-fn firsts(seen: &[Seen], f: fn(&Seen) -> &Vec<String>, n: usize) -> Vec<&String> {
+pub(crate) fn firsts(seen: &[Seen], f: fn(&Seen) -> &Vec<String>, n: usize) -> Vec<&String> {
     seen.iter().flat_map(f).take(n).collect()
+}
+
+/// Prints what the threads saw (ops, errors by kind, the longest call, the checker's
+/// counts) and asserts that no reply was wrong: no desync, no unmarked write.
+pub(crate) fn report_and_check(label: &str, seen: &[Seen], took: Duration) {
+    let ops = total(seen, |s| s.ops);
+    let ambiguous = total(seen, |s| s.ambiguous);
+    let (lost, late) = (total(seen, |s| s.lost), total(seen, |s| s.late));
+    let mut errors: BTreeMap<&str, u64> = BTreeMap::new();
+    for (kind, n) in seen.iter().flat_map(|s| &s.errors) {
+        *errors.entry(kind).or_default() += n;
+    }
+    let desync: Vec<&String> = seen.iter().flat_map(|s| &s.desync).collect();
+    let unmarked: Vec<&String> = seen.iter().flat_map(|s| &s.unmarked).collect();
+    let longest_call = seen
+        .iter()
+        .map(|s| s.longest_call)
+        .max()
+        .unwrap_or_default();
+    eprintln!(
+        "{label} ({} threads, {took:.1?}): {ops} ok operations, {} errors ({ambiguous} \
+         ambiguous writes); wrong: desync {}, unmarked {}; lost {lost}, late {late}; \
+         longest successful call {longest_call:.1?}",
+        seen.len(),
+        errors.values().sum::<u64>(),
+        desync.len(),
+        unmarked.len(),
+    );
+    eprintln!("errors by kind: {errors:?}");
+    eprintln!(
+        "errors that said their write was not applied, e.g.: {:?}",
+        firsts(seen, |s| &s.refusals, EXAMPLES)
+    );
+    eprintln!("lost, e.g.: {:?}", firsts(seen, |s| &s.lost_examples, 6));
+    eprintln!("late, e.g.: {:?}", firsts(seen, |s| &s.late_examples, 6));
+    assert!(
+        desync.is_empty(),
+        "replies that belong to another command: {:?}",
+        &desync[..desync.len().min(5)]
+    );
+    assert!(
+        unmarked.is_empty(),
+        "applied writes reported as not applied: {:?}",
+        &unmarked[..unmarked.len().min(5)]
+    );
 }
 
 /// v0.1.0: the SIGSTOPped primary was never left (every call to its slots timed out until
@@ -448,7 +594,7 @@ fn cluster_soak_sigstop_and_kill9_under_checked_load() {
     let _heavy = crate::heavy();
     let cluster = TestCluster::start();
     let c = client_with_timeouts(&cluster, Duration::from_secs(1));
-    preload(&cluster, &c);
+    preload(&cluster, &c, SOAK);
     // The cluster's own failover (node timeout plus election: 3 to 4 s on an idle machine),
     // however slow the machine; the client's part is bounded by FOLLOW_LIMIT.
     let cluster_limit = |started| left(started).min(Duration::from_secs(30));
@@ -456,7 +602,7 @@ fn cluster_soak_sigstop_and_kill9_under_checked_load() {
     let load = {
         let c = c.clone();
         Threads::spawn(0..THREADS, move |t, control| {
-            run_thread(t, &c, control, started)
+            run_thread(t, SOAK, &c, control, started)
         })
     };
     load.wait_for_ops_within(2000, left(started));
@@ -518,40 +664,7 @@ fn cluster_soak_sigstop_and_kill9_under_checked_load() {
     }));
 
     let seen = load.finish();
-    let took = started.elapsed();
-    let ops = total(&seen, |s| s.ops);
-    let ambiguous = total(&seen, |s| s.ambiguous);
-    let (lost, late) = (total(&seen, |s| s.lost), total(&seen, |s| s.late));
-    let mut errors: BTreeMap<&str, u64> = BTreeMap::new();
-    for (kind, n) in seen.iter().flat_map(|s| &s.errors) {
-        *errors.entry(kind).or_default() += n;
-    }
-    let desync: Vec<&String> = seen.iter().flat_map(|s| &s.desync).collect();
-    let unmarked: Vec<&String> = seen.iter().flat_map(|s| &s.unmarked).collect();
-    eprintln!(
-        "cluster soak ({THREADS} threads, {took:.1?}): {ops} ok operations, {} errors \
-         ({ambiguous} ambiguous SETs); desync {}, unmarked {}, lost {lost}, late {late}",
-        errors.values().sum::<u64>(),
-        desync.len(),
-        unmarked.len(),
-    );
-    eprintln!("errors by kind: {errors:?}");
-    eprintln!(
-        "errors that said their write was not applied, e.g.: {:?}",
-        firsts(&seen, |s| &s.refusals, EXAMPLES)
-    );
-    eprintln!("lost, e.g.: {:?}", firsts(&seen, |s| &s.lost_examples, 6));
-    eprintln!("late, e.g.: {:?}", firsts(&seen, |s| &s.late_examples, 6));
-    assert!(
-        desync.is_empty(),
-        "replies that belong to another command: {:?}",
-        &desync[..desync.len().min(5)]
-    );
-    assert!(
-        unmarked.is_empty(),
-        "applied writes reported as not applied: {:?}",
-        &unmarked[..unmarked.len().min(5)]
-    );
+    report_and_check("cluster soak", &seen, started.elapsed());
     let (stop_recovery, kill_recovery) = phases.unwrap_or_else(|p| panic::resume_unwind(p));
     let longest_gap = seen.iter().map(|s| s.longest_gap).max().unwrap();
     eprintln!(
@@ -606,4 +719,23 @@ fn cluster_soak_checker_classifies_each_kind() {
     assert_eq!(k.read("0:1"), Verdict::Lost, "an older acknowledged value");
     assert_eq!(whose("3:17"), "a value of thread 3");
     assert_eq!(whose("OK"), "not a value of this test");
+}
+
+/// The INCR checker: an answer above what may have run is wrong, one at or below the last
+/// acknowledged answer is a lost write.
+#[test]
+fn cluster_soak_counter_checker_classifies_each_kind() {
+    let mut n = Counter::default();
+    assert_eq!(n.acked(1), Verdict::Fine);
+    n.failed(true);
+    assert_eq!(n.acked(3), Verdict::Fine, "the ambiguous INCR ran");
+    n.failed(false);
+    assert_eq!(n.acked(5), Verdict::Unmarked, "the refused INCR ran");
+    assert_eq!(n.acked(9), Verdict::Desync, "more than ever sent");
+    assert_eq!(
+        n.acked(2),
+        Verdict::Lost,
+        "a failover lost acknowledged INCRs"
+    );
+    assert_eq!(n.acked(3), Verdict::Fine);
 }

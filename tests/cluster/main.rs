@@ -11,8 +11,10 @@ mod fan_out;
 mod load;
 mod one_face;
 mod read_from;
+mod scale;
 mod sentinel;
 mod sentinel_failover;
+mod sharded_pubsub;
 
 use std::sync::{Mutex, MutexGuard};
 

@@ -4,7 +4,9 @@
 //! * [`TestCluster::start`]: 3 primaries and 3 replicas (`redis-server --cluster-enabled
 //!   yes`, joined with `redis-cli --cluster create ... --cluster-replicas 1`), returned once
 //!   every node says `cluster_state:ok`, every node agrees on who serves which slot, and
-//!   every replica is in sync.
+//!   every replica is in sync. [`TestCluster::start_with`] and
+//!   [`TestCluster::start_valkey_with`] take any number of primaries and of replicas per
+//!   primary (the scale test runs 6 x 1).
 //! * [`TestSentinel::start`]: a master, one replica and 3 `redis-sentinel` processes
 //!   watching it as `mymaster`, returned once the sentinels know the replica and each
 //!   other.
@@ -145,6 +147,17 @@ impl TestCluster {
         Self::start_engine(false, primaries, replicas, extra)
     }
 
+    /// Like [`start`](Self::start), with Valkey 9.1 nodes (see
+    /// [`RedisServer::start_valkey`]), joined by the same `redis-cli`.
+    pub fn start_valkey() -> TestCluster {
+        Self::start_valkey_with(3, 1, &[])
+    }
+
+    /// Like [`start_with`](Self::start_with), with Valkey 9.1 nodes.
+    pub fn start_valkey_with(primaries: usize, replicas: usize, extra: &[&str]) -> TestCluster {
+        Self::start_engine(true, primaries, replicas, extra)
+    }
+
     fn start_engine(
         valkey: bool,
         primaries: usize,
@@ -152,12 +165,6 @@ impl TestCluster {
         extra: &[&str],
     ) -> TestCluster {
         Self::start_with_node_args(valkey, primaries, replicas, extra, &|_| Vec::new())
-    }
-
-    /// Like [`start`](Self::start), with Valkey 9.1 nodes (see
-    /// [`RedisServer::start_valkey`]), joined by the same `redis-cli`.
-    pub fn start_valkey() -> TestCluster {
-        Self::start_engine(true, 3, 1, &[])
     }
 
     /// Like [`start_with`](Self::start_with), on Valkey 9.1 when `valkey` is true, with
@@ -431,6 +438,45 @@ impl TestCluster {
             "100",
         ]);
         run_cli(&args)
+    }
+
+    /// Moves the one slot `slot` (and its keys) to the primary on `to`, by hand as
+    /// `redis-cli` does: `IMPORTING`/`MIGRATING`, `MIGRATE` of its keys, then `SETSLOT
+    /// NODE` on every primary.
+    pub fn move_slot(&self, slot: u16, to: u16) {
+        let from = self.owner_of_slot(slot);
+        assert_ne!(from, to, "slot {slot} is already on {to}");
+        let (from_id, to_id) = (self.node_id(from), self.node_id(to));
+        let s = slot.to_string();
+        let (source, target) = (self.node(from), self.node(to));
+        assert_eq!(
+            target.raw_cmd(&["CLUSTER", "SETSLOT", &s, "IMPORTING", &from_id]),
+            "OK"
+        );
+        assert_eq!(
+            source.raw_cmd(&["CLUSTER", "SETSLOT", &s, "MIGRATING", &to_id]),
+            "OK"
+        );
+        let port = to.to_string();
+        loop {
+            let keys = source.raw_cmd(&["CLUSTER", "GETKEYSINSLOT", &s, "100"]);
+            let keys: Vec<&str> = keys.lines().filter(|k| !k.is_empty()).collect();
+            if keys.is_empty() {
+                break;
+            }
+            let mut args = vec!["MIGRATE", "127.0.0.1", &port, "", "0", "5000", "KEYS"];
+            args.extend(keys);
+            assert_eq!(source.raw_cmd(&args), "OK");
+        }
+        // The target first, then the source, then the other primaries.
+        let others = self
+            .primary_ports()
+            .into_iter()
+            .filter(|&p| p != from && p != to);
+        for p in [to, from].into_iter().chain(others) {
+            self.node(p)
+                .raw_cmd(&["CLUSTER", "SETSLOT", &s, "NODE", &to_id]);
+        }
     }
 }
 
