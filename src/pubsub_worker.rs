@@ -7,7 +7,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::pubsub::{Message, PubSub};
+use crate::pubsub::{Message, MessageKind, PubSub};
+use crate::time;
 
 /// How long the thread waits for a message before it looks at the stop flag again: the
 /// most [`PubSubWorker::stop`] waits for it.
@@ -89,13 +90,41 @@ fn run<F: FnMut(Message)>(mut ps: PubSub, mut handler: F, stop: &AtomicBool) -> 
         ps.unsubscribe_all()?;
         ps.punsubscribe_all()?;
         ps.sunsubscribe_all()?;
+        settle(&mut ps)?;
     }
     Ok(())
 }
 
+/// The payload of the PING that ends a worker: distinct from any caller's PING.
+const STOP_PING: &[u8] = b"strictredis:pubsub-worker:stop";
+
+/// How long `stop` waits for the server to confirm the unsubscribes.
+const STOP_WAIT: Duration = Duration::from_secs(5);
+
+/// Waits until the server has run the unsubscribes: it answers commands in order, so once
+/// the PING sent after them is answered, nothing is subscribed any more and `stop` may
+/// return (a caller who then asks `PUBSUB NUMSUB` sees 0). Messages that arrive meanwhile
+/// were published before the unsubscribe took effect; the handler is done, they are dropped.
+fn settle(ps: &mut PubSub) -> Result<()> {
+    ps.ping_with(STOP_PING)?;
+    let deadline = time::deadline_in(Some(STOP_WAIT));
+    loop {
+        let wait = time::left(deadline).unwrap_or(STOP_WAIT);
+        if wait.is_zero() {
+            return Ok(());
+        }
+        if let Some(m) = ps.get_message(wait.min(POLL))? {
+            if m.kind() == MessageKind::Pong && m.payload() == STOP_PING {
+                return Ok(());
+            }
+        }
+    }
+}
+
 impl PubSubWorker {
     /// Stops the thread: it finishes the handler call in progress, unsubscribes from
-    /// everything and ends; this waits for it (joins). Returns the error that ended the
+    /// everything, waits (up to 5 s) until the server has run the unsubscribes, and ends;
+    /// this waits for it (joins). Returns the error that ended the
     /// thread early, if one did; [`Error::Io`] if the handler panicked.
     pub fn stop(mut self) -> Result<()> {
         self.stop.store(true, Ordering::Release);
