@@ -135,7 +135,14 @@ fn the_listener_thread_ends_with_the_client() {
     let master = s.master_for(TestSentinel::NAME).unwrap();
     assert_eq!(listener_threads(), before, "started before any connection");
     master.ping().unwrap();
-    assert_eq!(listener_threads(), before + 1);
+    // A new thread names itself once it runs (the kernel's comm is set from inside it), so
+    // the count is waited for rather than read at once.
+    assert!(
+        wait_until(Duration::from_secs(10), || listener_threads() == before + 1),
+        "{} listener threads, {} expected",
+        listener_threads(),
+        before + 1
+    );
     let clone = master.clone();
     drop(master);
     clone.ping().unwrap();
