@@ -3,6 +3,7 @@
 
 mod cluster;
 mod cluster_batch;
+mod cluster_db;
 mod cluster_hangs;
 mod cluster_resilience;
 mod cluster_soak;
