@@ -133,6 +133,7 @@ impl ClusterBuilder {
                 failed: Mutex::new(HashMap::new()),
                 specs: RwLock::new(HashMap::new()),
                 counter: AtomicUsize::new(0),
+                clusterscan: std::sync::atomic::AtomicU8::new(super::scan::CLUSTERSCAN_UNKNOWN),
             }),
         };
         cluster.refresh_topology()?;

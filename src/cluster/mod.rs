@@ -171,6 +171,8 @@ struct Inner {
     failed: Mutex<HashMap<Arc<str>, Instant>>,
     /// Picks "any" node and replicas in turn.
     counter: AtomicUsize,
+    /// Whether the servers know CLUSTERSCAN (learnt by the first cluster scan).
+    clusterscan: std::sync::atomic::AtomicU8,
 }
 
 impl fmt::Debug for RedisCluster {

@@ -10,6 +10,7 @@ mod cluster_soak;
 mod edges;
 mod load;
 mod one_face;
+mod scan_failover;
 mod sentinel;
 mod sentinel_failover;
 

@@ -1,0 +1,109 @@
+//! A cluster scan that survives failover and resharding (issue 16, point 3): every key
+//! present from the start to the end of `scan_iter` is returned at least once, across a
+//! CLUSTER FAILOVER and slot moves in the middle of the scan, on Redis 7.0 (SCAN node by
+//! node, slots checked) and Valkey 9.1 (CLUSTERSCAN). Duplicates are allowed.
+
+use strictredis_test_kit as common;
+
+use std::collections::HashSet;
+
+use common::cluster::TestCluster;
+use strictredis::cluster::RedisCluster;
+
+const KEYS: usize = 3000;
+
+/// Sets the keys, scans a tenth of them, runs `change`, scans the rest, and checks that
+/// every key came back; returns how many keys the scan returned in all.
+fn scan_across(cluster: &TestCluster, change: impl FnOnce(&TestCluster)) -> usize {
+    let c = RedisCluster::from_urls(&[cluster.url()]).unwrap();
+    let keys: Vec<String> = (0..KEYS).map(|i| format!("sf:{i}")).collect();
+    for k in &keys {
+        c.set(k, 1).unwrap();
+    }
+    let mut it = c.scan_iter::<String>(Some("sf:*"), Some(50));
+    let mut seen: Vec<String> = it.by_ref().take(KEYS / 10).map(Result::unwrap).collect();
+    assert_eq!(seen.len(), KEYS / 10);
+    change(cluster);
+    seen.extend(it.map(Result::unwrap));
+    let unique: HashSet<&String> = seen.iter().collect();
+    let missing: Vec<&String> = keys.iter().filter(|k| !unique.contains(k)).collect();
+    assert!(
+        missing.is_empty(),
+        "{} keys never returned, such as {:?}",
+        missing.len(),
+        &missing[..missing.len().min(5)]
+    );
+    assert!(unique.iter().all(|k| k.starts_with("sf:")));
+    // And the client still serves every key where it lives now.
+    for k in keys.iter().step_by(7) {
+        assert_eq!(c.get::<Option<i64>>(k).unwrap(), Some(1), "{k}");
+    }
+    seen.len()
+}
+
+/// A graceful failover of the primary serving slot 0: the one being scanned first.
+fn fail_over_first(cluster: &TestCluster) {
+    let first = cluster.owner_of_slot(0);
+    cluster.failover_to(cluster.replica_of(first));
+    assert_ne!(cluster.owner_of_slot(0), first);
+}
+
+/// Two ranges moved mid-scan: one away from the node being scanned (slot 0's owner) to a
+/// node scanned later, and one from a node not scanned yet into the node being scanned.
+fn move_two_ranges(cluster: &TestCluster, migrate: impl Fn(u16, u16, u16, u16)) {
+    let first = cluster.owner_of_slot(0);
+    let middle = cluster.owner_of_slot(8000);
+    let last = cluster.owner_of_slot(16000);
+    assert!(first != middle && middle != last && first != last);
+    migrate(first, middle, 3000, 3100);
+    migrate(last, first, 12000, 12100);
+    assert_eq!(cluster.owner_of_slot(3000), middle);
+    assert_eq!(cluster.owner_of_slot(12100), first);
+}
+
+fn calls(cluster: &TestCluster, command: &str) -> u64 {
+    cluster.nodes.iter().map(|n| n.command_calls(command)).sum()
+}
+
+#[test]
+fn redis_scan_survives_a_failover() {
+    let _heavy = crate::heavy();
+    let cluster = TestCluster::start();
+    let n = scan_across(&cluster, fail_over_first);
+    assert!(calls(&cluster, "scan") > 0);
+    eprintln!("redis, failover mid-scan: {n} keys returned for {KEYS}");
+}
+
+#[test]
+fn redis_scan_survives_resharding() {
+    let _heavy = crate::heavy();
+    let cluster = TestCluster::start();
+    let n = scan_across(&cluster, |c| {
+        move_two_ranges(c, |from, to, a, b| c.migrate_range(from, to, a, b))
+    });
+    eprintln!("redis, resharding mid-scan: {n} keys returned for {KEYS}");
+}
+
+#[test]
+fn valkey_clusterscan_survives_a_failover() {
+    let _heavy = crate::heavy();
+    let cluster = TestCluster::start_valkey();
+    let n = scan_across(&cluster, fail_over_first);
+    assert!(calls(&cluster, "clusterscan") > 0);
+    assert_eq!(
+        calls(&cluster, "scan"),
+        0,
+        "CLUSTERSCAN is used where the server has it"
+    );
+    eprintln!("valkey, failover mid-scan: {n} keys returned for {KEYS}");
+}
+
+#[test]
+fn valkey_clusterscan_survives_atomic_migration() {
+    let _heavy = crate::heavy();
+    let cluster = TestCluster::start_valkey();
+    let n = scan_across(&cluster, |c| {
+        move_two_ranges(c, |from, to, a, b| c.migrate_slots(from, to, a, b))
+    });
+    eprintln!("valkey, atomic migration mid-scan: {n} keys returned for {KEYS}");
+}
