@@ -9,6 +9,7 @@ mod cluster_resilience;
 mod cluster_soak;
 mod edges;
 mod load;
+mod migrateslots;
 mod one_face;
 mod scan_failover;
 mod sentinel;
