@@ -23,9 +23,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
-use super::{key_slot, Node, RedisCluster, Target, FIRST_BACKOFF, MAX_BACKOFF, SLOT_COUNT};
+use super::{key_slot, Node, RedisCluster, Target, SLOT_COUNT};
 use crate::cmd::{cmd, Cmd};
 use crate::commands::cluster::ClusterNode;
 use crate::error::{Error, Result};
@@ -359,11 +358,7 @@ impl<T> ClusterScanIter<T> {
                 tries - 1
             )));
         }
-        let pause = FIRST_BACKOFF
-            .checked_mul(1 << tries.min(8))
-            .unwrap_or(MAX_BACKOFF)
-            .min(MAX_BACKOFF);
-        std::thread::sleep(pause.max(Duration::from_millis(1)));
+        std::thread::sleep(self.cluster.redirect_policy().backoff(tries - 1));
         let _ = self.cluster.refresh_topology();
         Ok(Vec::new())
     }

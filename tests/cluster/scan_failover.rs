@@ -8,7 +8,7 @@ use strictredis_test_kit as common;
 use std::collections::HashSet;
 
 use common::cluster::TestCluster;
-use strictredis::cluster::RedisCluster;
+use strictredis::cluster::{key_slot, RedisCluster};
 
 const KEYS: usize = 3000;
 
@@ -110,4 +110,69 @@ fn valkey_clusterscan_survives_atomic_migration() {
         move_two_ranges(c, |from, to, a, b| c.migrate_slots(from, to, a, b))
     });
     eprintln!("valkey, atomic migration mid-scan: {n} keys returned for {KEYS}");
+}
+
+/// HSCAN, SSCAN and ZSCAN of one big key each (2,000 elements, pages of about 50), with the
+/// key's primary failed over after the first pages and the key's slot moved after the
+/// next: every element comes back (the scan starts again on the new node).
+fn keyed_scans_across(cluster: &TestCluster, migrate: impl Fn(u16, u16, u16, u16)) {
+    let c = RedisCluster::from_urls(&[cluster.url()]).unwrap();
+    let (h, s, z) = ("big:{ks}:h", "big:{ks}:s", "big:{ks}:z");
+    let n = 2000;
+    let fields: Vec<(String, i64)> = (0..n).map(|i| (format!("f{i}"), i)).collect();
+    let members: Vec<String> = (0..n).map(|i| format!("m{i}")).collect();
+    let scored: Vec<(String, f64)> = (0..n).map(|i| (format!("m{i}"), i as f64)).collect();
+    c.hset_multiple(h, &fields).unwrap();
+    c.sadd(s, &members).unwrap();
+    c.zadd(z, &scored).unwrap();
+    let slot = key_slot(h.as_bytes());
+
+    let mut hs = c.hscan_iter::<String, i64>(h, None, Some(50));
+    let mut ss = c.sscan_iter::<String>(s, None, Some(50));
+    let mut zs = c.zscan_iter::<String>(z, None, Some(50));
+    let mut got_h: Vec<(String, i64)> = hs.by_ref().take(300).map(Result::unwrap).collect();
+    let mut got_s: Vec<String> = ss.by_ref().take(300).map(Result::unwrap).collect();
+    let mut got_z: Vec<(String, f64)> = zs.by_ref().take(300).map(Result::unwrap).collect();
+
+    let owner = cluster.owner_of_slot(slot);
+    cluster.failover_to(cluster.replica_of(owner));
+    got_h.extend(hs.by_ref().take(300).map(Result::unwrap));
+    got_s.extend(ss.by_ref().take(300).map(Result::unwrap));
+    got_z.extend(zs.by_ref().take(300).map(Result::unwrap));
+
+    let owner = cluster.owner_of_slot(slot);
+    let other = cluster
+        .primary_ports()
+        .into_iter()
+        .find(|&p| p != owner)
+        .unwrap();
+    migrate(owner, other, slot, slot);
+    got_h.extend(hs.map(Result::unwrap));
+    got_s.extend(ss.map(Result::unwrap));
+    got_z.extend(zs.map(Result::unwrap));
+
+    let h_seen: HashSet<(String, i64)> = got_h.into_iter().collect();
+    assert_eq!(h_seen, fields.into_iter().collect::<HashSet<_>>());
+    let s_seen: HashSet<String> = got_s.into_iter().collect();
+    assert_eq!(s_seen, members.iter().cloned().collect::<HashSet<_>>());
+    let z_seen: HashSet<String> = got_z.into_iter().map(|(m, _)| m).collect();
+    assert_eq!(z_seen, members.into_iter().collect::<HashSet<_>>());
+}
+
+#[test]
+fn redis_key_scans_survive_failover_and_migration() {
+    let _heavy = crate::heavy();
+    let cluster = TestCluster::start();
+    keyed_scans_across(&cluster, |from, to, a, b| {
+        cluster.migrate_range(from, to, a, b)
+    });
+}
+
+#[test]
+fn valkey_key_scans_survive_failover_and_migration() {
+    let _heavy = crate::heavy();
+    let cluster = TestCluster::start_valkey();
+    keyed_scans_across(&cluster, |from, to, a, b| {
+        cluster.migrate_slots(from, to, a, b)
+    });
 }
