@@ -393,3 +393,51 @@ fn ownership(cluster: &RedisCluster, node: &Node) -> Result<Ownership> {
         moving,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owner(epoch: u64, slots: &[(u16, u16)], moving: &[u16]) -> Ownership {
+        Ownership {
+            id: "a".into(),
+            primary: true,
+            epoch,
+            slots: slots.to_vec(),
+            moving: moving.to_vec(),
+        }
+    }
+
+    #[test]
+    fn only_slots_served_steadily_are_done() {
+        let mut scan = SlotScan::new();
+        let before = owner(3, &[(0, 99), (200, 200)], &[50]);
+        let after = owner(3, &[(0, 39), (60, 99), (200, 200), (300, 310)], &[]);
+        // 0-39 and 60-99 and 200: kept; 40-59 lost (50 was migrating too); 300-310 new.
+        assert_eq!(scan.settle(&before, &after), 40 + 40 + 1);
+        assert!(scan.is_done(0) && scan.is_done(99) && scan.is_done(200));
+        assert!(!scan.is_done(40) && !scan.is_done(50) && !scan.is_done(300));
+        assert_eq!(scan.first_pending(), Some(40));
+        // Counted once only.
+        assert_eq!(scan.settle(&before, &after), 0);
+    }
+
+    #[test]
+    fn a_changed_role_id_or_epoch_finishes_nothing() {
+        let mut scan = SlotScan::new();
+        let before = owner(3, &[(0, SLOT_COUNT - 1)], &[]);
+        let mut demoted = owner(3, &[(0, SLOT_COUNT - 1)], &[]);
+        demoted.primary = false;
+        assert_eq!(scan.settle(&before, &demoted), 0);
+        assert_eq!(
+            scan.settle(&before, &owner(4, &[(0, SLOT_COUNT - 1)], &[])),
+            0
+        );
+        let mut other = owner(3, &[(0, SLOT_COUNT - 1)], &[]);
+        other.id = "b".into();
+        assert_eq!(scan.settle(&before, &other), 0);
+        assert_eq!(scan.first_pending(), Some(0));
+        assert_eq!(scan.settle(&before, &before), usize::from(SLOT_COUNT));
+        assert_eq!(scan.first_pending(), None);
+    }
+}
