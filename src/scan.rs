@@ -58,8 +58,16 @@ pub struct ScanIter<T> {
     /// The cursor of the next page; `None` once the server answered cursor 0.
     cursor: Option<Vec<u8>>,
     page: PageItems,
+    /// A cluster's keyed scan: where to start again after its node failed it, and how
+    /// many more times it may.
+    relocate: Option<(Relocate, u32)>,
     _item: PhantomData<fn() -> T>,
 }
+
+/// Asked with the error of a failed page (a cluster's `MOVED`, a node gone): the pool to
+/// scan again on, from cursor 0 (a cursor means nothing on another node), or `None` to
+/// yield the error. It may pause first (a slot migrating).
+pub(crate) type Relocate = std::sync::Arc<dyn Fn(&Error) -> Option<ConnectionPool> + Send + Sync>;
 
 /// The items of one page, converted one by one as they are taken: an item that does not
 /// convert (a non-UTF-8 key asked as `String`) is that item's `Err`, and the iteration goes
@@ -130,8 +138,16 @@ impl<T: FromValue> ScanIter<T> {
             options,
             cursor: Some(b"0".to_vec()),
             page: PageItems::new(Vec::new(), false),
+            relocate: None,
             _item: PhantomData,
         }
+    }
+
+    /// Scans again from 0 on the pool `relocate` gives after a failed page, at most
+    /// `tries` times: items may then be returned twice, none present throughout is missed.
+    pub(crate) fn relocating(mut self, relocate: Relocate, tries: u32) -> ScanIter<T> {
+        self.relocate = Some((relocate, tries));
+        self
     }
 
     /// The command that fetches the page at `cursor`.
@@ -158,7 +174,25 @@ impl<T: FromValue> ScanIter<T> {
             return Ok(false);
         };
         let c = self.page_cmd(&cursor);
-        let reply: Value = self.pool.get()?.execute_command(c)?;
+        let reply: Value = match self.pool.get().and_then(|mut conn| conn.execute_command(c)) {
+            Ok(v) => v,
+            Err(e) => {
+                let again = match &mut self.relocate {
+                    Some((relocate, tries)) if *tries > 0 => {
+                        *tries -= 1;
+                        relocate(&e)
+                    }
+                    _ => None,
+                };
+                let Some(pool) = again else {
+                    return Err(e);
+                };
+                self.pool = pool;
+                self.cursor = Some(b"0".to_vec());
+                self.page = PageItems::new(Vec::new(), false);
+                return Ok(true);
+            }
+        };
         let (next, items) = split_page(reply)?;
         if next != b"0" {
             self.cursor = Some(next);
@@ -233,7 +267,7 @@ pub(crate) fn key_bytes(key: impl ToArg) -> Vec<u8> {
 /// gives the pool that serves the key (its bytes), `$where` says where the scan runs (for
 /// the docs).
 macro_rules! keyed_scan_iters {
-    ($where:literal, |$this:ident, $key:ident| $pool:expr) => {
+    ($where:literal, |$this:ident, $key:ident| $pool:expr $(, relocate: $relocate:expr)?) => {
         #[doc = concat!("The `(field, value)` pairs of the hash at `key` (HSCAN", $where, "), ")]
         /// optionally only the fields matching `pattern`; see [`ScanIter`](crate::ScanIter).
         pub fn hscan_iter<F: $crate::FromValue, V: $crate::FromValue>(
@@ -277,7 +311,10 @@ macro_rules! keyed_scan_iters {
             let $this = self;
             let $key = $crate::scan::key_bytes(key);
             let pool = $pool;
-            $crate::ScanIter::new(pool, source($key), $crate::scan::opts(pattern, count))
+            $(let (relocate, tries) = $relocate;)?
+            let iter = $crate::ScanIter::new(pool, source($key), $crate::scan::opts(pattern, count));
+            $(let iter = { let _ = stringify!($relocate); iter.relocating(relocate, tries) };)?
+            iter
         }
     };
 }

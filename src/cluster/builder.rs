@@ -123,12 +123,6 @@ impl ClusterBuilder {
         }
         self.opts.validate()?;
         let template = self.opts.info;
-        if template.db != 0 {
-            return Err(Error::Config(format!(
-                "a cluster has only database 0, not {}",
-                template.db
-            )));
-        }
         let mut pool_config = self.opts.pool;
         let warm = pool_config.min_size;
         // Node pools open nothing when made (they are made under a lock); build warms them.
@@ -162,9 +156,11 @@ impl ClusterBuilder {
                 failed: Mutex::new(HashMap::new()),
                 specs: RwLock::new(HashMap::new()),
                 counter: AtomicUsize::new(0),
+                clusterscan: std::sync::atomic::AtomicU8::new(super::scan::CLUSTERSCAN_UNKNOWN),
             }),
         };
         cluster.refresh_topology()?;
+        cluster.check_db()?;
         if warm > 0 {
             let topo = cluster.topology();
             let primaries = topo.primaries().iter().map(|n| &n.pool);
@@ -175,5 +171,32 @@ impl ClusterBuilder {
             }
         }
         Ok(cluster)
+    }
+}
+
+impl RedisCluster {
+    /// A database other than 0 needs a server that has numbered databases in cluster mode
+    /// (Valkey 9+ with `cluster-databases` above the number): one connection to a primary
+    /// SELECTs it now, so that a server that refuses it fails `build` with a clear
+    /// [`Error::Config`] instead of every command later.
+    fn check_db(&self) -> Result<()> {
+        let db = self.inner.template.db;
+        if db == 0 {
+            return Ok(());
+        }
+        let topo = self.topology();
+        let Some(primary) = topo.primaries().first() else {
+            return Ok(());
+        };
+        match primary.pool.get() {
+            Ok(_) => Ok(()),
+            Err(Error::Server(e)) => Err(Error::Config(format!(
+                "database {db} is not available on this cluster: {} answered SELECT {db} with \
+                 '{e}' (numbered databases in cluster mode need Valkey 9+ with \
+                 cluster-databases above {db}; Redis Cluster has only database 0)",
+                primary.addr
+            ))),
+            Err(e) => Err(e),
+        }
     }
 }

@@ -2,8 +2,11 @@
 //! has too, so that one program works on either: the [`Commands`] trait, scripts, locks,
 //! the scan iterators of one key, and pub/sub.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
+use super::run::Redirect;
 use super::{key_slot, ClusterPipeline, RedisCluster, Target};
 use crate::args::ToArg;
 use crate::cmd::cmd;
@@ -13,7 +16,7 @@ use crate::from_value::FromValue;
 use crate::lock::Lock;
 use crate::pool::{ConnectionPool, PoolConfig};
 use crate::pubsub::PubSub;
-use crate::scan::{key_bytes, ScanOptions};
+use crate::scan::{key_bytes, Relocate, ScanOptions};
 use crate::script::{Script, ScriptInvocation, ScriptTarget};
 use crate::value::Value;
 
@@ -55,6 +58,32 @@ impl RedisCluster {
 
     fn key_pool(&self, key: &[u8]) -> ConnectionPool {
         self.helper_pool(Some(key_slot(key)))
+    }
+
+    /// Where a scan of `key`'s elements (HSCAN, SSCAN, ZSCAN) goes on after its node failed
+    /// it: after `MOVED` (a failover, a migration), `ASK`/`TRYAGAIN` (a migration going on:
+    /// after a pause), or a node gone, the topology is read again and the scan starts over on
+    /// the primary serving the key then; any other error ends it. At most `max_redirects`
+    /// times.
+    fn key_scan_relocate(&self, key: &[u8]) -> (Relocate, u32) {
+        let this = self.clone();
+        let key = key.to_vec();
+        let moves = AtomicU32::new(0);
+        let relocate: Relocate = Arc::new(move |e: &Error| {
+            let redirect = e.server_error().and_then(Redirect::of);
+            if redirect.is_none() && !e.is_connection_error() && !e.is_timeout() {
+                return None;
+            }
+            let n = moves.fetch_add(1, Ordering::Relaxed);
+            if !matches!(redirect, Some(Redirect::Moved { .. })) {
+                std::thread::sleep(this.redirect_policy().backoff(n));
+            }
+            log::debug!("scan of a key: {e}; starting again on the key's node");
+            let _ = this.refresh_topology();
+            Some(this.key_pool(&key))
+        });
+        let tries = u32::try_from(self.inner.max_redirects).unwrap_or(u32::MAX);
+        (relocate, tries)
     }
 }
 
@@ -132,7 +161,12 @@ impl RedisCluster {
         self.scan_iter_options(options)
     }
 
-    crate::scan::keyed_scan_iters!(" on the node serving it", |this, key| this.key_pool(&key));
+    crate::scan::keyed_scan_iters!(
+        " on the node serving it, starting again on the new one after a failover or a \
+         migration",
+        |this, key| this.key_pool(&key),
+        relocate: this.key_scan_relocate(&key)
+    );
 }
 
 /// Scripts on a cluster: each call routed by its keys, with redirections followed.

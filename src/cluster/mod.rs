@@ -180,6 +180,8 @@ struct Inner {
     failed: Mutex<HashMap<Arc<str>, Instant>>,
     /// Picks "any" node and replicas in turn.
     counter: AtomicUsize,
+    /// Whether the servers know CLUSTERSCAN (learnt by the first cluster scan).
+    clusterscan: std::sync::atomic::AtomicU8,
 }
 
 impl fmt::Debug for RedisCluster {
@@ -206,7 +208,10 @@ impl RedisCluster {
     ///
     /// Every URL names one node (`redis://host:port`, `rediss://` for TLS); the first URL's
     /// options (credentials, timeouts, protocol, pool sizes) apply to every connection. A
-    /// database other than 0 is refused ([`Error::Config`]): a cluster has only db 0.
+    /// database other than 0 (`redis://host:port/2`) works on Valkey 9+ with
+    /// `cluster-databases` above it: every connection (to any node, after any redirection,
+    /// in pipelines too) SELECTs it. Where the server refuses it (Redis Cluster has only
+    /// db 0), connecting fails with [`Error::Config`] quoting the server's answer.
     ///
     /// ```no_run
     /// use strictredis::cluster::RedisCluster;

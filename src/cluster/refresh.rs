@@ -174,6 +174,9 @@ impl RedisCluster {
         let bound = self.discovery_bound();
         let deadline = bound.and_then(|b| Instant::now().checked_add(b));
         let mut info = self.node(addr)?.pool.connection_info().clone();
+        // The topology is the same in every database; db 0 is there on every server, so a
+        // cluster that refuses the client's db says so in `build`, not as "no topology".
+        info.db = 0;
         info.read_timeout = bound;
         info.write_timeout = bound;
         let mut conn = Connection::open(&info)?;

@@ -16,17 +16,17 @@ use common::wait_until;
 use strictredis::cluster::{key_slot, RedisCluster};
 use strictredis::Error;
 
-/// What one load thread saw.
+/// What one load thread saw (also used by `migrateslots`).
 #[derive(Default)]
-struct Stats {
-    errors: Vec<String>,
-    wrong: Vec<String>,
+pub(crate) struct Stats {
+    pub errors: Vec<String>,
+    pub wrong: Vec<String>,
     /// The last value written to each key.
-    last: HashMap<String, i64>,
+    pub last: HashMap<String, i64>,
 }
 
 /// Threads that keep writing and reading their own keys, checking every reply.
-struct Load(Threads<Stats>);
+pub(crate) struct Load(Threads<Stats>);
 
 impl Load {
     /// 4 threads, 200 keys each, spread over every slot.
@@ -36,8 +36,17 @@ impl Load {
 
     /// 4 threads, 200 keys each, all in the slots `wanted` accepts.
     fn start_on(c: &RedisCluster, wanted: impl Fn(u16) -> bool) -> Load {
+        Self::threads_on(c, 4, wanted)
+    }
+
+    /// `threads` threads, 200 keys each, all in the slots `wanted` accepts.
+    pub(crate) fn threads_on(
+        c: &RedisCluster,
+        threads: usize,
+        wanted: impl Fn(u16) -> bool,
+    ) -> Load {
         let mut candidates = (0..).map(|i| format!("load:{i}"));
-        let key_sets: Vec<Vec<String>> = (0..4)
+        let key_sets: Vec<Vec<String>> = (0..threads)
             .map(|_| {
                 candidates
                     .by_ref()
@@ -96,11 +105,16 @@ impl Load {
         ))
     }
 
-    fn wait_for_ops(&self, n: u64) {
+    pub(crate) fn wait_for_ops(&self, n: u64) {
         self.0.wait_for_ops(n)
     }
 
-    fn finish(self) -> Stats {
+    /// The operations done so far, over every thread.
+    pub(crate) fn ops(&self) -> u64 {
+        self.0.ops()
+    }
+
+    pub(crate) fn finish(self) -> Stats {
         let mut all = Stats::default();
         for s in self.0.finish() {
             all.errors.extend(s.errors);
@@ -111,7 +125,7 @@ impl Load {
     }
 }
 
-fn check_clean(stats: &Stats) {
+pub(crate) fn check_clean(stats: &Stats) {
     assert!(
         stats.wrong.is_empty(),
         "{} wrong replies, first: {:?}",
@@ -126,7 +140,7 @@ fn check_clean(stats: &Stats) {
     );
 }
 
-fn check_values(c: &RedisCluster, stats: &Stats) {
+pub(crate) fn check_values(c: &RedisCluster, stats: &Stats) {
     assert!(!stats.last.is_empty());
     for (k, want) in &stats.last {
         let v: Option<i64> = c.get(k).unwrap();

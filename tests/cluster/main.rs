@@ -3,15 +3,18 @@
 
 mod cluster;
 mod cluster_batch;
+mod cluster_db;
 mod cluster_hangs;
 mod cluster_resilience;
 mod cluster_soak;
 mod edges;
 mod fan_out;
 mod load;
+mod migrateslots;
 mod one_face;
 mod read_from;
 mod scale;
+mod scan_failover;
 mod sentinel;
 mod sentinel_failover;
 mod sharded_pubsub;

@@ -26,6 +26,8 @@ use std::time::{Duration, Instant};
 
 use super::{free_port, wait_until, RedisServer};
 
+mod reshard;
+
 /// `cluster-node-timeout` of test clusters, in milliseconds.
 pub const NODE_TIMEOUT_MS: u64 = 2000;
 
