@@ -209,6 +209,9 @@ mod tests {
                 failed: Mutex::new(HashMap::new()),
                 specs: parking_lot::RwLock::new(HashMap::new()),
                 counter: AtomicUsize::new(0),
+                clusterscan: std::sync::atomic::AtomicU8::new(
+                    super::super::scan::CLUSTERSCAN_UNKNOWN,
+                ),
             }),
         }
     }
