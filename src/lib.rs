@@ -170,6 +170,7 @@ mod command_facts;
 pub mod commands;
 mod config;
 mod connection;
+mod credentials;
 mod error;
 mod failure;
 mod from_value;
@@ -206,8 +207,9 @@ pub use config::{
     DEFAULT_WRITE_TIMEOUT,
 };
 pub use connection::Connection;
+pub use credentials::{CredentialProvider, Credentials};
 pub use error::{
-    ClusterError, Error, LockError, PipelineFailure, Result, SentinelError, ServerError, TlsError,
+    ClusterError, CredentialsError, Error, LockError, PipelineFailure, Result, SentinelError, ServerError, TlsError,
 };
 pub use from_value::FromValue;
 pub use lock::{Lock, LockGuard};
