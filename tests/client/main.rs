@@ -13,6 +13,8 @@ mod autopipe;
 mod batch_refusals;
 mod big_values;
 mod blocking;
+mod client_info;
+mod credentials;
 mod dirty_state;
 mod edges;
 mod exec_errors;
