@@ -173,6 +173,8 @@ mod connection;
 mod credentials;
 mod error;
 mod failure;
+#[cfg(feature = "json")]
+mod json;
 mod from_value;
 mod lock;
 mod monitor;
@@ -212,6 +214,9 @@ pub use error::{
     ClusterError, CredentialsError, Error, LockError, PipelineFailure, Result, SentinelError, ServerError, TlsError,
 };
 pub use from_value::FromValue;
+#[cfg(feature = "json")]
+#[cfg_attr(docsrs, doc(cfg(feature = "json")))]
+pub use json::Json;
 pub use lock::{Lock, LockGuard};
 pub use monitor::{Monitor, MonitorEvent};
 pub use pipeline::Pipeline;

@@ -21,6 +21,8 @@ mod exec_errors;
 mod expectations;
 mod generic;
 mod health_check;
+#[cfg(feature = "json")]
+mod json;
 mod lock;
 mod monitor;
 mod options;
