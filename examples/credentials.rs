@@ -49,7 +49,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         .credential_refresh_interval(Some(Duration::from_millis(100)))
         .build()?;
     r.set("greeting", "hello")?;
-    println!("as {}: GET greeting -> {:?}", whoami(&r)?, r.get::<String>("greeting")?);
+    println!(
+        "as {}: GET greeting -> {:?}",
+        whoami(&r)?,
+        r.get::<String>("greeting")?
+    );
 
     // The rotation: add the new password, switch the provider, remove the old one.
     acl(">second-password")?;

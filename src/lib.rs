@@ -173,9 +173,9 @@ mod connection;
 mod credentials;
 mod error;
 mod failure;
+mod from_value;
 #[cfg(feature = "json")]
 mod json;
-mod from_value;
 mod lock;
 mod monitor;
 mod pipeline;
@@ -211,7 +211,8 @@ pub use config::{
 pub use connection::Connection;
 pub use credentials::{CredentialProvider, Credentials};
 pub use error::{
-    ClusterError, CredentialsError, Error, LockError, PipelineFailure, Result, SentinelError, ServerError, TlsError,
+    ClusterError, CredentialsError, Error, LockError, PipelineFailure, Result, SentinelError,
+    ServerError, TlsError,
 };
 pub use from_value::FromValue;
 #[cfg(feature = "json")]

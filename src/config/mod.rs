@@ -222,13 +222,17 @@ impl PartialEq for ConnectionInfo {
                     &o.client_name,
                     &o.protocol,
                 )
-            && (connect_timeout, read_timeout, write_timeout, health_check_interval)
-                == (
-                    &o.connect_timeout,
-                    &o.read_timeout,
-                    &o.write_timeout,
-                    &o.health_check_interval,
-                )
+            && (
+                connect_timeout,
+                read_timeout,
+                write_timeout,
+                health_check_interval,
+            ) == (
+                &o.connect_timeout,
+                &o.read_timeout,
+                &o.write_timeout,
+                &o.health_check_interval,
+            )
             && (tls, credential_refresh_interval, lib_name, lib_version)
                 == (
                     &o.tls,

@@ -285,10 +285,7 @@ macro_rules! builder_setters {
         /// sends `AUTH` with the new one before its next use (pub/sub sessions too: over
         /// RESP3 with `AUTH` while subscribed, over RESP2 on a new connection that
         /// subscribes again). Defaults to none.
-        pub fn credential_provider(
-            mut self,
-            provider: impl $crate::CredentialProvider,
-        ) -> Self {
+        pub fn credential_provider(mut self, provider: impl $crate::CredentialProvider) -> Self {
             self.opts.info.credential_provider = Some(std::sync::Arc::new(provider));
             self
         }
@@ -310,10 +307,8 @@ macro_rules! builder_setters {
         /// (printable ASCII without spaces, checked by `build`). Turns
         /// [`client_setinfo`](Self::client_setinfo) back on.
         pub fn driver_info(mut self, name: &str, version: &str) -> Self {
-            self.opts.info.lib_name = Some(format!(
-                "{}({name}_v{version})",
-                $crate::config::LIB_NAME
-            ));
+            self.opts.info.lib_name =
+                Some(format!("{}({name}_v{version})", $crate::config::LIB_NAME));
             self
         }
 

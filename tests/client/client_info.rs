@@ -47,7 +47,10 @@ fn driver_info_and_setinfo_off() {
             .driver_info("myorm", "1.2"),
     );
     let line = our_line(&server);
-    assert!(line.contains(" lib-name=strictredis(myorm_v1.2) "), "{line}");
+    assert!(
+        line.contains(" lib-name=strictredis(myorm_v1.2) "),
+        "{line}"
+    );
     assert!(line.contains(" name=worker "), "{line}");
     assert!(line.contains(" db=2 "), "{line}");
     drop(r);

@@ -140,7 +140,12 @@ fn rotation_under_load_fails_no_read() {
         .flat_map(|w| w.join().unwrap())
         .collect();
     assert!(failures.is_empty(), "failed reads: {failures:?}");
-    assert_eq!(auth_failures(&server), 0, "{}", server.raw_cmd(&["ACL", "LOG"]));
+    assert_eq!(
+        auth_failures(&server),
+        0,
+        "{}",
+        server.raw_cmd(&["ACL", "LOG"])
+    );
     assert!(r.get::<String>("k").is_ok());
 }
 

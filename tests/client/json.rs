@@ -68,7 +68,8 @@ fn replies_that_are_not_json_for_the_type_are_type_errors() {
     r.set("text", "not json").unwrap();
     let m = type_error(r.get::<Json<User>>("text"));
     assert!(m.contains("not JSON for") && m.contains("User"), "{m}");
-    r.set("wrong", r#"{"name":"Ada","age":"old","tags":[]}"#).unwrap();
+    r.set("wrong", r#"{"name":"Ada","age":"old","tags":[]}"#)
+        .unwrap();
     let m = type_error(r.get::<Json<User>>("wrong"));
     assert!(m.contains("invalid type: string \"old\""), "{m}");
     r.set("partial", r#"{"name":"Ada"}"#).unwrap();
@@ -78,7 +79,10 @@ fn replies_that_are_not_json_for_the_type_are_type_errors() {
     assert!(m.contains("got nil") && m.contains("Option<Json"), "{m}");
     // An integer reply is no JSON text.
     let m = type_error(r.execute_command::<Json<User>>(strictredis::cmd("INCR").arg("counter")));
-    assert!(m.starts_with("expected JSON for") && m.contains("User, got"), "{m}");
+    assert!(
+        m.starts_with("expected JSON for") && m.contains("User, got"),
+        "{m}"
+    );
     // The connection is still in step.
     assert_eq!(r.get::<String>("text").unwrap(), "not json");
 }
@@ -98,7 +102,11 @@ fn an_unserializable_argument_sends_nothing() {
     p.set("bad", Json(&bad));
     let e = p.execute::<Vec<strictredis::Value>>().unwrap_err();
     assert!(e.to_string().contains("not serializable as JSON"), "{e}");
-    assert_eq!(server.raw_cmd(&["EXISTS", "first"]), "0", "nothing of it was sent");
+    assert_eq!(
+        server.raw_cmd(&["EXISTS", "first"]),
+        "0",
+        "nothing of it was sent"
+    );
     // The next command is not affected.
     r.set("good", Json(ada())).unwrap();
     assert_eq!(r.get::<Json<User>>("good").unwrap().0, ada());

@@ -20,6 +20,7 @@ mod edges;
 mod exec_errors;
 mod expectations;
 mod generic;
+mod hash_derive;
 mod health_check;
 #[cfg(feature = "json")]
 mod json;
