@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let vault = Vault(Arc::new(RwLock::new("first-password".into())));
     let r = StrictRedis::builder()
-        .url(server.url())?
+        .url(&server.url())?
         .credential_provider(vault.clone())
         // Ask the provider again at most every 100 ms (and at every new connection).
         .credential_refresh_interval(Some(Duration::from_millis(100)))

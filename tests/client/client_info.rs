@@ -20,6 +20,15 @@ fn connect(server: &RedisServer, b: ClientBuilder) -> StrictRedis {
     r
 }
 
+/// Drops the client and waits until the server has seen its connections close.
+fn close(r: StrictRedis, server: &RedisServer) {
+    drop(r);
+    let gone = strictredis_test_kit::wait_until(std::time::Duration::from_secs(10), || {
+        server.clients().is_empty()
+    });
+    assert!(gone, "{:?}", server.clients());
+}
+
 #[test]
 fn valkey_shows_the_library_name_and_version() {
     let server = RedisServer::start_valkey(&[]);
@@ -28,11 +37,7 @@ fn valkey_shows_the_library_name_and_version() {
         let line = our_line(&server);
         let expected = format!(" lib-name=strictredis lib-ver={VERSION}");
         assert!(line.contains(&expected), "{protocol:?}: {line}");
-        drop(r);
-        assert!(strictredis_test_kit::wait_until(
-            std::time::Duration::from_secs(10),
-            || server.clients().is_empty()
-        ));
+        close(r, &server);
     }
 }
 
@@ -53,11 +58,7 @@ fn driver_info_and_setinfo_off() {
     );
     assert!(line.contains(" name=worker "), "{line}");
     assert!(line.contains(" db=2 "), "{line}");
-    drop(r);
-    assert!(strictredis_test_kit::wait_until(
-        std::time::Duration::from_secs(10),
-        || server.clients().is_empty()
-    ));
+    close(r, &server);
     let before = server.command_calls("client|setinfo");
     let r = connect(&server, StrictRedis::builder().client_setinfo(false));
     let line = our_line(&server);
@@ -80,11 +81,7 @@ fn redis_7_0_refuses_setinfo_and_the_connection_works() {
         assert_eq!(r.get::<String>("k").unwrap(), "v");
         // Redis 7.0 has no SETINFO (so no lib-name in CLIENT LIST): refused, ignored.
         assert!(!our_line(&server).contains("lib-name"));
-        drop(r);
-        assert!(strictredis_test_kit::wait_until(
-            std::time::Duration::from_secs(10),
-            || server.clients().is_empty()
-        ));
+        close(r, &server);
     }
 }
 

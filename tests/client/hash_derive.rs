@@ -3,11 +3,10 @@
 //! `Option` fields, renamed and skipped fields, and the errors for missing or mistyped
 //! fields.
 
-use strictredis::Error;
 use strictredis_derive::{FromHash, ToHash};
 use strictredis_test_kit::RedisServer;
 
-use crate::util::{client, resp3};
+use crate::util::{client, resp3, type_err};
 
 #[derive(ToHash, FromHash, PartialEq, Debug, Clone)]
 struct User {
@@ -32,18 +31,11 @@ fn ada() -> User {
     }
 }
 
-fn type_error<T: std::fmt::Debug>(r: strictredis::Result<T>) -> String {
-    match r {
-        Err(Error::Type(m)) => m,
-        other => panic!("expected a type error, got {other:?}"),
-    }
-}
-
 #[test]
 fn a_struct_round_trips_through_a_hash() {
     let server = RedisServer::start();
     for r in [client(&server), resp3(&server)] {
-        r.delete(&["user:1", "user:2"]).unwrap();
+        r.delete(["user:1", "user:2"]).unwrap();
         let written = ada();
         assert_eq!(
             r.hset_multiple("user:1", &written).unwrap(),
@@ -89,12 +81,12 @@ fn missing_and_mistyped_fields_are_type_errors() {
     server.raw_cmd(&[
         "HSET", "partial", "name", "Ada", "score", "1", "avatar", "x",
     ]);
-    let m = type_error(r.hgetall::<User>("partial"));
+    let m = type_err(r.hgetall::<User>("partial"));
     assert!(m.contains("User: missing field `age`"), "{m}");
     server.raw_cmd(&["HSET", "partial", "age", "old"]);
-    let m = type_error(r.hgetall::<User>("partial"));
+    let m = type_err(r.hgetall::<User>("partial"));
     assert!(m.contains("User.age: ") && m.contains("old"), "{m}");
-    let m = type_error(r.hgetall::<User>("no-such-key"));
+    let m = type_err(r.hgetall::<User>("no-such-key"));
     assert!(m.contains("User: missing field"), "{m}");
     // The connection stays in step.
     server.raw_cmd(&["HSET", "partial", "age", "7"]);

@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
-use strictredis::{Error, Json, StrictRedis};
+use strictredis::{Json, StrictRedis};
 use strictredis_test_kit::RedisServer;
 
-use crate::util::{client, resp3};
+use crate::util::{client, resp3, type_err};
 
 #[derive(Serialize, Deserialize, PartialEq, Debug, Clone)]
 struct User {
@@ -21,13 +21,6 @@ fn ada() -> User {
         name: "Ada".into(),
         age: 36,
         tags: vec!["math".into()],
-    }
-}
-
-fn type_error<T: std::fmt::Debug>(r: strictredis::Result<T>) -> String {
-    match r {
-        Err(Error::Type(m)) => m,
-        other => panic!("expected a type error, got {other:?}"),
     }
 }
 
@@ -51,7 +44,7 @@ fn round_trips_as_argument_and_reply() {
         let fields: HashMap<String, Json<User>> = r.hgetall("h").unwrap();
         assert_eq!(fields["ada"].0, ada());
 
-        r.delete(&["l"]).unwrap();
+        r.delete(["l"]).unwrap();
         r.rpush("l", vec![Json(1u8), Json(2u8)]).unwrap();
         let items: Vec<Json<u8>> = r.lrange("l", 0, -1).unwrap();
         assert_eq!(items, vec![Json(1), Json(2)]);
@@ -66,19 +59,19 @@ fn replies_that_are_not_json_for_the_type_are_type_errors() {
     let server = RedisServer::start();
     let r = client(&server);
     r.set("text", "not json").unwrap();
-    let m = type_error(r.get::<Json<User>>("text"));
+    let m = type_err(r.get::<Json<User>>("text"));
     assert!(m.contains("not JSON for") && m.contains("User"), "{m}");
     r.set("wrong", r#"{"name":"Ada","age":"old","tags":[]}"#)
         .unwrap();
-    let m = type_error(r.get::<Json<User>>("wrong"));
+    let m = type_err(r.get::<Json<User>>("wrong"));
     assert!(m.contains("invalid type: string \"old\""), "{m}");
     r.set("partial", r#"{"name":"Ada"}"#).unwrap();
-    let m = type_error(r.get::<Json<User>>("partial"));
+    let m = type_err(r.get::<Json<User>>("partial"));
     assert!(m.contains("missing field `age`"), "{m}");
-    let m = type_error(r.get::<Json<User>>("absent"));
+    let m = type_err(r.get::<Json<User>>("absent"));
     assert!(m.contains("got nil") && m.contains("Option<Json"), "{m}");
     // An integer reply is no JSON text.
-    let m = type_error(r.execute_command::<Json<User>>(strictredis::cmd("INCR").arg("counter")));
+    let m = type_err(r.execute_command::<Json<User>>(strictredis::cmd("INCR").arg("counter")));
     assert!(
         m.starts_with("expected JSON for") && m.contains("User, got"),
         "{m}"
@@ -94,7 +87,7 @@ fn an_unserializable_argument_sends_nothing() {
     let r: StrictRedis = client(&server);
     let mut bad = BTreeMap::new();
     bad.insert((1, 2), "tuple keys are not JSON object keys");
-    let m = type_error(r.set("bad", Json(&bad)));
+    let m = type_err(r.set("bad", Json(&bad)));
     assert!(m.contains("not serializable as JSON"), "{m}");
     assert_eq!(server.raw_cmd(&["EXISTS", "bad"]), "0");
     let mut p = r.pipeline();
