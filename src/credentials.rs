@@ -178,7 +178,9 @@ impl Rotation {
                         st.current = Some(c.clone());
                     }
                 }
-                Ok((c, st.generation))
+                // An answer older than one applied meanwhile gives way to the newer one.
+                let newest = st.current.clone().unwrap_or(c);
+                Ok((newest, st.generation))
             }
             Err(e) => {
                 st.failures = st.failures.saturating_add(1);
@@ -205,9 +207,16 @@ impl Rotation {
             }
             st.refreshing = true;
         }
+        /// Clears `refreshing` however the ask ends (a provider that panics included).
+        struct Done<'a>(&'a Mutex<RotationState>);
+        impl Drop for Done<'_> {
+            fn drop(&mut self) {
+                self.0.lock().refreshing = false;
+            }
+        }
+        let _done = Done(&self.state);
         if let Err(e) = self.fetch() {
             log::warn!("refreshing credentials: {e} (the last answer stays in force)");
         }
-        self.state.lock().refreshing = false;
     }
 }
