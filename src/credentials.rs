@@ -220,3 +220,78 @@ impl Rotation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+    use std::sync::atomic::AtomicUsize;
+
+    /// A provider answering the password in `now` (an `Err` when it is empty), counting asks.
+    struct Fake {
+        now: Mutex<String>,
+        asked: AtomicUsize,
+    }
+
+    impl CredentialProvider for Arc<Fake> {
+        fn credentials(&self) -> Result<Credentials> {
+            self.asked.fetch_add(1, Ordering::SeqCst);
+            let pw = self.now.lock().clone();
+            if pw.is_empty() {
+                return Err(Error::Config("no password".into()));
+            }
+            Ok(Credentials {
+                username: None,
+                password: pw,
+            })
+        }
+    }
+
+    fn fake(pw: &str) -> (Arc<Fake>, Rotation) {
+        let f = Arc::new(Fake {
+            now: Mutex::new(pw.into()),
+            asked: AtomicUsize::new(0),
+        });
+        let r = Rotation::new(Arc::new(f.clone()), None);
+        (f, r)
+    }
+
+    #[test]
+    fn the_generation_moves_only_when_the_answer_changes() {
+        let (f, r) = fake("a");
+        assert_eq!(r.fetch().unwrap().1, 0);
+        assert_eq!(r.fetch().unwrap().1, 0);
+        assert_eq!(r.generation(), 0);
+        *f.now.lock() = "b".into();
+        let (c, g) = r.fetch().unwrap();
+        assert_eq!((c.password.as_str(), g), ("b", 1));
+        assert_eq!(r.generation(), 1);
+        assert_eq!(r.current().unwrap().0.password, "b");
+    }
+
+    #[test]
+    fn failures_back_off_without_asking() {
+        let (f, r) = fake("");
+        let e = r.fetch().unwrap_err();
+        assert!(matches!(&e, Error::Credentials(c) if !c.is_backing_off()
+            && c.provider_error().is_some()));
+        let e = r.fetch().unwrap_err();
+        assert!(
+            matches!(&e, Error::Credentials(c) if c.is_backing_off()),
+            "{e}"
+        );
+        assert_eq!(f.asked.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn no_refresh_without_an_interval_nor_before_it_passed() {
+        let (f, r) = fake("a");
+        r.fetch().unwrap();
+        r.refresh_if_due();
+        assert_eq!(f.asked.load(Ordering::SeqCst), 1);
+        let r = Rotation::new(Arc::new(f.clone()), Some(Duration::from_secs(3600)));
+        r.refresh_if_due(); // never asked yet: due
+        r.refresh_if_due(); // asked just now: not due
+        assert_eq!(f.asked.load(Ordering::SeqCst), 2);
+    }
+}
