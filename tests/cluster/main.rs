@@ -6,6 +6,7 @@ mod cluster_batch;
 mod cluster_hangs;
 mod cluster_resilience;
 mod cluster_soak;
+mod credentials;
 mod edges;
 mod load;
 mod one_face;
