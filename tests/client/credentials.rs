@@ -269,3 +269,27 @@ fn a_failing_provider_is_a_credentials_error_and_is_backed_off() {
     // 100 ms, doubling: a thousand tries in a row reach the provider a handful of times.
     assert!(asked.load(Ordering::SeqCst) < 12, "{asked:?}");
 }
+
+/// API.md's "Credentials that change", as written (with the test server's port).
+#[test]
+fn api_md_section_as_written() -> strictredis::Result<()> {
+    let server = RedisServer::start();
+    add_user(&server, "app", "token");
+    struct Vault;
+    impl CredentialProvider for Vault {
+        fn credentials(&self) -> strictredis::Result<Credentials> {
+            Ok(Credentials {
+                username: Some("app".into()),
+                password: "token".into(),
+            })
+        }
+    }
+    let r = StrictRedis::builder()
+        .host("127.0.0.1")
+        .port(server.port())
+        .credential_provider(Vault)
+        .build()?;
+    r.set("k", "v")?;
+    assert_eq!(clients_of(&server, "app").len(), 1);
+    Ok(())
+}
