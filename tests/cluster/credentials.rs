@@ -48,7 +48,10 @@ fn every_node_follows_a_changed_answer() {
         }
     };
     touch_all();
-    assert!(clients_of(&cluster, "first") >= 3, "one per primary at least");
+    assert!(
+        clients_of(&cluster, "first") >= 3,
+        "one per primary at least"
+    );
     *now.write().unwrap() = Credentials {
         username: Some("second".into()),
         password: "pw2".into(),
