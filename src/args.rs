@@ -4,6 +4,37 @@
 //! `Vec` of them). `u8` deliberately implements neither, so `&[u8]` and `Vec<u8>` are always
 //! one binary argument and never a list of numbers.
 
+/// An argument that could not be encoded (a `Json<T>` whose serialization failed): set
+/// just before its bytes (empty) are handed on, taken by the `Cmd` that receives them,
+/// which then refuses to be sent.
+#[cfg(feature = "json")]
+mod refusal {
+    use std::cell::{Cell, RefCell};
+
+    thread_local! {
+        static SET: Cell<bool> = const { Cell::new(false) };
+        static WHY: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    /// Marks the argument being handed on now as refused, for `why`.
+    pub(crate) fn set(why: String) {
+        WHY.with(|w| *w.borrow_mut() = Some(why));
+        SET.with(|s| s.set(true));
+    }
+
+    /// Takes the refusal of the argument just handed on, if it was refused.
+    #[inline]
+    pub(crate) fn take() -> Option<String> {
+        if !SET.with(|s| s.get()) {
+            return None;
+        }
+        SET.with(|s| s.set(false));
+        WHY.with(|w| w.borrow_mut().take())
+    }
+}
+#[cfg(feature = "json")]
+pub(crate) use refusal::{set as refuse_arg, take as take_refusal};
+
 /// A value that is sent as exactly one RESP bulk string.
 ///
 /// Implemented for strings, byte slices, integers (except `u8`) and floats. Floats are written

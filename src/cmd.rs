@@ -42,6 +42,10 @@ struct Extra {
     /// Items per group when the reply is a flat array to be read as rows (SORT with
     /// several GETs, redis-py's `groups=True`); see [`Cmd::grouped`].
     group: Option<usize>,
+    /// Why an argument could not be encoded (a `Json` value serde refused): the command
+    /// is then never sent.
+    #[cfg(feature = "json")]
+    refused: Option<String>,
 }
 
 /// A reply a command method knows without a round trip: what the server would answer for
@@ -108,12 +112,23 @@ impl Cmd {
 
     #[inline]
     fn push_bytes(&mut self, b: &[u8]) {
+        self.note_refusal();
         write_bulk(&mut self.buf, b);
         self.argc += 1;
     }
 
+    /// Keeps the refusal of the argument being pushed, if it was refused.
+    #[inline(always)]
+    fn note_refusal(&mut self) {
+        #[cfg(feature = "json")]
+        if let Some(why) = crate::args::take_refusal() {
+            self.extra_mut().refused.get_or_insert(why);
+        }
+    }
+
     #[inline]
     fn push_key_bytes(&mut self, b: &[u8]) {
+        self.note_refusal();
         write_bulk(&mut self.buf, b);
         self.argc += 1;
         let end = self.buf.len() - 2;
@@ -340,6 +355,12 @@ impl Cmd {
             return Err(crate::Error::Config(
                 "an empty command (no name, no arguments) cannot be sent".into(),
             ));
+        }
+        #[cfg(feature = "json")]
+        if let Some(why) = self.extra.as_ref().and_then(|e| e.refused.as_deref()) {
+            return Err(crate::Error::Type(format!(
+                "an argument could not be encoded, so the command was not sent: {why}"
+            )));
         }
         Ok(())
     }

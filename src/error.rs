@@ -90,6 +90,12 @@ pub enum Error {
     /// a `String`.)
     #[error("lock not owned: {0}")]
     LockNotOwned(#[source] LockError),
+    /// The [`CredentialProvider`](crate::CredentialProvider) failed: the connect that
+    /// needed credentials did not happen. Never retried by the pool; the provider is not
+    /// asked again for a while after a failure (see [`CredentialsError::is_backing_off`]).
+    /// [`CredentialsError::provider_error`] (and `source()`) is the provider's own error.
+    #[error("credentials error: {0}")]
+    Credentials(#[source] CredentialsError),
 }
 
 impl From<io::Error> for Error {
@@ -539,6 +545,36 @@ impl LockError {
     /// released.
     pub fn is_lost(&self) -> bool {
         self.kind == LockKind::Lost
+    }
+}
+
+/// Why a [`CredentialsError`] was returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CredentialsKind {
+    /// The provider returned an error just now.
+    Failed,
+    /// The provider failed a moment ago and is not asked again yet.
+    BackingOff,
+}
+
+payload! {
+    /// The payload of [`Error::Credentials`]: what the credential provider said, and as
+    /// [`source`](std::error::Error::source) (and [`provider_error`](Self::provider_error))
+    /// the error it returned.
+    CredentialsError(CredentialsKind) => Credentials
+}
+
+impl CredentialsError {
+    /// The error the provider returned (`None` while backing off: that error went to an
+    /// earlier caller).
+    pub fn provider_error(&self) -> Option<&Error> {
+        crate_error(&self.cause)
+    }
+
+    /// True when the provider was not asked: it failed a moment ago and is left alone for
+    /// a while (100 ms, doubling up to 10 s, after each failure in a row).
+    pub fn is_backing_off(&self) -> bool {
+        self.kind == CredentialsKind::BackingOff
     }
 }
 

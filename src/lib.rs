@@ -170,9 +170,12 @@ mod command_facts;
 pub mod commands;
 mod config;
 mod connection;
+mod credentials;
 mod error;
 mod failure;
 mod from_value;
+#[cfg(feature = "json")]
+mod json;
 mod lock;
 mod monitor;
 mod pipeline;
@@ -206,10 +209,15 @@ pub use config::{
     DEFAULT_WRITE_TIMEOUT,
 };
 pub use connection::Connection;
+pub use credentials::{CredentialProvider, Credentials};
 pub use error::{
-    ClusterError, Error, LockError, PipelineFailure, Result, SentinelError, ServerError, TlsError,
+    ClusterError, CredentialsError, Error, LockError, PipelineFailure, Result, SentinelError,
+    ServerError, TlsError,
 };
 pub use from_value::FromValue;
+#[cfg(feature = "json")]
+#[cfg_attr(docsrs, doc(cfg(feature = "json")))]
+pub use json::Json;
 pub use lock::{Lock, LockGuard};
 pub use monitor::{Monitor, MonitorEvent};
 pub use pipeline::Pipeline;

@@ -28,6 +28,7 @@ use crate::cmd::{cmd, Cmd};
 use crate::config::ConnectionInfo;
 pub use crate::config::PoolConfig;
 use crate::connection::Connection;
+use crate::credentials::{Credentials, Rotation};
 use crate::error::{Error, Result};
 use crate::retry::{self, Attempt};
 use crate::value::Value;
@@ -86,6 +87,8 @@ struct Inner {
     follows_failover: bool,
     state: Mutex<State>,
     freed: Condvar,
+    /// With a credential provider: its last answer and generation (see [`Rotation`]).
+    rotation: Option<Rotation>,
 }
 
 /// A thread-safe pool of connections to one server. Cloning it is cheap: clones share the
@@ -143,8 +146,13 @@ impl ConnectionPool {
         follows_failover: bool,
     ) -> Result<ConnectionPool> {
         config.validate()?;
+        let rotation = info
+            .credential_provider
+            .clone()
+            .map(|p| Rotation::new(p, info.credential_refresh_interval));
         let pool = ConnectionPool {
             inner: Arc::new(Inner {
+                rotation,
                 info,
                 config,
                 connector,
@@ -207,11 +215,7 @@ impl ConnectionPool {
             if st.open < inner.config.max_size {
                 st.open += 1;
                 drop(st);
-                let opened = match &inner.connector {
-                    None => Connection::open(&inner.info),
-                    Some(c) => c.connect(&inner.info),
-                };
-                return match opened {
+                return match self.open_new() {
                     Ok(conn) => Ok(self.guard(conn)),
                     Err(e) => {
                         self.free_slot();
@@ -307,6 +311,57 @@ impl ConnectionPool {
         )
     }
 
+    /// Opens a connection with the connector; with a credential provider, asks it first
+    /// and notes the generation of its answer on the connection.
+    fn open_new(&self) -> Result<Connection> {
+        let inner = &*self.inner;
+        let connect = |info: &ConnectionInfo| match &inner.connector {
+            None => Connection::open(info),
+            Some(c) => c.connect(info),
+        };
+        let Some(rotation) = &inner.rotation else {
+            return connect(&inner.info);
+        };
+        let (creds, generation) = rotation.fetch()?;
+        let mut conn = connect(&inner.info.authenticated_as(&creds))?;
+        conn.set_auth_generation(generation);
+        Ok(conn)
+    }
+
+    /// With a credential provider: the credentials `conn` should authenticate with now,
+    /// and their generation, when they are not the ones it authenticated with (one atomic
+    /// load when nothing changed). Asks the provider first when its refresh interval has
+    /// passed.
+    pub(crate) fn stale_credentials(&self, conn: &Connection) -> Option<(Credentials, u64)> {
+        let rotation = self.inner.rotation.as_ref()?;
+        rotation.refresh_if_due();
+        if conn.auth_generation() == rotation.generation() {
+            return None;
+        }
+        rotation.current()
+    }
+
+    /// Re-authenticates `conn` when the provider's answer changed since it authenticated;
+    /// false when that failed (the connection is then not to be used).
+    fn reauthenticate_if_stale(&self, conn: &mut Connection) -> bool {
+        let Some((creds, generation)) = self.stale_credentials(conn) else {
+            return true;
+        };
+        match conn.reauthenticate(&creds) {
+            Ok(()) => {
+                conn.set_auth_generation(generation);
+                true
+            }
+            Err(e) => {
+                log::debug!(
+                    "closing connection to {}: authenticating again failed ({e})",
+                    conn.addr()
+                );
+                false
+            }
+        }
+    }
+
     /// The stale check and the optional health check, outside the lock. `None` means the
     /// connection was closed and its slot freed.
     fn check_idle(&self, mut conn: Connection) -> Option<Connection> {
@@ -329,6 +384,10 @@ impl ConnectionPool {
                 "discarding idle connection to {}: closed by the server or unexpected bytes",
                 conn.addr()
             );
+            self.close(conn);
+            return None;
+        }
+        if !self.reauthenticate_if_stale(&mut conn) {
             self.close(conn);
             return None;
         }

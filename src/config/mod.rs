@@ -5,8 +5,10 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::credentials::{CredentialProvider, Credentials};
 use crate::error::{Error, Result};
 
 mod keys;
@@ -130,7 +132,7 @@ pub struct TlsOptions {
 ///
 /// Build one with [`ConnectionInfo::from_url`] (or `str::parse`), or start from
 /// [`ConnectionInfo::default()`] and set fields.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct ConnectionInfo {
     /// Where to connect. Default: TCP `127.0.0.1:6379`.
     pub addr: ConnectionAddr,
@@ -162,7 +164,86 @@ pub struct ConnectionInfo {
     pub health_check_interval: Option<Duration>,
     /// TLS files for `rediss://`. Default: none (system roots, no client certificate).
     pub tls: TlsOptions,
+    /// Asked for the user name and password at every new connection, instead of
+    /// [`username`](Self::username) and [`password`](Self::password) (see
+    /// [`CredentialProvider`]). Default: none. Two infos are equal only when they hold the
+    /// same provider (the same `Arc`).
+    pub credential_provider: Option<Arc<dyn CredentialProvider>>,
+    /// With a [`credential_provider`](Self::credential_provider): a pool also asks it at a
+    /// checkout once this long has passed since it last asked, so that a changed answer
+    /// reaches connections that stay open; `None` = only when a connection is opened.
+    /// Default: `None`.
+    pub credential_refresh_interval: Option<Duration>,
+    /// The `lib-name` sent with `CLIENT SETINFO` after connecting; `None` sends neither
+    /// `lib-name` nor `lib-ver`. Default: `Some("strictredis")` (a driver built on top
+    /// adds itself: `strictredis(name_v1.2)`, see `driver_info`). Servers older than 7.2
+    /// refuse `SETINFO`; that refusal is ignored.
+    pub lib_name: Option<String>,
+    /// The `lib-ver` sent with `CLIENT SETINFO` (with [`lib_name`](Self::lib_name)).
+    /// Default: this crate's version.
+    pub lib_version: String,
 }
+
+/// The library name [`ConnectionInfo::lib_name`] starts as.
+pub(crate) const LIB_NAME: &str = "strictredis";
+
+impl PartialEq for ConnectionInfo {
+    fn eq(&self, o: &Self) -> bool {
+        // Destructured so that a new field cannot be forgotten here.
+        let ConnectionInfo {
+            addr,
+            db,
+            username,
+            password,
+            client_name,
+            protocol,
+            connect_timeout,
+            read_timeout,
+            write_timeout,
+            health_check_interval,
+            tls,
+            credential_provider,
+            credential_refresh_interval,
+            lib_name,
+            lib_version,
+        } = self;
+        let same_provider = match (credential_provider, &o.credential_provider) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        same_provider
+            && (addr, db, username, password, client_name, protocol)
+                == (
+                    &o.addr,
+                    &o.db,
+                    &o.username,
+                    &o.password,
+                    &o.client_name,
+                    &o.protocol,
+                )
+            && (
+                connect_timeout,
+                read_timeout,
+                write_timeout,
+                health_check_interval,
+            ) == (
+                &o.connect_timeout,
+                &o.read_timeout,
+                &o.write_timeout,
+                &o.health_check_interval,
+            )
+            && (tls, credential_refresh_interval, lib_name, lib_version)
+                == (
+                    &o.tls,
+                    &o.credential_refresh_interval,
+                    &o.lib_name,
+                    &o.lib_version,
+                )
+    }
+}
+
+impl Eq for ConnectionInfo {}
 
 impl Default for ConnectionInfo {
     /// TCP to `127.0.0.1:6379`, db 0, no credentials, no client name, RESP2, 5 second
@@ -184,6 +265,10 @@ impl Default for ConnectionInfo {
             write_timeout: Some(DEFAULT_WRITE_TIMEOUT),
             health_check_interval: None,
             tls: TlsOptions::default(),
+            credential_provider: None,
+            credential_refresh_interval: None,
+            lib_name: Some(LIB_NAME.to_string()),
+            lib_version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }
 }
@@ -202,6 +287,13 @@ impl fmt::Debug for ConnectionInfo {
             .field("write_timeout", &self.write_timeout)
             .field("health_check_interval", &self.health_check_interval)
             .field("tls", &self.tls)
+            .field("credential_provider", &self.credential_provider.is_some())
+            .field(
+                "credential_refresh_interval",
+                &self.credential_refresh_interval,
+            )
+            .field("lib_name", &self.lib_name)
+            .field("lib_version", &self.lib_version)
             .finish()
     }
 }
@@ -229,6 +321,17 @@ impl ConnectionInfo {
     /// [`Options::from_url`] keeps them.
     pub fn from_url(url: &str) -> Result<Self> {
         Options::from_url(url).map(|o| o.info)
+    }
+
+    /// This info with `creds` as its user name and password, and no provider (the one
+    /// answer of a provider, for one connect).
+    pub(crate) fn authenticated_as(&self, creds: &Credentials) -> ConnectionInfo {
+        ConnectionInfo {
+            username: creds.username.clone(),
+            password: Some(creds.password.clone()),
+            credential_provider: None,
+            ..self.clone()
+        }
     }
 
     /// True for `rediss://` ([`ConnectionAddr::TcpTls`]).

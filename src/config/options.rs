@@ -278,6 +278,53 @@ macro_rules! builder_setters {
             self
         }
 
+        /// Where the user name and password come from when they change over time (see
+        /// [`CredentialProvider`](crate::CredentialProvider)): asked at every new
+        /// connection instead of [`username`](Self::username) and
+        /// [`password`](Self::password); when its answer changes, each open connection
+        /// sends `AUTH` with the new one before its next use (pub/sub sessions too: over
+        /// RESP3 with `AUTH` while subscribed, over RESP2 on a new connection that
+        /// subscribes again). Defaults to none.
+        pub fn credential_provider(mut self, provider: impl $crate::CredentialProvider) -> Self {
+            self.opts.info.credential_provider = Some(std::sync::Arc::new(provider));
+            self
+        }
+
+        /// With a [`credential_provider`](Self::credential_provider): also ask it at a
+        /// checkout once this long has passed since it was last asked, so that a changed
+        /// answer reaches connections that stay open. `None` (or zero): only when a
+        /// connection is opened. Defaults to `None`.
+        pub fn credential_refresh_interval(
+            mut self,
+            interval: Option<std::time::Duration>,
+        ) -> Self {
+            self.opts.info.credential_refresh_interval = interval.filter(|d| !d.is_zero());
+            self
+        }
+
+        /// Names a library built on this one, as redis-py's `DriverInfo`: every
+        /// connection sends `CLIENT SETINFO lib-name strictredis(<name>_v<version>)`
+        /// (printable ASCII without spaces, checked by `build`). Turns
+        /// [`client_setinfo`](Self::client_setinfo) back on.
+        pub fn driver_info(mut self, name: &str, version: &str) -> Self {
+            self.opts.info.lib_name =
+                Some(format!("{}({name}_v{version})", $crate::config::LIB_NAME));
+            self
+        }
+
+        /// Whether each connection sends `CLIENT SETINFO lib-name strictredis` and
+        /// `lib-ver <this crate's version>` in its handshake (no extra round trip; ignored
+        /// by servers older than 7.2). `false` is redis-py's `lib_name=None`. Defaults to
+        /// `true`.
+        pub fn client_setinfo(mut self, on: bool) -> Self {
+            self.opts.info.lib_name = match (on, self.opts.info.lib_name.take()) {
+                (false, _) => None,
+                (true, Some(name)) => Some(name),
+                (true, None) => Some($crate::config::LIB_NAME.to_string()),
+            };
+            self
+        }
+
         /// Every setting gathered so far.
         pub fn options(&self) -> &$crate::config::Options {
             &self.opts

@@ -488,6 +488,16 @@ impl Options {
             values::check_client_name(name, None)
                 .map_err(|e| format!("invalid value for 'client_name': {e}"))?;
         }
+        if let Some(name) = &info.lib_name {
+            // The server's rule for CLIENT SETINFO: printable ASCII, no spaces.
+            let bad = |v: &str| v.is_empty() || v.bytes().any(|b| !(b'!'..=b'~').contains(&b));
+            if bad(name) || bad(&info.lib_version) {
+                return Err(format!(
+                    "invalid driver info {name:?} / {:?}: CLIENT SETINFO takes printable                      ASCII without spaces",
+                    info.lib_version
+                ));
+            }
+        }
         if self.pool.max_size == 0 {
             return Err("invalid value for 'max_connections': must be at least 1".into());
         }

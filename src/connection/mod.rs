@@ -17,6 +17,7 @@ use bufstream::BufStream;
 use crate::cmd::{cmd, BlockingTimeout, Cmd};
 use crate::command_facts::Effect;
 use crate::config::{ConnectionAddr, ConnectionInfo, Protocol};
+use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::failure::{self, Failure, Stage};
 use crate::from_value::FromValue;
@@ -50,6 +51,9 @@ pub struct Connection {
     /// Bytes left in the read buffer after the last complete reply.
     leftover: bool,
     last_used: Instant,
+    /// The pool's credentials generation this connection authenticated with (see
+    /// `ConnectionPool`'s re-authentication); 0 outside a pool with a provider.
+    auth_generation: u64,
 }
 
 crate::commands::impl_command_tables!(Connection, mut_methods);
@@ -99,6 +103,14 @@ fn write_both(w: &mut impl Write, mut a: &[u8], mut b: &[u8]) -> io::Result<()> 
     w.write_all(b)
 }
 
+/// `AUTH [user] password`.
+pub(crate) fn auth_cmd(username: Option<&str>, password: &str) -> Cmd {
+    match username {
+        Some(user) => cmd("AUTH").arg(user).arg(password),
+        None => cmd("AUTH").arg(password),
+    }
+}
+
 impl Connection {
     /// Opens a connection and runs the handshake: `HELLO 3` when RESP3 is asked for, `AUTH`,
     /// `CLIENT SETNAME` and `SELECT` as configured.
@@ -106,7 +118,21 @@ impl Connection {
     /// The whole setup (TCP connect, TLS handshake and the handshake's commands) runs within
     /// [`ConnectionInfo::connect_timeout`]: a server that accepts the connection and never
     /// answers fails with [`Error::Timeout`] once it has passed.
+    ///
+    /// With a [`credential_provider`](ConnectionInfo::credential_provider), the provider is
+    /// asked first and its answer replaces `username` and `password`.
     pub fn open(info: &ConnectionInfo) -> Result<Connection> {
+        match &info.credential_provider {
+            None => Self::open_as(info),
+            Some(p) => {
+                let creds = crate::credentials::ask(p.as_ref())?;
+                Self::open_as(&info.authenticated_as(&creds))
+            }
+        }
+    }
+
+    /// [`open`](Self::open) with the credentials of `info` as they are.
+    fn open_as(info: &ConnectionInfo) -> Result<Connection> {
         let setup_deadline = deadline_in(info.connect_timeout);
         let stream = Stream::open(info, setup_deadline)?;
         let mut conn = Connection {
@@ -121,6 +147,7 @@ impl Connection {
             pending: 0,
             leftover: false,
             last_used: Instant::now(),
+            auth_generation: 0,
         };
         conn.handshake(info, setup_deadline)?;
         log::debug!("connected to {} (db {})", conn.addr, conn.state.db);
@@ -143,11 +170,7 @@ impl Connection {
             steps.push(hello);
         } else {
             if let Some(pw) = &info.password {
-                let auth = match &info.username {
-                    Some(user) => cmd("AUTH").arg(user.as_str()).arg(pw.as_str()),
-                    None => cmd("AUTH").arg(pw.as_str()),
-                };
-                steps.push(auth);
+                steps.push(auth_cmd(info.username.as_deref(), pw));
             }
             if let Some(name) = &info.client_name {
                 steps.push(cmd("CLIENT SETNAME").arg(name.as_str()));
@@ -155,6 +178,17 @@ impl Connection {
         }
         if info.db != 0 {
             steps.push(cmd("SELECT").arg(info.db));
+        }
+        // The steps that must succeed; `CLIENT SETINFO` comes last and a refusal (a server
+        // older than 7.2) is ignored.
+        let required = steps.len();
+        if let Some(name) = &info.lib_name {
+            steps.push(cmd("CLIENT SETINFO").arg("LIB-NAME").arg(name.as_str()));
+            steps.push(
+                cmd("CLIENT SETINFO")
+                    .arg("LIB-VER")
+                    .arg(info.lib_version.as_str()),
+            );
         }
         if steps.is_empty() {
             return Ok(());
@@ -170,13 +204,42 @@ impl Connection {
             .get_ref()
             .set_write_timeout(info.write_timeout)
             .map_err(|e| self.fail(e.into()))?;
-        if let Some(Value::Error(e)) = replies.iter().find(|v| matches!(v, Value::Error(_))) {
+        let refused = replies[..required.min(replies.len())]
+            .iter()
+            .find(|v| matches!(v, Value::Error(_)));
+        if let Some(Value::Error(e)) = refused {
             return Err(Error::Server(e.clone()));
+        }
+        if let Some(Value::Error(e)) = replies[required.min(replies.len())..].first() {
+            log::debug!("{} refused CLIENT SETINFO (ignored): {e}", self.addr);
         }
         // AUTH and HELLO taint a connection when a caller sends them; sent here, they are
         // the pool's own settings, so the connection stays reusable.
         self.state.handshake_done();
         Ok(())
+    }
+
+    /// Authenticates again on this open connection (`AUTH`), after the pool's credentials
+    /// changed; an error reply is `Err(Error::Server)` and the connection stays as it was.
+    pub(crate) fn reauthenticate(&mut self, creds: &Credentials) -> Result<()> {
+        let auth = auth_cmd(creds.username.as_deref(), &creds.password);
+        let tainted_before = self.state.tainted;
+        self.request_value(&auth)?;
+        if !tainted_before {
+            // Sent by the pool with its own credentials: not a caller's AUTH.
+            self.state.handshake_done();
+        }
+        Ok(())
+    }
+
+    /// The pool's credentials generation this connection authenticated with.
+    pub(crate) fn auth_generation(&self) -> u64 {
+        self.auth_generation
+    }
+
+    /// Records the pool's credentials generation this connection authenticated with.
+    pub(crate) fn set_auth_generation(&mut self, generation: u64) {
+        self.auth_generation = generation;
     }
 
     /// Sets the socket's read and write timeouts to what is left until the setup deadline

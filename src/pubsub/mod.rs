@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use crate::args::{ToArg, ToArgs};
 use crate::cmd::{cmd, Cmd};
-use crate::error::Result;
+use crate::config::Protocol;
+use crate::connection::auth_cmd;
+use crate::error::{Error, Result};
+use crate::from_value::FromValue;
 use crate::pool::{ConnectionPool, PooledConnection};
 
 pub use message::{Message, MessageKind};
@@ -50,6 +53,9 @@ pub struct PubSub {
     /// On a cluster, where the shard channels live (one connection per node that serves
     /// them); `None`: on [`conn`](Self::conn) with everything else.
     shards: Option<Box<dyn ShardSessions>>,
+    /// Replies owed to the `AUTH`s sent while subscribed (RESP3) after the credential
+    /// provider's answer changed.
+    auth_replies: usize,
 }
 
 /// The shard channels of a cluster's [`PubSub`]: `SSUBSCRIBE` goes to the node serving
@@ -129,6 +135,7 @@ impl PubSub {
             shard_channels: BTreeSet::new(),
             ignore_subscribe_messages: false,
             shards: None,
+            auth_replies: 0,
         }
     }
 
@@ -278,7 +285,31 @@ impl PubSub {
     /// Sends `c` on the connection (opening one first if needed). A connection that fails
     /// is replaced once: the new one subscribes to everything recorded, which includes what
     /// `c` asked for if `c` subscribes.
+    /// When the pool's credential provider answered differently since this connection
+    /// authenticated: over RESP3, sends `AUTH` while subscribed (its reply is read with the
+    /// messages); over RESP2, which refuses it there, takes a new connection that
+    /// subscribes again.
+    fn follow_credentials(&mut self) -> Result<()> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Ok(());
+        };
+        let Some((creds, generation)) = self.pool.stale_credentials(conn) else {
+            return Ok(());
+        };
+        if conn.protocol() == Protocol::Resp3 {
+            let auth = auth_cmd(creds.username.as_deref(), &creds.password);
+            if conn.send(&auth).is_ok() {
+                conn.set_auth_generation(generation);
+                self.auth_replies += 1;
+                return Ok(());
+            }
+        }
+        log::debug!("credentials changed: a new pub/sub connection subscribes again");
+        self.reconnect()
+    }
+
     fn send(&mut self, c: Cmd) -> Result<()> {
+        self.follow_credentials()?;
         let fresh = self.conn.is_none();
         self.connect()?;
         let conn = self.conn.as_mut().expect("connected above");
@@ -312,6 +343,7 @@ impl PubSub {
             Some(shards) => shards.main_connection(&self.pool)?,
             None => self.pool.get()?,
         };
+        self.auth_replies = 0;
         let mut cmds = Vec::with_capacity(3);
         for (family, set) in [
             (Family::Channel, &self.channels),
@@ -418,10 +450,20 @@ impl PubSub {
                     return Ok(None);
                 }
             }
+            self.follow_credentials()?;
             let left = crate::time::left(deadline).unwrap_or(Duration::MAX);
-            let conn = self.conn.as_mut().expect("connected above");
+            let Some(conn) = self.conn.as_mut() else {
+                continue;
+            };
             match conn.read_value_timeout(left) {
                 Ok(None) => return Ok(None),
+                Ok(Some(v)) if self.auth_replies > 0 && is_auth_reply(&v) => {
+                    self.auth_replies -= 1;
+                    if let Value::Error(e) = v {
+                        log::warn!("AUTH while subscribed was refused ({e}): reconnecting");
+                        self.reconnect()?;
+                    }
+                }
                 Ok(Some(v)) => match Message::from_wire(v)? {
                     Some(m)
                         if self.ignore_subscribe_messages && m.kind().is_subscription_change() => {}
@@ -460,6 +502,15 @@ impl PubSub {
     /// ```
     pub fn listen(&mut self) -> Listen<'_> {
         Listen { pubsub: self }
+    }
+}
+
+/// The reply of an `AUTH` sent while subscribed (RESP3): `+OK`, or an error.
+fn is_auth_reply(v: &Value) -> bool {
+    match v {
+        Value::Simple(s) => s == "OK",
+        Value::Error(_) => true,
+        _ => false,
     }
 }
 

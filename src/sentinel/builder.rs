@@ -136,6 +136,7 @@ impl SentinelBuilder {
             info.connect_timeout = self.opts.info.connect_timeout;
             info.read_timeout = self.opts.info.read_timeout;
             info.write_timeout = self.opts.info.write_timeout;
+            info.lib_name = self.opts.info.lib_name.clone();
             // Sentinels have no databases: a db in their URL is for the nodes.
             info.db = 0;
             sentinels.push(info);

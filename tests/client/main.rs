@@ -13,12 +13,17 @@ mod autopipe;
 mod batch_refusals;
 mod big_values;
 mod blocking;
+mod client_info;
+mod credentials;
 mod dirty_state;
 mod edges;
 mod exec_errors;
 mod expectations;
 mod generic;
+mod hash_derive;
 mod health_check;
+#[cfg(feature = "json")]
+mod json;
 mod lock;
 mod monitor;
 mod options;

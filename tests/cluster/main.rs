@@ -7,6 +7,7 @@ mod cluster_db;
 mod cluster_hangs;
 mod cluster_resilience;
 mod cluster_soak;
+mod credentials;
 mod edges;
 mod fan_out;
 mod load;

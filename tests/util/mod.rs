@@ -29,6 +29,14 @@ pub fn one_connection(server: &RedisServer) -> StrictRedis {
         .unwrap()
 }
 
+/// The message of the [`Error::Type`] in `r`, which must be one.
+pub fn type_err<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
+    match r {
+        Err(Error::Type(m)) => m,
+        other => panic!("expected a type error, got {other:?}"),
+    }
+}
+
 /// The full text of the server error in `r`, which must be one.
 pub fn server_err<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
     match r {
