@@ -11,9 +11,9 @@ use crate::args::{ToArg, ToArgs};
 use crate::cmd::{cmd, Cmd};
 use crate::config::Protocol;
 use crate::connection::auth_cmd;
-use crate::error::{Error, Result};
-use crate::from_value::FromValue;
+use crate::error::Result;
 use crate::pool::{ConnectionPool, PooledConnection};
+use crate::value::Value;
 
 pub use message::{Message, MessageKind};
 
