@@ -13,6 +13,7 @@ mod autopipe;
 mod batch_refusals;
 mod big_values;
 mod blocking;
+mod cache;
 mod dirty_state;
 mod edges;
 mod exec_errors;
