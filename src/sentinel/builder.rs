@@ -163,6 +163,7 @@ impl SentinelBuilder {
                 sentinels: Mutex::new(sentinels),
                 node,
                 pool: self.opts.pool,
+                cache: self.opts.cache,
             }),
         })
     }
