@@ -50,7 +50,12 @@ pub(crate) enum Class<'a> {
     Other,
     /// May write: sent, then the entries of its arguments are dropped before it returns.
     Write,
+    /// Changes every key (FLUSHDB, FLUSHALL, SWAPDB): sent, then the cache is emptied.
+    WriteAll,
 }
+
+/// The commands that change every key of a database. Sorted.
+const WRITE_ALL: &[&str] = &["FLUSHALL", "FLUSHDB", "SWAPDB"];
 
 /// Whether the table entry is of a cacheable command (for any argument count).
 fn cacheable_entry(e: &Entry) -> bool {
@@ -82,6 +87,9 @@ pub(crate) fn classify(cmd: &Cmd) -> Class<'_> {
         return Class::Write;
     };
     if !e.is_read_only() {
+        if WRITE_ALL.binary_search(&e.name).is_ok() {
+            return Class::WriteAll;
+        }
         return Class::Write;
     }
     if !cacheable_entry(e) {
@@ -161,5 +169,7 @@ mod tests {
         assert_eq!(classify(&cmd("NOSUCHCOMMAND").arg("k")), Class::Write);
         assert_eq!(classify(&cmd("BLPOP").arg("k").arg(0)), Class::Write);
         assert_eq!(classify(&cmd("GET")), Class::Other);
+        assert_eq!(classify(&cmd("flushdb")), Class::WriteAll);
+        assert_eq!(classify(&cmd("SWAPDB").arg(0).arg(1)), Class::WriteAll);
     }
 }

@@ -121,6 +121,11 @@ impl Cache {
                 self.store.invalidate_args(cmd.args_iter().skip(1));
                 r
             }
+            Class::WriteAll => {
+                let r = send(cmd);
+                self.store.flush(true);
+                r
+            }
         }
     }
 

@@ -145,6 +145,10 @@ fn own_writes_are_seen_at_once() {
         assert_eq!(r.lrange::<Vec<String>>("l", 0, -1).unwrap(), ["a", "b"]);
         r.delete("l").unwrap();
         assert_eq!(r.llen("l").unwrap(), 0);
+        // FLUSHDB by this client empties its cache before it returns.
+        warm(&r, || assert_eq!(r.get::<i64>("k").unwrap(), 199));
+        r.execute_command::<()>(cmd("FLUSHDB")).unwrap();
+        assert_eq!(r.get::<Option<i64>>("k").unwrap(), None);
     }
 }
 
