@@ -156,10 +156,10 @@ fn own_writes_are_seen_at_once() {
 fn mget_is_served_key_by_key() {
     for s in servers() {
         let (r, admin) = (cached(&s), client(&s));
-        admin.mset(&[("a", "1"), ("b", "2")]).unwrap();
+        admin.mset([("a", "1"), ("b", "2")]).unwrap();
         assert_eq!(r.get::<Option<String>>("a").unwrap().as_deref(), Some("1"));
         warm(&r, || {
-            let v: Vec<Option<String>> = r.mget(&["a", "b", "c"]).unwrap();
+            let v: Vec<Option<String>> = r.mget(["a", "b", "c"]).unwrap();
             assert_eq!(v, [Some("1".into()), Some("2".into()), None]);
         });
         // Every key a hit now (the invalidations of MSET may drop entries kept early).
@@ -169,7 +169,7 @@ fn mget_is_served_key_by_key() {
             r.cache_stats().unwrap().misses == m
         }));
         let before = (calls(&admin, "mget"), calls(&admin, "get"));
-        let v: Vec<Option<String>> = r.mget(&["c", "b", "a"]).unwrap();
+        let v: Vec<Option<String>> = r.mget(["c", "b", "a"]).unwrap();
         assert_eq!(v, [None, Some("2".into()), Some("1".into())]);
         assert_eq!((calls(&admin, "mget"), calls(&admin, "get")), before);
         admin.set("b", "3").unwrap();
@@ -186,7 +186,7 @@ fn uncacheable_commands_never_hit() {
     for s in servers() {
         let (r, admin) = (cached(&s), client(&s));
         admin.set("k", "v").unwrap();
-        admin.sadd("s", &["a", "b"]).unwrap();
+        admin.sadd("s", ["a", "b"]).unwrap();
         let before = calls(&admin, "ttl") + calls(&admin, "srandmember") + calls(&admin, "time");
         for _ in 0..3 {
             r.ttl("k").unwrap();
