@@ -195,16 +195,7 @@ impl Cache {
 
     /// The counters so far.
     pub fn stats(&self) -> CacheStats {
-        let c = self.store.counts();
-        CacheStats {
-            hits: c.hits,
-            misses: c.misses,
-            evictions: c.evictions,
-            invalidations: c.invalidations,
-            flushes: c.flushes,
-            entries: c.entries,
-            bytes: c.bytes,
-        }
+        self.store.counts()
     }
 }
 

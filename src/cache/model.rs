@@ -48,28 +48,38 @@ fn check(store: &Store, server: &AtomicI64) {
     }
 }
 
+/// A thread doing two cached reads.
+fn reader(store: &Arc<Store>, server: &Arc<AtomicI64>) -> shuttle::thread::JoinHandle<()> {
+    let (store, server) = (store.clone(), server.clone());
+    shuttle::thread::spawn(move || {
+        cached_read(&store, &server);
+        cached_read(&store, &server);
+    })
+}
+
+/// A thread writing `1..=writes`.
+fn writer(
+    store: &Arc<Store>,
+    server: &Arc<AtomicI64>,
+    delivering: &Arc<AtomicBool>,
+    writes: i64,
+) -> shuttle::thread::JoinHandle<()> {
+    let (store, server, delivering) = (store.clone(), server.clone(), delivering.clone());
+    shuttle::thread::spawn(move || {
+        for v in 1..=writes {
+            write(&store, &server, &delivering, v);
+        }
+    })
+}
+
 /// Readers against writers, the channel always connected.
 fn race(readers: usize, writes: i64) {
     let store = Arc::new(Store::new(10, 1 << 20));
     store.set_up();
     let server = Arc::new(AtomicI64::new(0));
     let delivering = Arc::new(AtomicBool::new(true));
-    let mut threads = Vec::new();
-    for _ in 0..readers {
-        let (store, server) = (store.clone(), server.clone());
-        threads.push(shuttle::thread::spawn(move || {
-            cached_read(&store, &server);
-            cached_read(&store, &server);
-        }));
-    }
-    {
-        let (store, server, delivering) = (store.clone(), server.clone(), delivering.clone());
-        threads.push(shuttle::thread::spawn(move || {
-            for v in 1..=writes {
-                write(&store, &server, &delivering, v);
-            }
-        }));
-    }
+    let mut threads: Vec<_> = (0..readers).map(|_| reader(&store, &server)).collect();
+    threads.push(writer(&store, &server, &delivering, writes));
     for t in threads {
         t.join().unwrap();
     }
@@ -83,17 +93,8 @@ fn broken_channel() {
     store.set_up();
     let server = Arc::new(AtomicI64::new(0));
     let delivering = Arc::new(AtomicBool::new(true));
-    let reader = {
-        let (store, server) = (store.clone(), server.clone());
-        shuttle::thread::spawn(move || {
-            cached_read(&store, &server);
-            cached_read(&store, &server);
-        })
-    };
-    let writer = {
-        let (store, server, delivering) = (store.clone(), server.clone(), delivering.clone());
-        shuttle::thread::spawn(move || write(&store, &server, &delivering, 1))
-    };
+    let reading = reader(&store, &server);
+    let writing = writer(&store, &server, &delivering, 1);
     let channel = {
         let (store, delivering) = (store.clone(), delivering.clone());
         shuttle::thread::spawn(move || {
@@ -103,7 +104,7 @@ fn broken_channel() {
             store.set_up();
         })
     };
-    for t in [reader, writer, channel] {
+    for t in [reading, writing, channel] {
         t.join().unwrap();
     }
     check(&store, &server);
@@ -202,13 +203,9 @@ fn the_model_catches_a_ticket_taken_too_late() {
                     }
                 })
             };
-            let writer = {
-                let (store, server, delivering) =
-                    (store.clone(), server.clone(), delivering.clone());
-                shuttle::thread::spawn(move || write(&store, &server, &delivering, 1))
-            };
+            let writing = writer(&store, &server, &delivering, 1);
             reader.join().unwrap();
-            writer.join().unwrap();
+            writing.join().unwrap();
             check(&store, &server);
         },
         3000,

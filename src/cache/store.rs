@@ -26,6 +26,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use super::sync::{AtomicU64, Ordering, RwLock};
+use super::CacheStats;
 use crate::value::Value;
 
 /// Shared bytes: a request or a key.
@@ -112,18 +113,6 @@ pub(crate) struct Ticket {
     id: u64,
     state: u64,
     shard: usize,
-}
-
-/// Counters of [`Store`], summed into [`CacheStats`](super::CacheStats).
-#[derive(Default)]
-pub(crate) struct Counts {
-    pub hits: u64,
-    pub misses: u64,
-    pub evictions: u64,
-    pub invalidations: u64,
-    pub flushes: u64,
-    pub entries: u64,
-    pub bytes: u64,
 }
 
 /// A counter striped over cache lines, so that threads hitting at once do not share one.
@@ -388,14 +377,14 @@ impl Store {
     }
 
     /// The counters and the current size.
-    pub fn counts(&self) -> Counts {
+    pub fn counts(&self) -> CacheStats {
         let (mut entries, mut bytes) = (0, 0);
         for s in self.shards.iter() {
             let s = s.read();
             entries += s.entries.len() as u64;
             bytes += s.bytes as u64;
         }
-        Counts {
+        CacheStats {
             hits: self.hits.sum(),
             misses: self.misses.sum(),
             evictions: self.evictions.sum(),
