@@ -211,3 +211,37 @@ fn the_model_catches_a_ticket_taken_too_late() {
         3000,
     );
 }
+
+/// The channel's messages, RESP2 pub/sub and RESP3 push forms: keys dropped, a null
+/// empties the store, anything else is ignored.
+#[test]
+fn channel_messages_in_both_forms() {
+    shuttle::check_random(
+        || {
+            let bulk = |s: &str| Value::Bulk(s.as_bytes().to_vec());
+            let store = Store::new(10, 1 << 20);
+            store.set_up();
+            let keep = |k: &[u8]| {
+                let t = store.begin(k, k).unwrap();
+                assert!(store.store(t, &Value::Int(1)));
+            };
+            keep(b"a");
+            keep(b"b");
+            let message = |payload| {
+                Value::Array(vec![bulk("message"), bulk("__redis__:invalidate"), payload])
+            };
+            super::channel::apply(&store, message(Value::Array(vec![bulk("a")])));
+            assert!(store.get(b"a", b"a").is_none() && store.get(b"b", b"b").is_some());
+            super::channel::apply(&store, Value::Push(vec![bulk("invalidate"), bulk("b")]));
+            assert!(store.get(b"b", b"b").is_none());
+            keep(b"c");
+            super::channel::apply(&store, Value::Array(vec![bulk("pong"), bulk("")]));
+            assert!(store.get(b"c", b"c").is_some());
+            super::channel::apply(&store, message(Value::Nil));
+            let s = store.counts();
+            assert_eq!((s.entries, s.flushes, s.invalidations), (0, 1, 2));
+            assert!(store.is_up(), "a FLUSHDB keeps the channel up");
+        },
+        1,
+    );
+}
