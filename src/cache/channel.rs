@@ -82,6 +82,8 @@ fn run(
     valid: &StillValid,
     first: std::sync::mpsc::Sender<()>,
 ) {
+    // However the thread ends (stopped, or a panic), nothing may be served after it.
+    let _down = DownOnExit(store);
     let mut backoff = BACKOFF.0;
     let mut first = Some(first);
     while !stop.load(Ordering::Acquire) {
@@ -109,6 +111,15 @@ fn run(
         }
         std::thread::park_timeout(backoff);
         backoff = (backoff * 2).min(BACKOFF.1);
+    }
+}
+
+/// Empties the store and marks the channel down when dropped.
+struct DownOnExit<'a>(&'a Store);
+
+impl Drop for DownOnExit<'_> {
+    fn drop(&mut self) {
+        self.0.flush(false);
     }
 }
 
