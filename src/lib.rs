@@ -163,6 +163,7 @@
 mod args;
 mod autopipe;
 mod batch;
+mod cache;
 mod client;
 pub mod cluster;
 mod cmd;
@@ -198,14 +199,15 @@ mod value;
 pub mod __private;
 
 pub use args::{FieldValues, ScoreMembers, ToArg, ToArgs};
+pub use cache::CacheStats;
 pub use client::{ClientBuilder, StrictRedis};
 pub use cmd::{cmd, ArgsIter, BlockingTimeout, Cmd};
 pub use commands::{AclRules, Commands, PipelineCommands};
 #[allow(deprecated)]
 pub use config::PoolOverrides;
 pub use config::{
-    ConnectionAddr, ConnectionInfo, Options, PoolConfig, Protocol, RetryPolicy, TlsOptions,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_READ_TIMEOUT,
+    CacheConfig, ConnectionAddr, ConnectionInfo, Options, PoolConfig, Protocol, RetryPolicy,
+    TlsOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_READ_TIMEOUT,
     DEFAULT_WRITE_TIMEOUT,
 };
 pub use connection::Connection;

@@ -5,6 +5,7 @@
 //! cargo bench --bench compare                      # everything, ~5 minutes
 //! cargo bench --bench compare -- --only W1,W8      # some workloads
 //! cargo bench --bench compare -- --only W9,W10     # auto-pipelining (see autopipe.rs)
+//! cargo bench --bench compare -- --only W11 --rounds 5 --secs 0.01   # caching (cache.rs)
 //! cargo bench --bench compare -- --rounds 9 --secs 0.5 --save-docs
 //! ```
 //!
@@ -19,6 +20,7 @@
 //! Under `cargo test --all-targets` this binary is run without `--bench` and returns at once.
 
 mod autopipe;
+mod cache;
 mod measure;
 mod report;
 #[path = "../support/mod.rs"]

@@ -613,6 +613,7 @@ pub(crate) fn workloads<'a>(
         });
     }
     ws.extend(crate::autopipe::autopipe_workloads(&url, port));
+    ws.extend(crate::cache::cache_workloads(&url, port));
     ws
 }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::args::ToArgs;
 use crate::autopipe::AutoPipe;
+use crate::cache::{Cache, CacheStats};
 use crate::cmd::Cmd;
 use crate::config::{ConnectionInfo, Options};
 use crate::error::Result;
@@ -30,6 +31,8 @@ pub struct StrictRedis {
     pool: ConnectionPool,
     /// The shared connection of [`ClientBuilder::auto_pipeline`], when it is on.
     auto: Option<Arc<AutoPipe>>,
+    /// The client-side cache of [`ClientBuilder::cache_config`], when it is on.
+    cache: Option<Arc<Cache>>,
 }
 
 crate::commands::impl_command_tables!(StrictRedis, shared_methods);
@@ -39,6 +42,7 @@ impl fmt::Debug for StrictRedis {
         f.debug_struct("StrictRedis")
             .field("pool", &self.pool)
             .field("auto_pipeline", &self.auto.is_some())
+            .field("cache", &self.cache.is_some())
             .finish()
     }
 }
@@ -63,7 +67,11 @@ impl StrictRedis {
 
     /// A client over an existing pool (clients made this way share it).
     pub fn with_pool(pool: ConnectionPool) -> StrictRedis {
-        StrictRedis { pool, auto: None }
+        StrictRedis {
+            pool,
+            auto: None,
+            cache: None,
+        }
     }
 
     /// The pool, and the shared connection when auto-pipelining is on.
@@ -71,8 +79,34 @@ impl StrictRedis {
         let auto = o
             .auto_pipeline
             .then(|| Arc::new(AutoPipe::new(&o.info, o.pool.retry)));
+        let cache = match &o.cache {
+            Some(c) => Some(Arc::new(Cache::for_server(c, &o.info)?)),
+            None => None,
+        };
         let pool = ConnectionPool::new(o.info, o.pool)?;
-        Ok(StrictRedis { pool, auto })
+        Ok(StrictRedis { pool, auto, cache })
+    }
+
+    /// A client over `pool` with the given cache (the Sentinel client's hook).
+    pub(crate) fn with_pool_and_cache(pool: ConnectionPool, cache: Option<Cache>) -> StrictRedis {
+        StrictRedis {
+            pool,
+            auto: None,
+            cache: cache.map(Arc::new),
+        }
+    }
+
+    /// What the client-side cache has done so far; `None` without
+    /// [`cache_config`](ClientBuilder::cache_config).
+    pub fn cache_stats(&self) -> Option<CacheStats> {
+        self.cache.as_ref().map(|c| c.stats())
+    }
+
+    /// Empties the client-side cache (nothing happens without one). Every clone shares it.
+    pub fn flush_cache(&self) {
+        if let Some(c) = &self.cache {
+            c.flush();
+        }
     }
 
     /// True when this client was built with
@@ -214,10 +248,23 @@ impl StrictRedis {
     /// read-only command whose connection broke; a command that may have been applied is
     /// never sent twice: its error says so ([`Error::is_ambiguous`](crate::Error::is_ambiguous)). See
     /// [`RetryPolicy`](crate::RetryPolicy) and [`ClientBuilder::retry_policy`].
+    ///
+    /// With [`cache_config`](ClientBuilder::cache_config), a cacheable command may be
+    /// answered from local memory, and any other command drops the cached replies of its
+    /// arguments before it returns (see the guide's "Client-side caching").
     pub fn execute_command<T: FromValue>(&self, cmd: Cmd) -> Result<T> {
+        let v = match &self.cache {
+            Some(cache) => cache.run(&cmd, |c| self.send(c))?,
+            None => self.send(&cmd)?,
+        };
+        T::from_value(v)
+    }
+
+    /// Sends `cmd` on the shared connection (auto-pipelining) or a pooled one.
+    fn send(&self, cmd: &Cmd) -> Result<crate::Value> {
         match &self.auto {
-            Some(auto) if crate::autopipe::eligible(&cmd) => T::from_value(auto.request(&cmd)?),
-            _ => T::from_value(self.pool.request(&cmd)?),
+            Some(auto) if crate::autopipe::eligible(cmd) => auto.request(cmd),
+            _ => self.pool.request(cmd),
         }
     }
 }

@@ -112,6 +112,7 @@ impl ClusterBuilder {
     /// Checks the settings ([`Options::validate`]), connects to the first seed node that
     /// answers and reads the topology from it.
     pub fn build(self) -> Result<RedisCluster> {
+        refuse_cache(&self.opts)?;
         let mut infos = Vec::with_capacity(self.seeds.len());
         for info in self.seeds {
             infos.push(info.map_err(Error::Config)?);
@@ -199,4 +200,18 @@ impl RedisCluster {
             Err(e) => Err(e),
         }
     }
+}
+
+/// The cache hook: client-side caching is not built for the cluster client yet (it needs
+/// one invalidation channel per primary, kept in step with the slot map), so asking for it
+/// is an error rather than a setting silently ignored.
+fn refuse_cache(opts: &Options) -> Result<()> {
+    if opts.cache.is_some() {
+        return Err(Error::Config(
+            "cache_config: client-side caching is not available on RedisCluster yet \
+             (StrictRedis and Sentinel master clients have it)"
+                .into(),
+        ));
+    }
+    Ok(())
 }

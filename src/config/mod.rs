@@ -11,12 +11,14 @@ use std::time::Duration;
 use crate::credentials::{CredentialProvider, Credentials};
 use crate::error::{Error, Result};
 
+mod cache;
 mod keys;
 mod options;
 mod policy;
 mod url;
 mod values;
 
+pub use cache::CacheConfig;
 pub use options::Options;
 pub use policy::{PoolConfig, RetryPolicy};
 

@@ -87,6 +87,8 @@ pub struct Options {
     pub(crate) pool: PoolConfig,
     /// Auto-pipelining on (see [`Options::auto_pipeline`]).
     pub(crate) auto_pipeline: bool,
+    /// Client-side caching, when on (see [`Options::cache_config`]).
+    pub(crate) cache: Option<super::CacheConfig>,
 }
 
 impl fmt::Debug for Options {
@@ -95,6 +97,7 @@ impl fmt::Debug for Options {
             .field("info", &self.info)
             .field("pool", &self.pool)
             .field("auto_pipeline", &self.auto_pipeline)
+            .field("cache", &self.cache)
             .finish()
     }
 }
@@ -129,6 +132,11 @@ impl Options {
     /// Whether auto-pipelining is on (`auto_pipeline(true)`, `?auto_pipeline=true`).
     pub fn auto_pipeline(&self) -> bool {
         self.auto_pipeline
+    }
+
+    /// The client-side caching settings, when caching is on (`cache_config(..)`).
+    pub fn cache_config(&self) -> Option<&super::CacheConfig> {
+        self.cache.as_ref()
     }
 
     /// The host, keeping the port and TLS (a Unix socket becomes TCP to the default port).
@@ -322,6 +330,21 @@ macro_rules! builder_setters {
                 (true, Some(name)) => Some(name),
                 (true, None) => Some($crate::config::LIB_NAME.to_string()),
             };
+            self
+        }
+
+        /// Client-side caching (see [`CacheConfig`]($crate::CacheConfig) and the guide's
+        /// "Client-side caching"): read-only replies of single keys are kept in local
+        /// memory and dropped when the server reports that their key changed
+        /// (`CLIENT TRACKING`), whoever changed it. Defaults to off.
+        ///
+        /// [`StrictRedis`](crate::StrictRedis) and the Sentinel client's `master_for`
+        /// clients act on it (with or without `auto_pipeline`); `RedisCluster`'s `build`
+        /// refuses it with [`Error::Config`](crate::Error::Config) for now. `build` waits
+        /// up to the connect timeout for the invalidation channel's first connect (a
+        /// refused connect does not wait, and is retried in the background).
+        pub fn cache_config(mut self, config: $crate::CacheConfig) -> Self {
+            self.opts.cache = Some(config);
             self
         }
 

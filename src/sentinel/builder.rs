@@ -164,6 +164,7 @@ impl SentinelBuilder {
                 sentinels: Mutex::new(sentinels),
                 node,
                 pool: self.opts.pool,
+                cache: self.opts.cache,
             }),
         })
     }

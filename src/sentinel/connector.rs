@@ -220,6 +220,19 @@ impl Connector for ServiceConnector {
     }
 }
 
+/// A [`ServiceConnector`] shared by a pool and the cache's invalidation channel.
+pub(super) struct Shared(pub(super) std::sync::Arc<ServiceConnector>);
+
+impl Connector for Shared {
+    fn connect(&self, info: &ConnectionInfo) -> Result<Connection> {
+        self.0.connect(info)
+    }
+
+    fn still_valid(&self, conn: &Connection) -> bool {
+        self.0.still_valid(conn)
+    }
+}
+
 impl Drop for ServiceConnector {
     fn drop(&mut self) {
         self.watch.stop.store(true, Ordering::Relaxed);

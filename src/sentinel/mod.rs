@@ -74,6 +74,8 @@ struct Inner {
     /// Settings of the connections to masters and replicas; the address is replaced.
     node: ConnectionInfo,
     pool: PoolConfig,
+    /// Client-side caching of the `master_for` clients (`cache_config`).
+    cache: Option<crate::config::CacheConfig>,
 }
 
 impl fmt::Debug for Sentinel {
@@ -424,11 +426,42 @@ impl Sentinel {
             port: 0,
         };
         let connector = ServiceConnector::new(self.clone(), name, want);
+        if let (Want::Master, Some(config)) = (want, &self.inner.cache) {
+            return self.cached_master(info, connector, config);
+        }
         let pool = match want {
             Want::Master => ConnectionPool::following_failover(info, self.inner.pool, connector)?,
             Want::Replica => ConnectionPool::with_connector(info, self.inner.pool, connector)?,
         };
         Ok(StrictRedis::with_pool(pool))
+    }
+
+    /// The cache hook: a master client whose cache's invalidation channel is opened by
+    /// the pool's own connector, so it always listens to the current master; when the
+    /// connector stops naming its node as the master (a failover), the channel breaks,
+    /// which empties the cache, and reconnects to the new master.
+    fn cached_master(
+        &self,
+        info: ConnectionInfo,
+        connector: ServiceConnector,
+        config: &crate::config::CacheConfig,
+    ) -> Result<StrictRedis> {
+        let shared = Arc::new(connector);
+        let pool = ConnectionPool::following_failover(
+            info.clone(),
+            self.inner.pool,
+            connector::Shared(shared.clone()),
+        )?;
+        let channel = crate::cache::channel_info(&info);
+        let wait = crate::cache::first_wait(&channel);
+        let open = shared.clone();
+        let cache = crate::cache::Cache::start(
+            config,
+            Box::new(move || crate::pool::Connector::connect(&*open, &channel)),
+            Box::new(move |c| crate::pool::Connector::still_valid(&*shared, c)),
+            wait,
+        )?;
+        Ok(StrictRedis::with_pool_and_cache(pool, Some(cache)))
     }
 }
 

@@ -15,6 +15,7 @@ mod big_values;
 mod blocking;
 mod client_info;
 mod credentials;
+mod cache;
 mod dirty_state;
 mod edges;
 mod exec_errors;
