@@ -692,6 +692,26 @@ impl TestSentinel {
         setup
     }
 
+    /// Shortens the sentinels' own periods (`SENTINEL DEBUG`, Redis 7.0+): `INFO` to each
+    /// server every second instead of every 10 s, and hello messages every second instead of
+    /// every 2 s. A demoted master is then reconfigured as a replica about 5 s after a
+    /// failover instead of about 10 s, and the next failover can start sooner. For tests
+    /// that run many failovers; a test that tells the `+switch-master` announcement from the
+    /// demotion keeps the defaults.
+    pub fn quicken(&self) {
+        for s in &self.sentinels {
+            let r = s.raw_cmd(&[
+                "SENTINEL",
+                "DEBUG",
+                "info-period",
+                "1000",
+                "publish-period",
+                "1000",
+            ]);
+            assert_eq!(r.trim(), "OK", "SENTINEL DEBUG on {}: {r}", s.port());
+        }
+    }
+
     /// Waits until every sentinel knows the other two and a healthy replica, and agrees on
     /// the master, which says it is one.
     pub fn wait_settled(&self) {
