@@ -4,13 +4,13 @@
 # `cargo test --workspace --doc` would run them, but side by side.
 #
 #   bash scripts/test.sh            # everything
-#   STRICTREDIS_TEST_JOBS=2 bash scripts/test.sh
+#   STRICTREDIS_TEST_JOBS=2 bash scripts/test.sh   # at most 2 jobs at once (default 3)
 #
 # Most of the suite's wall time is spent waiting on timers (failovers, node timeouts, soaks),
 # not on the CPU, so the test binaries run in parallel:
 #
 # 1. one build: `cargo test --workspace --all-targets --no-run` (cargo's own output);
-# 2. the jobs, at most STRICTREDIS_TEST_JOBS at once (default 4), longest first:
+# 2. the jobs, at most STRICTREDIS_TEST_JOBS at once (default 3), longest first:
 #    - every test named in SOLO below runs alone in its own process (a soak of minutes
 #      would otherwise hold up the rest of its binary, whose fault-heavy tests take turns);
 #    - each test binary runs the rest of its tests (cwd and CARGO_* variables as cargo
@@ -34,13 +34,7 @@ SOLO=(
 # Then these jobs, the longest after the solo tests (measured in CI), in this order.
 FIRST=(test/cluster test/compile_fail test/client doctests)
 
-# libtest threads of a binary other than its default (the number of cores): the cluster
-# binary's tests mostly wait on failover timers, and its fault-heavy tests take turns
-# through a semaphore (`heavy()` in tests/cluster/main.rs), so more threads let its light
-# tests run meanwhile.
-declare -A THREADS=([test/cluster]=4)
-
-jobs_max=${STRICTREDIS_TEST_JOBS:-4}
+jobs_max=${STRICTREDIS_TEST_JOBS:-3}
 started=$SECONDS
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -73,7 +67,6 @@ while IFS=$'\t' read -r target path dir pkg; do
       done
     done < <(grep ': test$' "$work/list" || true)
   fi
-  if [ -n "${THREADS[$target]:-}" ]; then skips+=(--test-threads "${THREADS[$target]}"); fi
   printf 'bin\t%s\t%s\t%s\t%s\t%s\n' "$target" "$path" "$dir" "$pkg" "${skips[*]:-}" >>"$work/queue"
 done <"$work/binaries"
 printf 'doc\tdoctests\t-\t-\t-\t-\n' >>"$work/queue"
@@ -89,7 +82,7 @@ run_job() {
   case $kind in
     solo) (cd "$dir" && CARGO="$cargo_bin" CARGO_MANIFEST_DIR="$dir" CARGO_PKG_NAME="$pkg" \
             "$path" --exact "$args") ;;
-    # shellcheck disable=SC2086 # $args: `--skip NAME` and `--test-threads N` words, no spaces
+    # shellcheck disable=SC2086 # $args is a list of `--skip NAME` words (no spaces in names)
     bin) (cd "$dir" && CARGO="$cargo_bin" CARGO_MANIFEST_DIR="$dir" CARGO_PKG_NAME="$pkg" \
             "$path" $args) ;;
     doc) cargo test --workspace --doc --no-fail-fast ;;

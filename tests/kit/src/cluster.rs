@@ -160,7 +160,6 @@ impl TestCluster {
         let timeout = NODE_TIMEOUT_MS.to_string();
         let nodes: Vec<RedisServer> = (0..primaries * (1 + replicas))
             .map(|_| {
-                let bus = free_port().to_string();
                 let mut args = vec![
                     "--cluster-enabled",
                     "yes",
@@ -168,8 +167,9 @@ impl TestCluster {
                     "nodes.conf",
                     "--cluster-node-timeout",
                     &timeout,
+                    // A free bus port, picked at each start attempt.
                     "--cluster-port",
-                    &bus,
+                    "0",
                     "--repl-diskless-sync",
                     "yes",
                     "--repl-diskless-sync-delay",
@@ -746,7 +746,12 @@ impl TestSentinel {
             .iter()
             .filter(|s| s.is_running())
             .find(|s| {
-                let info = s.raw_cmd(&["INFO", "replication"]);
+                // A sentinel that reconfigures a server kills its clients (CLIENT KILL TYPE
+                // normal): a cut connection says "not known yet", as a replica would.
+                let info = s
+                    .try_raw_cmds(&[&["INFO", "replication"]])
+                    .map(|mut r| r.pop().map(|r| r.to_string()).unwrap_or_default())
+                    .unwrap_or_default();
                 info.contains("role:master") && info.contains("state=online")
             })
             .map(|s| s.port())
