@@ -1,7 +1,7 @@
 //! What each command *is*: the one place that knows it.
 //!
 //! The facts the servers report about themselves (flags, key positions, cluster tips) are in
-//! the generated table (`src/command_facts/table.rs`), made by
+//! the generated table (`src/command_facts/table.tsv`, read by `table.rs`), made by
 //! `scripts/gen-command-table.py` from the `COMMAND` output of Redis 7.0 and Valkey 9.1.
 //! This module reads it, and adds by hand what the servers do not say:
 //!

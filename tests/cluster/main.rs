@@ -15,7 +15,7 @@ mod sentinel_failover;
 use std::sync::{Condvar, Mutex};
 
 /// How many fault-heavy tests run at once in this process: `STRICTREDIS_HEAVY_TESTS`, else
-/// 1. Each starts its own cluster or Sentinel setup on its own ports, puts it under load and
+/// one. Each starts its own cluster or Sentinel setup on its own ports, puts it under load and
 /// asserts how fast it recovers (within the 5 s read timeout, say). Two at once, on a 2-core
 /// machine beside seven other builds (load 20), made their load threads time out; so one at
 /// a time by default (measure before raising it). The light tests run beside it, and
