@@ -337,6 +337,7 @@ impl Cmd {
     }
 
     /// The command's name as sent (its first argument).
+    #[inline]
     pub fn name(&self) -> &[u8] {
         if self.name.1 == 0 {
             // Started without a name (`cmd("")`, `Cmd::default()`): the first argument
@@ -350,6 +351,7 @@ impl Cmd {
 
     /// Refuses a command without a name (`cmd("")`, `Cmd::default()`): sent, it would be
     /// an empty array, which the server ignores without a reply.
+    #[inline]
     pub(crate) fn check_sendable(&self) -> crate::Result<()> {
         if self.argc == 0 {
             return Err(crate::Error::Config(

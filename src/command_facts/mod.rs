@@ -1,7 +1,7 @@
 //! What each command *is*: the one place that knows it.
 //!
 //! The facts the servers report about themselves (flags, key positions, cluster tips) are in
-//! the generated table (`src/command_facts/table.rs`), made by
+//! the generated table (`src/command_facts/table.tsv`, read by `table.rs`), made by
 //! `scripts/gen-command-table.py` from the `COMMAND` output of Redis 7.0 and Valkey 9.1.
 //! This module reads it, and adds by hand what the servers do not say:
 //!
@@ -15,7 +15,6 @@
 
 use crate::cmd::Cmd;
 
-#[rustfmt::skip]
 mod table;
 
 use table::COMMANDS;
@@ -391,25 +390,42 @@ const CLIENT_SETTINGS: &[&[u8]] = &[
     b"CACHING",
 ];
 
+/// False for a name whose length and first letter match no command with an [`Effect`] (the
+/// names of [`Effect::of_named`]'s `match`, in either case): no copy, no comparison.
+#[inline]
+fn may_have_effect(name: &[u8]) -> bool {
+    let first = name.first().map_or(0, |b| b.to_ascii_uppercase());
+    matches!(
+        (name.len(), first),
+        (4, b'E' | b'A' | b'Q')
+            | (5, b'M' | b'W' | b'R' | b'H')
+            | (6, b'S' | b'C')
+            | (7, b'D' | b'U' | b'M')
+            | (8, b'S')
+            | (9, b'S')
+            | (10, b'P' | b'S')
+    )
+}
+
 impl Effect {
-    /// The effect of `cmd`. A `match` on the upper-cased name: this runs for every command.
+    /// The effect of `cmd`. This runs for every command, twice on a pipeline's (the
+    /// batch's refusal check, the connection's state machine), so the common answer is
+    /// inline: most commands (GET, SET, HSET, ...) have no effect, which the name's length
+    /// and first letter tell ([`may_have_effect`]). The rest is a `match` on the
+    /// upper-cased name, out of line.
+    #[inline]
     pub fn of(cmd: &Cmd) -> Effect {
         let name = cmd.name();
-        // Most commands (GET, SET, HSET, ...) have no effect: a name whose length and first
-        // letter match none of the names below is answered before any copy.
-        let first = name.first().map_or(0, |b| b.to_ascii_uppercase());
-        if !matches!(
-            (name.len(), first),
-            (4, b'E' | b'A' | b'Q')
-                | (5, b'M' | b'W' | b'R' | b'H')
-                | (6, b'S' | b'C')
-                | (7, b'D' | b'U' | b'M')
-                | (8, b'S')
-                | (9, b'S')
-                | (10, b'P' | b'S')
-        ) {
-            return Effect::None;
+        if may_have_effect(name) {
+            Effect::of_named(cmd, name)
+        } else {
+            Effect::None
         }
+    }
+
+    /// [`Effect::of`] for a `cmd` whose `name` passed [`may_have_effect`].
+    #[inline(never)]
+    fn of_named(cmd: &Cmd, name: &[u8]) -> Effect {
         let mut buf = [0u8; 10];
         let buf = &mut buf[..name.len()];
         buf.copy_from_slice(name);

@@ -13,7 +13,7 @@ use crate::value::Value;
 /// The geo command table; see [the module docs](crate::commands).
 macro_rules! geo_commands {
     ($emit:ident $($pre:tt)*) => {
-        $emit! { $($pre)*
+        $crate::commands::geo::georadius_entries! { $emit [$($pre)*
             /// Add `(longitude, latitude, member)` triples to the geo index at `key`
             /// (a sorted set); returns how many members were added.
             ///
@@ -92,110 +92,51 @@ macro_rules! geo_commands {
                 cmd("GEOPOS").key(key).args(members)
             }
 
+        ]
+        // GEORADIUS and GEORADIUSBYMEMBER, plain, read-only and storing: one shape each but
+        // for the center (a point or a member).
+        search {
             /// Members within `radius` of a point (deprecated since 6.2.0 for
             /// [`geosearch`](Self::geosearch)).
             ///
             /// Redis 3.2.0+.
-            fn georadius<M>(
-                key: impl ToArg,
-                longitude: f64,
-                latitude: f64,
-                radius: f64,
-                unit: GeoUnit,
-                options: GeoSearchOptions,
-            ) -> Vec<GeoSearchResult<M>> {
-                options.apply_radius(
-                    georadius_head("GEORADIUS", key, longitude, latitude, radius, unit),
-                )
-            }
-
-            /// GEORADIUS with STORE (or STOREDIST with `options.storedist`): stores the
-            /// members found in the sorted set `dest`; returns how many.
-            ///
-            /// Redis 3.2.0+.
-            #[allow(clippy::too_many_arguments)]
-            fn georadius_store(
-                key: impl ToArg,
-                longitude: f64,
-                latitude: f64,
-                radius: f64,
-                unit: GeoUnit,
-                dest: impl ToArg,
-                options: GeoSearchStoreOptions,
-            ) -> u64 {
-                options.apply_radius(
-                    georadius_head("GEORADIUS", key, longitude, latitude, radius, unit),
-                    dest,
-                )
-            }
+            fn georadius(longitude: f64, latitude: f64) = georadius_head("GEORADIUS");
 
             /// The read-only GEORADIUS (deprecated since 6.2.0 for
             /// [`geosearch`](Self::geosearch)).
             ///
             /// Redis 3.2.10+.
-            fn georadius_ro<M>(
-                key: impl ToArg,
-                longitude: f64,
-                latitude: f64,
-                radius: f64,
-                unit: GeoUnit,
-                options: GeoSearchOptions,
-            ) -> Vec<GeoSearchResult<M>> {
-                options.apply_radius(
-                    georadius_head("GEORADIUS_RO", key, longitude, latitude, radius, unit),
-                )
-            }
+            fn georadius_ro(longitude: f64, latitude: f64) = georadius_head("GEORADIUS_RO");
 
             /// Members within `radius` of another member (deprecated since 6.2.0 for
             /// [`geosearch`](Self::geosearch)).
             ///
             /// Redis 3.2.0+.
-            fn georadiusbymember<M>(
-                key: impl ToArg,
-                member: impl ToArg,
-                radius: f64,
-                unit: GeoUnit,
-                options: GeoSearchOptions,
-            ) -> Vec<GeoSearchResult<M>> {
-                options.apply_radius(
-                    georadiusbymember_head("GEORADIUSBYMEMBER", key, member, radius, unit),
-                )
-            }
-
-            /// GEORADIUSBYMEMBER with STORE (or STOREDIST with `options.storedist`); returns
-            /// how many members were stored in `dest`.
-            ///
-            /// Redis 3.2.0+.
-            fn georadiusbymember_store(
-                key: impl ToArg,
-                member: impl ToArg,
-                radius: f64,
-                unit: GeoUnit,
-                dest: impl ToArg,
-                options: GeoSearchStoreOptions,
-            ) -> u64 {
-                options.apply_radius(
-                    georadiusbymember_head("GEORADIUSBYMEMBER", key, member, radius, unit),
-                    dest,
-                )
-            }
+            fn georadiusbymember(member: impl ToArg)
+                = georadiusbymember_head("GEORADIUSBYMEMBER");
 
             /// The read-only GEORADIUSBYMEMBER (deprecated since 6.2.0 for
             /// [`geosearch`](Self::geosearch)).
             ///
             /// Redis 3.2.10+.
-            fn georadiusbymember_ro<M>(
-                key: impl ToArg,
-                member: impl ToArg,
-                radius: f64,
-                unit: GeoUnit,
-                options: GeoSearchOptions,
-            ) -> Vec<GeoSearchResult<M>> {
-                options.apply_radius(
-                    georadiusbymember_head("GEORADIUSBYMEMBER_RO", key, member, radius, unit),
-                )
-            }
+            fn georadiusbymember_ro(member: impl ToArg)
+                = georadiusbymember_head("GEORADIUSBYMEMBER_RO");
+        }
+        store {
+            /// GEORADIUS with STORE (or STOREDIST with `options.storedist`): stores the
+            /// members found in the sorted set `dest`; returns how many.
+            ///
+            /// Redis 3.2.0+.
+            #[allow(clippy::too_many_arguments)]
+            fn georadius_store(longitude: f64, latitude: f64) = georadius_head("GEORADIUS");
 
+            /// GEORADIUSBYMEMBER with STORE (or STOREDIST with `options.storedist`); returns
+            /// how many members were stored in `dest`.
+            ///
+            /// Redis 3.2.0+.
+            fn georadiusbymember_store(member: impl ToArg)
+                = georadiusbymember_head("GEORADIUSBYMEMBER");
+        }
             /// Members inside a circle or a box around a member or a point, with their
             /// distance, geohash and coordinates as `options` asks.
             ///
@@ -270,6 +211,49 @@ macro_rules! geo_commands {
     };
 }
 pub(crate) use geo_commands;
+
+/// Hands the geo table to the emitter `$emit`: the entries written out in `[...]`, the
+/// GEORADIUS family, then the rest. A `search` entry names its center's arguments and the
+/// head it is sent with; `store` is the same with STORE `dest`.
+macro_rules! georadius_entries {
+    ($emit:ident [$($entries:tt)*]
+        search { $($(#[$s_meta:meta])* fn $s:ident($($s_arg:ident: $s_ty:ty),*)
+            = $s_head:ident($s_cmd:literal);)* }
+        store { $($(#[$t_meta:meta])* fn $t:ident($($t_arg:ident: $t_ty:ty),*)
+            = $t_head:ident($t_cmd:literal);)* }
+        $($rest:tt)*
+    ) => {
+        $emit! { $($entries)*
+            $(
+                $(#[$s_meta])*
+                fn $s<M>(
+                    key: impl ToArg,
+                    $($s_arg: $s_ty,)*
+                    radius: f64,
+                    unit: GeoUnit,
+                    options: GeoSearchOptions,
+                ) -> Vec<GeoSearchResult<M>> {
+                    options.apply_radius($s_head($s_cmd, key, $($s_arg,)* radius, unit))
+                }
+            )*
+            $(
+                $(#[$t_meta])*
+                fn $t(
+                    key: impl ToArg,
+                    $($t_arg: $t_ty,)*
+                    radius: f64,
+                    unit: GeoUnit,
+                    dest: impl ToArg,
+                    options: GeoSearchStoreOptions,
+                ) -> u64 {
+                    options.apply_radius($t_head($t_cmd, key, $($t_arg,)* radius, unit), dest)
+                }
+            )*
+            $($rest)*
+        }
+    };
+}
+pub(crate) use georadius_entries;
 
 // ---------------------------------------------------------------------------------------
 // Arguments

@@ -180,7 +180,7 @@ pub(crate) fn hash_setex(key: impl ToArg, fields: impl FieldValues, options: HSe
 /// The hash command table; see [the module docs](crate::commands).
 macro_rules! hash_commands {
     ($emit:ident $($pre:tt)*) => {
-        $emit! { $($pre)*
+        $crate::commands::hashes::hash_expiry_entries! { $emit [$($pre)*
             /// Delete `fields` from the hash at `key`; returns how many existed.
             ///
             /// Redis 2.0.0+ (several fields: 2.4.0+).
@@ -409,108 +409,108 @@ macro_rules! hash_commands {
                 hash_fields(cmd("HGETDEL").key(key), fields)
             }
 
-            /// Let `fields` expire in `seconds`. One code per field: -2 no such field,
-            /// 0 the condition was not met, 1 the expiry was set, 2 the field was deleted
-            /// (a time in the past).
-            ///
-            /// Valkey 9.0.0+.
-            ///
-            /// ```no_run
-            /// use strictredis::commands::hashes::HExpireCondition;
-            /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-            /// let codes = r.hexpire("session", 60, &["token"], Some(HExpireCondition::Nx))?;
-            /// assert_eq!(codes, vec![1]);
-            /// # Ok::<(), strictredis::Error>(())
-            /// ```
-            fn hexpire(
-                key: impl ToArg,
-                seconds: u64,
-                fields: impl ToArgs,
-                condition: Option<HExpireCondition>,
-            ) -> Vec<i64> {
-                hash_expire("HEXPIRE", key, seconds, fields, condition)
-            }
+        ]
+            // One shape each: `key time [condition] FIELDS numfields field...`, the time's
+            // name says its unit.
+            set {
+                /// Let `fields` expire in `seconds`. One code per field: -2 no such field,
+                /// 0 the condition was not met, 1 the expiry was set, 2 the field was deleted
+                /// (a time in the past).
+                ///
+                /// Valkey 9.0.0+.
+                ///
+                /// ```no_run
+                /// use strictredis::commands::hashes::HExpireCondition;
+                /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+                /// let codes = r.hexpire("session", 60, &["token"], Some(HExpireCondition::Nx))?;
+                /// assert_eq!(codes, vec![1]);
+                /// # Ok::<(), strictredis::Error>(())
+                /// ```
+                fn hexpire(seconds) = "HEXPIRE";
 
-            /// Let `fields` expire in `milliseconds`; codes as for
-            /// [`hexpire`](crate::StrictRedis::hexpire).
-            ///
-            /// Valkey 9.0.0+.
-            fn hpexpire(
-                key: impl ToArg,
-                milliseconds: u64,
-                fields: impl ToArgs,
-                condition: Option<HExpireCondition>,
-            ) -> Vec<i64> {
-                hash_expire("HPEXPIRE", key, milliseconds, fields, condition)
-            }
+                /// Let `fields` expire in `milliseconds`; codes as for
+                /// [`hexpire`](crate::StrictRedis::hexpire).
+                ///
+                /// Valkey 9.0.0+.
+                fn hpexpire(milliseconds) = "HPEXPIRE";
 
-            /// Let `fields` expire at a Unix time in seconds; codes as for
-            /// [`hexpire`](crate::StrictRedis::hexpire).
-            ///
-            /// Valkey 9.0.0+.
-            fn hexpireat(
-                key: impl ToArg,
-                unix_time_seconds: u64,
-                fields: impl ToArgs,
-                condition: Option<HExpireCondition>,
-            ) -> Vec<i64> {
-                hash_expire("HEXPIREAT", key, unix_time_seconds, fields, condition)
-            }
+                /// Let `fields` expire at a Unix time in seconds; codes as for
+                /// [`hexpire`](crate::StrictRedis::hexpire).
+                ///
+                /// Valkey 9.0.0+.
+                fn hexpireat(unix_time_seconds) = "HEXPIREAT";
 
-            /// Let `fields` expire at a Unix time in milliseconds; codes as for
-            /// [`hexpire`](crate::StrictRedis::hexpire).
-            ///
-            /// Valkey 9.0.0+.
-            fn hpexpireat(
-                key: impl ToArg,
-                unix_time_milliseconds: u64,
-                fields: impl ToArgs,
-                condition: Option<HExpireCondition>,
-            ) -> Vec<i64> {
-                hash_expire("HPEXPIREAT", key, unix_time_milliseconds, fields, condition)
+                /// Let `fields` expire at a Unix time in milliseconds; codes as for
+                /// [`hexpire`](crate::StrictRedis::hexpire).
+                ///
+                /// Valkey 9.0.0+.
+                fn hpexpireat(unix_time_milliseconds) = "HPEXPIREAT";
             }
+            // One shape each: `key FIELDS numfields field...`, one integer per field.
+            read {
+                /// The Unix time in seconds at which each field expires: -1 no expiry, -2 no
+                /// such field.
+                ///
+                /// Valkey 9.0.0+.
+                fn hexpiretime = "HEXPIRETIME";
 
-            /// The Unix time in seconds at which each field expires: -1 no expiry, -2 no
-            /// such field.
-            ///
-            /// Valkey 9.0.0+.
-            fn hexpiretime(key: impl ToArg, fields: impl ToArgs) -> Vec<i64> {
-                hash_fields(cmd("HEXPIRETIME").key(key), fields)
-            }
+                /// The Unix time in milliseconds at which each field expires: -1 no expiry, -2 no
+                /// such field.
+                ///
+                /// Valkey 9.0.0+.
+                fn hpexpiretime = "HPEXPIRETIME";
 
-            /// The Unix time in milliseconds at which each field expires: -1 no expiry, -2 no
-            /// such field.
-            ///
-            /// Valkey 9.0.0+.
-            fn hpexpiretime(key: impl ToArg, fields: impl ToArgs) -> Vec<i64> {
-                hash_fields(cmd("HPEXPIRETIME").key(key), fields)
-            }
+                /// Seconds each field has left to live: -1 no expiry, -2 no such field.
+                ///
+                /// Valkey 9.0.0+.
+                fn httl = "HTTL";
 
-            /// Seconds each field has left to live: -1 no expiry, -2 no such field.
-            ///
-            /// Valkey 9.0.0+.
-            fn httl(key: impl ToArg, fields: impl ToArgs) -> Vec<i64> {
-                hash_fields(cmd("HTTL").key(key), fields)
-            }
+                /// Milliseconds each field has left to live: -1 no expiry, -2 no such field.
+                ///
+                /// Valkey 9.0.0+.
+                fn hpttl = "HPTTL";
 
-            /// Milliseconds each field has left to live: -1 no expiry, -2 no such field.
-            ///
-            /// Valkey 9.0.0+.
-            fn hpttl(key: impl ToArg, fields: impl ToArgs) -> Vec<i64> {
-                hash_fields(cmd("HPTTL").key(key), fields)
-            }
-
-            /// Remove the expiry of `fields`. One code per field: 1 removed, -1 had no expiry,
-            /// -2 no such field.
-            ///
-            /// Valkey 9.0.0+.
-            fn hpersist(key: impl ToArg, fields: impl ToArgs) -> Vec<i64> {
-                hash_fields(cmd("HPERSIST").key(key), fields)
+                /// Remove the expiry of `fields`. One code per field: 1 removed, -1 had no expiry,
+                /// -2 no such field.
+                ///
+                /// Valkey 9.0.0+.
+                fn hpersist = "HPERSIST";
             }
         }
     };
 }
 pub(crate) use hash_commands;
+
+/// Hands the hash table to the emitter `$emit`: the entries written out in `[...]`, then the
+/// per-field expiry commands, which come in two shapes: one entry per command, with its own
+/// doc and name (and, for `set`, the name of the time argument).
+macro_rules! hash_expiry_entries {
+    ($emit:ident [$($entries:tt)*]
+        set { $($(#[$set_meta:meta])* fn $set:ident($time:ident) = $set_cmd:literal;)* }
+        read { $($(#[$read_meta:meta])* fn $read:ident = $read_cmd:literal;)* }
+    ) => {
+        $emit! { $($entries)*
+            $(
+                $(#[$set_meta])*
+                fn $set(
+                    key: impl ToArg,
+                    $time: u64,
+                    fields: impl ToArgs,
+                    condition: Option<HExpireCondition>,
+                ) -> Vec<i64> {
+                    hash_expire($set_cmd, key, $time, fields, condition)
+                }
+            )*
+            $(
+                $(#[$read_meta])*
+                fn $read(key: impl ToArg, fields: impl ToArgs) -> Vec<i64> {
+                    hash_fields(cmd($read_cmd).key(key), fields)
+                }
+            )*
+        }
+    };
+}
+pub(crate) use hash_expiry_entries;
 
 #[cfg(test)]
 mod tests {

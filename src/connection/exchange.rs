@@ -3,6 +3,7 @@
 
 use super::Connection;
 use crate::cmd::Cmd;
+use crate::command_facts::Effect;
 use crate::error::Error;
 use crate::value::Value;
 
@@ -28,9 +29,16 @@ where
     let cmds = cmds.into_iter();
     let total = cmds.clone().count();
     let mut replies = Vec::with_capacity(total);
+    // Each command's effect is looked up once, as it is written; most batches have none,
+    // and then the replies need no look-up at all.
+    let mut effects = false;
     let written = cmds
         .clone()
-        .try_for_each(|c| conn.write_cmd(c))
+        .try_for_each(|c| {
+            let effect = Effect::of(c);
+            effects |= effect != Effect::None;
+            conn.write_with(c, effect)
+        })
         .and_then(|_| conn.flush());
     if let Err(e) = written {
         return Err(Broken {
@@ -41,7 +49,9 @@ where
     for c in cmds {
         match conn.read_reply() {
             Ok(v) => {
-                conn.note_replied(c);
+                if effects {
+                    conn.note_replied(c);
+                }
                 replies.push(v);
             }
             Err(e) => {

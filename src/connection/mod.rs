@@ -312,14 +312,16 @@ impl Connection {
     fn request_once(&mut self, cmd: &Cmd) -> std::result::Result<Value, Failure> {
         let effect = Effect::of(cmd);
         if !self.state.reply_expected(effect) {
-            self.send(cmd).map_err(|e| (Stage::Unsent, e))?;
+            self.send_with(cmd, effect)
+                .map_err(|e| (Stage::Unsent, e))?;
             self.pending = self.pending.saturating_sub(1);
             self.state.after_reply(effect);
             return Ok(Value::Nil);
         }
         let r = match cmd.blocking_timeout() {
             None => {
-                self.send(cmd).map_err(|e| (Stage::Unsent, e))?;
+                self.send_with(cmd, effect)
+                    .map_err(|e| (Stage::Unsent, e))?;
                 self.read_reply_for(effect)
             }
             Some(b) => return self.request_blocking(cmd, effect, b),
@@ -353,7 +355,8 @@ impl Connection {
             self.set_read_timeout_inner(raised)
                 .map_err(|e| (Stage::Unsent, e))?;
         }
-        self.send(cmd).map_err(|e| (Stage::Unsent, e))?;
+        self.send_with(cmd, effect)
+            .map_err(|e| (Stage::Unsent, e))?;
         let r = self.read_reply_for(effect).map_err(|e| (Stage::Sent, e));
         if raised != base && !self.broken {
             self.set_read_timeout_inner(base)
@@ -420,15 +423,26 @@ impl Connection {
 
     /// Sends one command and flushes it; its reply is then pending.
     pub(crate) fn send(&mut self, cmd: &Cmd) -> Result<()> {
-        self.write_cmd(cmd)?;
+        self.send_with(cmd, Effect::of(cmd))
+    }
+
+    /// [`send`](Self::send) for a command whose [`Effect`] the caller looked up.
+    fn send_with(&mut self, cmd: &Cmd, effect: Effect) -> Result<()> {
+        self.write_with(cmd, effect)?;
         self.flush()
     }
 
     /// Buffers one command without flushing (pipelines); its reply is then pending.
     pub(crate) fn write_cmd(&mut self, cmd: &Cmd) -> Result<()> {
+        self.write_with(cmd, Effect::of(cmd))
+    }
+
+    /// [`write_cmd`](Self::write_cmd) for a command whose [`Effect`] the caller looked up
+    /// (once per command: the lookup runs for every command sent).
+    pub(crate) fn write_with(&mut self, cmd: &Cmd, effect: Effect) -> Result<()> {
         cmd.check_sendable()?;
         self.usable()?;
-        self.state.before_send(Effect::of(cmd));
+        self.state.before_send(effect);
         let mut header = [0u8; 24];
         let hlen = {
             let mut n = itoa::Buffer::new();

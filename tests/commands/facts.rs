@@ -66,7 +66,7 @@ fn the_table_lists_every_command_of_both_servers_with_their_flags() {
         for (name, flags) in live_commands(server) {
             let f = table.get(&name).unwrap_or_else(|| {
                 panic!(
-                    "{name} is not in src/command_table.rs: rerun the generator \
+                    "{name} is not in src/command_facts/table.tsv: rerun the generator \
                      (python3 scripts/gen-command-table.py)"
                 )
             });

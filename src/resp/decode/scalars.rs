@@ -52,7 +52,15 @@ pub(super) fn verbatim_format(payload: &[u8]) -> Result<String> {
 /// Text of a line; invalid UTF-8 is replaced rather than rejected, since servers echo
 /// arbitrary user bytes in error messages.
 pub(super) fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    // `+OK`, by far the commonest line, needs no check; other valid UTF-8 is checked in
+    // one pass, and only invalid bytes take the replacing walk.
+    if bytes == b"OK" {
+        return String::from("OK");
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// Like [`text`], reusing the vector when it is valid UTF-8.

@@ -36,8 +36,10 @@ use std::time::{Duration, Instant};
 /// Environment variable naming the server binary to run instead of `redis-server`.
 pub const SERVER_ENV: &str = "STRICTREDIS_REDIS_SERVER";
 
-/// How long a server may take to answer its first PING.
-const START_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a server may take to answer its first PING: generous, since on a loaded 2-core
+/// machine running several test binaries at once (scripts/test.sh), a fork and exec alone
+/// have taken over 10 s. A healthy start takes milliseconds; only a broken one waits it out.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often `start` picks a new port when another process took the one it chose.
 const START_ATTEMPTS: usize = 5;
 /// How long `restart` keeps trying to bind the old port again.
@@ -130,6 +132,18 @@ impl RedisServer {
         let mut last_error = String::new();
         for _ in 0..START_ATTEMPTS {
             let port = free_port();
+            // `--cluster-port 0`: a free bus port, picked again at each attempt (another
+            // process may take a free port before the server binds it).
+            let extra_args: Vec<String> = extra_args
+                .iter()
+                .enumerate()
+                .map(
+                    |(i, a)| match i.checked_sub(1).map(|p| extra_args[p].as_str()) {
+                        Some("--cluster-port") if a == "0" => free_port().to_string(),
+                        _ => a.clone(),
+                    },
+                )
+                .collect();
             match launch(&binary, &extra_args, port, dir.path(), tls) {
                 Ok(child) => {
                     return RedisServer {
