@@ -175,6 +175,7 @@ mod failure;
 mod from_value;
 mod lock;
 mod monitor;
+mod observe;
 mod pipeline;
 mod pool;
 pub mod prelude;

@@ -539,7 +539,7 @@ impl PubSub {
     fn reconnect(&mut self) -> Result<()> {
         self.conn = None;
         if self.is_subscribed() {
-            log::debug!("pub/sub connection lost: reconnecting and subscribing again");
+            crate::observe::pubsub_reconnect();
             self.connect()?;
         }
         Ok(())

@@ -1,11 +1,12 @@
 //! The one retry loop of the crate ([`run`]); the rules it follows are documented on
 //! [`RetryPolicy`].
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::cmd::Cmd;
 pub use crate::config::RetryPolicy;
 use crate::error::{Error, Result};
+use crate::observe::{self, Retry};
 pub(crate) use crate::failure::{may_retry, settle, Stage};
 
 /// What one attempt of [`run`] came to.
@@ -42,8 +43,8 @@ pub(crate) fn run<T>(
         let e = match op(attempt) {
             Attempt::Done(r) => return r,
             Attempt::Redirect(e) if attempt < policy.max_retries => {
-                log::debug!("{}: {e}; again at once", what());
                 attempt += 1;
+                observe::retry(&what(), &e, attempt, policy.max_retries, Duration::ZERO, Retry::Redirect);
                 continue;
             }
             Attempt::Wait(e, Some(until)) if policy.max_retries > 0 => {
@@ -53,7 +54,7 @@ pub(crate) fn run<T>(
                     _ => return Err(exhausted(e)),
                 }
                 pauses += 1;
-                log::debug!("{}: {e}; waiting {pause:?} for the server", what());
+                observe::retry(&what(), &e, attempt, policy.max_retries, pause, Retry::Loading);
                 std::thread::sleep(pause);
                 continue;
             }
@@ -71,11 +72,7 @@ pub(crate) fn run<T>(
         }
         pauses += 1;
         attempt += 1;
-        log::debug!(
-            "{} failed ({e}); retry {attempt} of {} in {pause:?}",
-            what(),
-            policy.max_retries
-        );
+        observe::retry(&what(), &e, attempt, policy.max_retries, pause, Retry::Again);
         std::thread::sleep(pause);
     }
 }

@@ -162,6 +162,11 @@ pub struct ConnectionInfo {
     pub health_check_interval: Option<Duration>,
     /// TLS files for `rediss://`. Default: none (system roots, no client certificate).
     pub tls: TlsOptions,
+    /// Feature `tracing`: record each command's arguments in its span (`db.query.text`);
+    /// the arguments of `AUTH`, `HELLO`, `MIGRATE`, `ACL SETUSER` and `CONFIG SET` are
+    /// always shown as `?`. Default: `false` (the command's name only).
+    #[cfg(feature = "tracing")]
+    pub trace_arguments: bool,
 }
 
 impl Default for ConnectionInfo {
@@ -184,6 +189,8 @@ impl Default for ConnectionInfo {
             write_timeout: Some(DEFAULT_WRITE_TIMEOUT),
             health_check_interval: None,
             tls: TlsOptions::default(),
+            #[cfg(feature = "tracing")]
+            trace_arguments: false,
         }
     }
 }
