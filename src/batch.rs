@@ -25,7 +25,8 @@ use crate::value::Value;
 
 /// Writes every command of `cmds`, flushes once, then reads one reply per command
 /// ([`crate::connection::exchange::exchange`]), as one traced operation: `PIPELINE`, or
-/// `MULTI` for a batch that starts with MULTI, with `db.operation.batch.size`.
+/// `MULTI` for a batch that starts with MULTI, with `db.operation.batch.size` (the queued
+/// commands).
 pub(crate) fn exchange<'c, I>(
     conn: &mut Connection,
     cmds: I,
@@ -35,12 +36,19 @@ where
     I::IntoIter: Clone,
 {
     let cmds = cmds.into_iter();
+    let transaction = cmds
+        .clone()
+        .next()
+        .is_some_and(|c| c.name().eq_ignore_ascii_case(b"MULTI"));
+    // A transaction's size leaves out its MULTI and EXEC.
+    let sent = cmds.clone().count();
     let what = observe::What::Batch {
-        size: cmds.clone().count(),
-        transaction: cmds
-            .clone()
-            .next()
-            .is_some_and(|c| c.name().eq_ignore_ascii_case(b"MULTI")),
+        size: if transaction {
+            sent.saturating_sub(2)
+        } else {
+            sent
+        },
+        transaction,
     };
     let op = observe::start(&what, conn.observed());
     let r = op.run(|| crate::connection::exchange::exchange(conn, cmds));

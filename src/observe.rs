@@ -3,8 +3,9 @@
 //! crate calls a function of this file, so that a line, an event and a metric never tell
 //! two different stories.
 //!
-//! - With feature `tracing`, events go through `tracing` only (whose `log` feature hands
-//!   them to the `log` crate when no subscriber is set); without it, through `log`.
+//! - Every event is a `log` line (target `strictredis`); with feature `tracing` it is a
+//!   `tracing` event too, with structured fields (an application that forwards `log` into
+//!   `tracing` should leave target `strictredis` out of one of the two).
 //! - With both features off every function here is empty and inlined: the call sites cost
 //!   nothing.
 //!
@@ -19,13 +20,13 @@ use crate::cmd::Cmd;
 use crate::config::ConnectionAddr;
 use crate::error::Error;
 
-/// Emits one event: through `tracing` with the feature (structured fields before the
-/// message), through `log` without it (the message alone).
+/// Emits one event: a `log` line (the message), and with feature `tracing` a `tracing`
+/// event too (the structured fields and the same message), both under target
+/// `strictredis`.
 macro_rules! emit {
     ($level:ident, { $($field:tt)* }, $($msg:tt)+) => {{
         #[cfg(feature = "tracing")]
         tracing::$level!(target: "strictredis", { $($field)* }, $($msg)+);
-        #[cfg(not(feature = "tracing"))]
         log::$level!(target: "strictredis", $($msg)+);
     }};
 }
@@ -462,8 +463,7 @@ pub(crate) fn failover(name: &str, host: &str, port: u16, sentinel: &ConnectionA
         "master of {name:?} is now {host}:{port} ({sentinel} said so)"
     );
     #[cfg(feature = "metrics")]
-    metrics::counter!("db.client.sentinel.failovers", "db.system.name" => "redis")
-        .increment(1);
+    metrics::counter!("db.client.sentinel.failovers", "db.system.name" => "redis").increment(1);
 }
 
 /// A pub/sub connection was lost and is being opened again, with its subscriptions.
@@ -608,12 +608,20 @@ mod tests {
     #[test]
     fn secrets_are_never_in_the_query_text() {
         assert_eq!(query_text(&cmd("SET").arg("k").arg("v")), "SET k v");
-        assert_eq!(query_text(&cmd("AUTH").arg("user").arg("hunter2")), "AUTH ? ?");
+        assert_eq!(
+            query_text(&cmd("AUTH").arg("user").arg("hunter2")),
+            "AUTH ? ?"
+        );
         let hello = cmd("hello").arg(3u32).arg("AUTH").arg("u").arg("pw");
         assert_eq!(query_text(&hello), "hello ? ? ? ?");
         let acl = cmd("ACL").arg("SETUSER").arg("bob").arg(">pw");
         assert_eq!(query_text(&acl), "ACL ? ? ?");
-        let mig = cmd("MIGRATE").arg("h").arg(1i64).arg("AUTH2").arg("u").arg("pw");
+        let mig = cmd("MIGRATE")
+            .arg("h")
+            .arg(1i64)
+            .arg("AUTH2")
+            .arg("u")
+            .arg("pw");
         assert!(!query_text(&mig).contains("pw"));
         let long = "x".repeat(100);
         assert_eq!(query_text(&cmd("GET").arg(&long)).len(), 4 + 64 + 3);

@@ -264,8 +264,7 @@ impl ConnectionPool {
                     max,
                     waiting: st.waiting,
                     limit: inner.config.timeout,
-                    self_deadlock: max == 1
-                        && st.holder == Some(std::thread::current().id()),
+                    self_deadlock: max == 1 && st.holder == Some(std::thread::current().id()),
                 };
                 drop(st);
                 observe::pool_timeout(&inner.name, &inner.info.addr, &state);

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use crate::cmd::Cmd;
 pub use crate::config::RetryPolicy;
 use crate::error::{Error, Result};
-use crate::observe::{self, Retry};
 pub(crate) use crate::failure::{may_retry, settle, Stage};
+use crate::observe::{self, Retry};
 
 /// What one attempt of [`run`] came to.
 pub(crate) enum Attempt<T> {
@@ -44,7 +44,14 @@ pub(crate) fn run<T>(
             Attempt::Done(r) => return r,
             Attempt::Redirect(e) if attempt < policy.max_retries => {
                 attempt += 1;
-                observe::retry(&what(), &e, attempt, policy.max_retries, Duration::ZERO, Retry::Redirect);
+                observe::retry(
+                    &what(),
+                    &e,
+                    attempt,
+                    policy.max_retries,
+                    Duration::ZERO,
+                    Retry::Redirect,
+                );
                 continue;
             }
             Attempt::Wait(e, Some(until)) if policy.max_retries > 0 => {
@@ -54,7 +61,14 @@ pub(crate) fn run<T>(
                     _ => return Err(exhausted(e)),
                 }
                 pauses += 1;
-                observe::retry(&what(), &e, attempt, policy.max_retries, pause, Retry::Loading);
+                observe::retry(
+                    &what(),
+                    &e,
+                    attempt,
+                    policy.max_retries,
+                    pause,
+                    Retry::Loading,
+                );
                 std::thread::sleep(pause);
                 continue;
             }
@@ -72,7 +86,14 @@ pub(crate) fn run<T>(
         }
         pauses += 1;
         attempt += 1;
-        observe::retry(&what(), &e, attempt, policy.max_retries, pause, Retry::Again);
+        observe::retry(
+            &what(),
+            &e,
+            attempt,
+            policy.max_retries,
+            pause,
+            Retry::Again,
+        );
         std::thread::sleep(pause);
     }
 }

@@ -21,6 +21,8 @@ mod generic;
 mod health_check;
 mod lock;
 mod monitor;
+mod observe_metrics;
+mod observe_tracing;
 mod options;
 mod pipeline;
 mod pool;
