@@ -39,19 +39,15 @@ pub(crate) fn run<T>(
 ) -> Result<T> {
     let mut pauses = 0u32;
     let mut attempt = 0u32;
+    let say = |e: &Error, attempt, pause, why| {
+        observe::retry(&what(), e, attempt, policy.max_retries, pause, why)
+    };
     loop {
         let e = match op(attempt) {
             Attempt::Done(r) => return r,
             Attempt::Redirect(e) if attempt < policy.max_retries => {
                 attempt += 1;
-                observe::retry(
-                    &what(),
-                    &e,
-                    attempt,
-                    policy.max_retries,
-                    Duration::ZERO,
-                    Retry::Redirect,
-                );
+                say(&e, attempt, Duration::ZERO, Retry::Redirect);
                 continue;
             }
             Attempt::Wait(e, Some(until)) if policy.max_retries > 0 => {
@@ -61,14 +57,7 @@ pub(crate) fn run<T>(
                     _ => return Err(exhausted(e)),
                 }
                 pauses += 1;
-                observe::retry(
-                    &what(),
-                    &e,
-                    attempt,
-                    policy.max_retries,
-                    pause,
-                    Retry::Loading,
-                );
+                say(&e, attempt, pause, Retry::Loading);
                 std::thread::sleep(pause);
                 continue;
             }
@@ -86,14 +75,7 @@ pub(crate) fn run<T>(
         }
         pauses += 1;
         attempt += 1;
-        observe::retry(
-            &what(),
-            &e,
-            attempt,
-            policy.max_retries,
-            pause,
-            Retry::Again,
-        );
+        say(&e, attempt, pause, Retry::Again);
         std::thread::sleep(pause);
     }
 }

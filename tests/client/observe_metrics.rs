@@ -174,11 +174,7 @@ fn the_gauges_follow_the_pool() {
 fn a_wait_for_a_connection_is_measured() {
     install();
     let server = RedisServer::start();
-    let r = StrictRedis::builder()
-        .port(server.port())
-        .max_connections(1)
-        .build()
-        .unwrap();
+    let r = crate::util::one_connection(&server);
     let name = pool_name(&server);
     let held = r.pool().get().unwrap();
     let r2 = r.clone();

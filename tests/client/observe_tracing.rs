@@ -289,11 +289,7 @@ fn a_refused_connection_is_retried_and_said_so() {
 #[test]
 fn a_killed_connection_is_replaced_and_said_so() {
     let server = RedisServer::start();
-    let r = StrictRedis::builder()
-        .port(server.port())
-        .max_connections(1)
-        .build()
-        .unwrap();
+    let r = crate::util::one_connection(&server);
     let id: i64 = r.execute_command(cmd("CLIENT").arg("ID")).unwrap();
     server.raw_cmd(&["CLIENT", "KILL", "ID", &id.to_string()]);
     let seen = Capture::default();
