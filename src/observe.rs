@@ -268,15 +268,19 @@ mod enabled {
         #[cfg(feature = "metrics")]
         {
             let secs = op.start.elapsed().as_secs_f64();
-            let name = what.name();
             match &failed {
-                None => metrics::histogram!(
-                    "db.client.operation.duration",
-                    "db.system.name" => "redis",
-                    "db.operation.name" => name,
-                )
-                .record(secs),
+                // The common case costs no allocation: the key is built once per command.
+                None => match keys::duration(what) {
+                    Some(key) => keys::histogram(key).record(secs),
+                    None => metrics::histogram!(
+                        "db.client.operation.duration",
+                        "db.system.name" => "redis",
+                        "db.operation.name" => what.name(),
+                    )
+                    .record(secs),
+                },
                 Some(t) => {
+                    let name = what.name();
                     metrics::histogram!(
                         "db.client.operation.duration",
                         "db.system.name" => "redis",
@@ -474,24 +478,41 @@ pub(crate) fn pubsub_reconnect() {
         .increment(1);
 }
 
-/// A pool's name for its metrics and events (`db.client.connection.pool.name`).
+/// A pool's metrics (`db.client.connection.pool.name`), their keys built once with the
+/// pool: a checkout and a release then cost no allocation.
 #[derive(Clone, Debug)]
-pub(crate) struct PoolName(
-    #[cfg(feature = "metrics")] metrics::SharedString,
-    #[cfg(not(feature = "metrics"))] (),
-);
+pub(crate) struct PoolName {
+    #[cfg(feature = "metrics")]
+    name: metrics::SharedString,
+    #[cfg(feature = "metrics")]
+    idle: metrics::Key,
+    #[cfg(feature = "metrics")]
+    used: metrics::Key,
+}
 
 impl PoolName {
-    /// `host:port/db` (a Unix socket: `path/db`).
+    /// `host:port/db` (a Unix socket: `unix:path/db`).
     pub(crate) fn new(addr: &ConnectionAddr, db: u32) -> PoolName {
         #[cfg(feature = "metrics")]
         {
-            PoolName(metrics::SharedString::from(format!("{addr}/{db}")))
+            let name = metrics::SharedString::from(format!("{addr}/{db}"));
+            let count = |state: &'static str| {
+                let labels = vec![
+                    metrics::Label::from_static_parts("state", state),
+                    metrics::Label::new("db.client.connection.pool.name", name.clone()),
+                ];
+                metrics::Key::from_parts("db.client.connection.count", labels)
+            };
+            PoolName {
+                idle: count("idle"),
+                used: count("used"),
+                name,
+            }
         }
         #[cfg(not(feature = "metrics"))]
         {
             let _ = (addr, db);
-            PoolName(())
+            PoolName {}
         }
     }
 }
@@ -502,11 +523,8 @@ impl PoolName {
 pub(crate) fn pool_counts(pool: &PoolName, idle: usize, used: usize) {
     #[cfg(feature = "metrics")]
     {
-        let name = "db.client.connection.pool.name";
-        metrics::gauge!("db.client.connection.count", "state" => "idle", name => pool.0.clone())
-            .set(idle as f64);
-        metrics::gauge!("db.client.connection.count", "state" => "used", name => pool.0.clone())
-            .set(used as f64);
+        keys::gauge(&pool.idle).set(idle as f64);
+        keys::gauge(&pool.used).set(used as f64);
     }
     #[cfg(not(feature = "metrics"))]
     let _ = (pool, idle, used);
@@ -522,7 +540,7 @@ pub(crate) fn pool_waited(pool: &PoolName, addr: &ConnectionAddr, waited: Durati
     #[cfg(feature = "metrics")]
     metrics::histogram!(
         "db.client.connection.wait_time",
-        "db.client.connection.pool.name" => pool.0.clone(),
+        "db.client.connection.pool.name" => pool.name.clone(),
     )
     .record(waited.as_secs_f64());
     #[cfg(not(feature = "metrics"))]
@@ -575,7 +593,7 @@ pub(crate) fn pool_timeout(pool: &PoolName, addr: &ConnectionAddr, s: &PoolState
     #[cfg(feature = "metrics")]
     metrics::counter!(
         "db.client.connection.timeouts",
-        "db.client.connection.pool.name" => pool.0.clone(),
+        "db.client.connection.pool.name" => pool.name.clone(),
     )
     .increment(1);
     #[cfg(not(feature = "metrics"))]
@@ -598,6 +616,103 @@ pub(crate) fn cache_hit() {
 pub(crate) fn cache_miss() {
     #[cfg(feature = "metrics")]
     metrics::counter!("db.client.cache.misses", "db.system.name" => "redis").increment(1);
+}
+
+/// Metric keys built once (a `Key` does not depend on the recorder, a handle would), and the
+/// registration of a handle under one.
+#[cfg(feature = "metrics")]
+mod keys {
+    use std::sync::OnceLock;
+
+    use metrics::{Gauge, Histogram, Key, Label, Level, Metadata};
+
+    use super::What;
+    use crate::command_facts::{self, Name};
+
+    static META: Metadata<'static> = Metadata::new("strictredis", Level::INFO, Some("strictredis"));
+    const DURATION: &str = "db.client.operation.duration";
+    static PIPELINE: [Label; 2] = [
+        Label::from_static_parts("db.system.name", "redis"),
+        Label::from_static_parts("db.operation.name", "PIPELINE"),
+    ];
+    static MULTI: [Label; 2] = [
+        Label::from_static_parts("db.system.name", "redis"),
+        Label::from_static_parts("db.operation.name", "MULTI"),
+    ];
+    static PIPELINE_KEY: Key = Key::from_static_parts(DURATION, &PIPELINE);
+    static MULTI_KEY: Key = Key::from_static_parts(DURATION, &MULTI);
+
+    /// The duration key of `what` when it succeeded: one per command of the table (built at
+    /// its first use), `None` for a command the table does not know.
+    pub(super) fn duration(what: &What<'_>) -> Option<&'static Key> {
+        let cmd = match what {
+            What::Batch {
+                transaction: true, ..
+            } => return Some(&MULTI_KEY),
+            What::Batch { .. } => return Some(&PIPELINE_KEY),
+            What::Command(c) => c,
+        };
+        // The last plain command this thread ran (a loop runs the same one): its name is
+        // compared instead of looked up in the table.
+        #[derive(Clone, Copy)]
+        struct Memo {
+            name: [u8; 16],
+            len: usize,
+            key: &'static Key,
+        }
+        thread_local! {
+            static LAST: std::cell::Cell<Option<Memo>> = const { std::cell::Cell::new(None) };
+        }
+        let sent = cmd.name();
+        if let Some(m) = LAST.with(|l| l.get()) {
+            if sent == &m.name[..m.len] {
+                return Some(m.key);
+            }
+        }
+        let entry = Name::of(cmd).entry()?;
+        let key = key_of(entry)?;
+        // A container's (CLIENT, CONFIG, ...) key depends on its subcommand: not memoized.
+        if entry.sub.is_empty() && !entry.has(command_facts::flags::CONTAINER) && sent.len() <= 16 {
+            let mut name = [0u8; 16];
+            name[..sent.len()].copy_from_slice(sent);
+            let memo = Memo {
+                name,
+                len: sent.len(),
+                key,
+            };
+            LAST.with(|l| l.set(Some(memo)));
+        }
+        Some(key)
+    }
+
+    /// The duration key of a command of the table, built at its first use.
+    fn key_of(entry: &'static command_facts::Entry) -> Option<&'static Key> {
+        let all = command_facts::all();
+        let at = (entry as *const _ as usize - all.as_ptr() as usize)
+            / std::mem::size_of_val(entry).max(1);
+        static KEYS: OnceLock<Box<[OnceLock<Key>]>> = OnceLock::new();
+        let keys = KEYS.get_or_init(|| all.iter().map(|_| OnceLock::new()).collect());
+        Some(keys.get(at)?.get_or_init(|| {
+            let name = if entry.sub.is_empty() {
+                entry.name.to_string()
+            } else {
+                format!("{} {}", entry.name, entry.sub)
+            };
+            let labels = vec![
+                Label::from_static_parts("db.system.name", "redis"),
+                Label::new("db.operation.name", name),
+            ];
+            Key::from_parts(DURATION, labels)
+        }))
+    }
+
+    pub(super) fn histogram(key: &Key) -> Histogram {
+        metrics::with_recorder(|r| r.register_histogram(key, &META))
+    }
+
+    pub(super) fn gauge(key: &Key) -> Gauge {
+        metrics::with_recorder(|r| r.register_gauge(key, &META))
+    }
 }
 
 #[cfg(test)]
