@@ -16,11 +16,45 @@
 
 use crate::cmd::{cmd, Cmd};
 use crate::command_facts::Effect;
-pub(crate) use crate::connection::exchange::exchange;
+use crate::connection::exchange::Broken;
 use crate::connection::Connection;
 use crate::error::{Error, PipelineFailure, Result, ServerError};
+use crate::observe;
 use crate::retry::{self, Stage};
 use crate::value::Value;
+
+/// Writes every command of `cmds`, flushes once, then reads one reply per command
+/// ([`crate::connection::exchange::exchange`]), as one traced operation: `PIPELINE`, or
+/// `MULTI` for a batch that starts with MULTI, with `db.operation.batch.size` (the queued
+/// commands).
+pub(crate) fn exchange<'c, I>(
+    conn: &mut Connection,
+    cmds: I,
+) -> std::result::Result<Vec<Value>, Broken>
+where
+    I: IntoIterator<Item = &'c Cmd>,
+    I::IntoIter: Clone,
+{
+    let cmds = cmds.into_iter();
+    let transaction = cmds
+        .clone()
+        .next()
+        .is_some_and(|c| c.name().eq_ignore_ascii_case(b"MULTI"));
+    // A transaction's size leaves out its MULTI and EXEC.
+    let sent = cmds.clone().count();
+    let what = observe::What::Batch {
+        size: if transaction {
+            sent.saturating_sub(2)
+        } else {
+            sent
+        },
+        transaction,
+    };
+    let op = observe::start(&what, conn.observed());
+    let r = op.run(|| crate::connection::exchange::exchange(conn, cmds));
+    op.finish(&what, r.as_ref().err().map(|b| &b.error));
+    r
+}
 
 /// True for a command that changes the connection's transaction state (MULTI, EXEC,
 /// DISCARD, WATCH, UNWATCH, RESET), as the command table's effects say. A batch sends its

@@ -179,6 +179,7 @@ mod from_value;
 mod json;
 mod lock;
 mod monitor;
+mod observe;
 mod pipeline;
 mod pool;
 pub mod prelude;

@@ -20,6 +20,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
+use std::thread::ThreadId;
 use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex};
@@ -30,6 +31,7 @@ pub use crate::config::PoolConfig;
 use crate::connection::Connection;
 use crate::credentials::{Credentials, Rotation};
 use crate::error::{Error, Result};
+use crate::observe::{self, PoolName, PoolState};
 use crate::retry::{self, Attempt};
 use crate::value::Value;
 
@@ -38,6 +40,18 @@ struct State {
     open: usize,
     /// Threads blocked in `get`, for [`ConnectionPool::waiting`].
     waiting: usize,
+    /// In a pool of one (`max_size` 1), the thread that checked the connection out: a pool
+    /// timeout of that same thread is the self-deadlock, said so in its log line.
+    holder: Option<ThreadId>,
+}
+
+impl State {
+    /// Notes who checked a connection out, in a pool of one.
+    fn took(&mut self, max_size: usize) {
+        if max_size == 1 {
+            self.holder = Some(std::thread::current().id());
+        }
+    }
 }
 
 /// How a pool opens its connections, for clients that must do more than
@@ -85,6 +99,8 @@ struct Inner {
     /// The connector finds the current master (Sentinel): a `READONLY` reply means the
     /// node was demoted, the command was refused, and it runs again on a new connection.
     follows_failover: bool,
+    /// `db.client.connection.pool.name` of its metrics.
+    name: PoolName,
     state: Mutex<State>,
     freed: Condvar,
     /// With a credential provider: its last answer and generation (see [`Rotation`]).
@@ -153,6 +169,7 @@ impl ConnectionPool {
         let pool = ConnectionPool {
             inner: Arc::new(Inner {
                 rotation,
+                name: PoolName::new(&info.addr, info.db),
                 info,
                 config,
                 connector,
@@ -161,6 +178,7 @@ impl ConnectionPool {
                     idle: VecDeque::with_capacity(config.max_size.min(1024)),
                     open: 0,
                     waiting: 0,
+                    holder: None,
                 }),
                 freed: Condvar::new(),
             }),
@@ -200,10 +218,16 @@ impl ConnectionPool {
     /// One try at [`get`](Self::get): an error opening a connection is returned as it is.
     fn get_until(&self, deadline: Option<Instant>) -> Result<PooledConnection> {
         let inner = &*self.inner;
+        let max = inner.config.max_size;
         let mut st = inner.state.lock();
+        // When this call began to wait for a free connection (the slow path only).
+        let mut waited: Option<Instant> = None;
         loop {
             if let Some(conn) = st.idle.pop_front() {
+                st.took(max);
+                self.counts(&st);
                 drop(st);
+                self.waited(waited);
                 match self.check_idle(conn) {
                     Some(conn) => return Ok(self.guard(conn)),
                     None => {
@@ -212,9 +236,12 @@ impl ConnectionPool {
                     }
                 }
             }
-            if st.open < inner.config.max_size {
+            if st.open < max {
                 st.open += 1;
+                st.took(max);
+                self.counts(&st);
                 drop(st);
+                self.waited(waited);
                 return match self.open_new() {
                     Ok(conn) => Ok(self.guard(conn)),
                     Err(e) => {
@@ -224,6 +251,7 @@ impl ConnectionPool {
                 };
             }
             st.waiting += 1;
+            waited.get_or_insert_with(Instant::now);
             let timed_out = match deadline {
                 None => {
                     inner.freed.wait(&mut st);
@@ -232,25 +260,18 @@ impl ConnectionPool {
                 Some(d) => inner.freed.wait_until(&mut st, d).timed_out(),
             };
             st.waiting -= 1;
-            if timed_out && st.idle.is_empty() && st.open >= inner.config.max_size {
+            if timed_out && st.idle.is_empty() && st.open >= max {
                 // `Error::PoolTimeout` is a unit variant callers match on: the detail goes
-                // to the log.
-                log::warn!(
-                    "no free connection to {} within {:?}: {} of {} connections in use, {} \
-                     other threads waiting{}",
-                    inner.info.addr,
-                    inner.config.timeout,
-                    st.open - st.idle.len(),
-                    inner.config.max_size,
-                    st.waiting,
-                    if inner.config.max_size == 1 {
-                        " (with max_connections(1), a thread that holds the one connection \
-                         (a PooledConnection, a PubSub, a transaction) and calls the client \
-                         again waits for itself)"
-                    } else {
-                        ""
-                    }
-                );
+                // to the log (and the trace).
+                let state = PoolState {
+                    in_use: st.open - st.idle.len(),
+                    max,
+                    waiting: st.waiting,
+                    limit: inner.config.timeout,
+                    self_deadlock: max == 1 && st.holder == Some(std::thread::current().id()),
+                };
+                drop(st);
+                observe::pool_timeout(&inner.name, &inner.info.addr, &state);
                 return Err(Error::PoolTimeout);
             }
         }
@@ -367,23 +388,20 @@ impl ConnectionPool {
     fn check_idle(&self, mut conn: Connection) -> Option<Connection> {
         if let Some(limit) = self.inner.config.idle_timeout {
             if conn.last_used().elapsed() > limit {
-                log::debug!("closing connection to {}: idle for too long", conn.addr());
+                observe::discarded(conn.addr(), "idle for too long");
                 self.close(conn);
                 return None;
             }
         }
         if let Some(c) = &self.inner.connector {
             if !c.still_valid(&conn) {
-                log::debug!("closing connection to {}: no longer wanted", conn.addr());
+                observe::discarded(conn.addr(), "no longer wanted");
                 self.close(conn);
                 return None;
             }
         }
         if conn.is_stale() {
-            log::debug!(
-                "discarding idle connection to {}: closed by the server or unexpected bytes",
-                conn.addr()
-            );
+            observe::discarded(conn.addr(), "closed by the server or unexpected bytes");
             self.close(conn);
             return None;
         }
@@ -417,9 +435,26 @@ impl ConnectionPool {
         }
     }
 
+    /// The pool's connection counts, for the `db.client.connection.count` gauges (nothing
+    /// without feature `metrics`).
+    #[inline(always)]
+    fn counts(&self, st: &State) {
+        observe::pool_counts(&self.inner.name, st.idle.len(), st.open - st.idle.len());
+    }
+
+    /// A checkout that had to wait for a free connection says how long.
+    #[inline(always)]
+    fn waited(&self, since: Option<Instant>) {
+        if let Some(t) = since {
+            observe::pool_waited(&self.inner.name, &self.inner.info.addr, t.elapsed());
+        }
+    }
+
     fn free_slot(&self) {
         let mut st = self.inner.state.lock();
         st.open -= 1;
+        st.holder = None;
+        self.counts(&st);
         drop(st);
         self.inner.freed.notify_one();
     }
@@ -438,12 +473,15 @@ impl ConnectionPool {
             }
         }
         let mut st = self.inner.state.lock();
+        st.holder = None;
         if reason.is_none() && st.open <= self.inner.config.max_size {
             st.idle.push_back(conn);
+            self.counts(&st);
             drop(st);
             self.inner.freed.notify_one();
         } else {
             st.open -= 1;
+            self.counts(&st);
             drop(st);
             self.inner.freed.notify_one();
             log::debug!(
@@ -476,6 +514,7 @@ impl ConnectionPool {
             let mut st = self.inner.state.lock();
             let idle: Vec<_> = st.idle.drain(..).collect();
             st.open -= idle.len();
+            self.counts(&st);
             idle
         };
         if !idle.is_empty() {

@@ -1,12 +1,13 @@
 //! The one retry loop of the crate ([`run`]); the rules it follows are documented on
 //! [`RetryPolicy`].
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::cmd::Cmd;
 pub use crate::config::RetryPolicy;
 use crate::error::{Error, Result};
 pub(crate) use crate::failure::{may_retry, settle, Stage};
+use crate::observe::{self, Retry};
 
 /// What one attempt of [`run`] came to.
 pub(crate) enum Attempt<T> {
@@ -38,12 +39,15 @@ pub(crate) fn run<T>(
 ) -> Result<T> {
     let mut pauses = 0u32;
     let mut attempt = 0u32;
+    let say = |e: &Error, attempt, pause, why| {
+        observe::retry(&what(), e, attempt, policy.max_retries, pause, why)
+    };
     loop {
         let e = match op(attempt) {
             Attempt::Done(r) => return r,
             Attempt::Redirect(e) if attempt < policy.max_retries => {
-                log::debug!("{}: {e}; again at once", what());
                 attempt += 1;
+                say(&e, attempt, Duration::ZERO, Retry::Redirect);
                 continue;
             }
             Attempt::Wait(e, Some(until)) if policy.max_retries > 0 => {
@@ -53,7 +57,7 @@ pub(crate) fn run<T>(
                     _ => return Err(exhausted(e)),
                 }
                 pauses += 1;
-                log::debug!("{}: {e}; waiting {pause:?} for the server", what());
+                say(&e, attempt, pause, Retry::Loading);
                 std::thread::sleep(pause);
                 continue;
             }
@@ -71,11 +75,7 @@ pub(crate) fn run<T>(
         }
         pauses += 1;
         attempt += 1;
-        log::debug!(
-            "{} failed ({e}); retry {attempt} of {} in {pause:?}",
-            what(),
-            policy.max_retries
-        );
+        say(&e, attempt, pause, Retry::Again);
         std::thread::sleep(pause);
     }
 }

@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 use self::core::{Core, Limits, Link, Opener};
 use crate::cmd::Cmd;
 use crate::command_facts::{flags, Effect, Name};
-use crate::config::{ConnectionInfo, RetryPolicy};
+use crate::config::{ConnectionAddr, ConnectionInfo, RetryPolicy};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::retry::{self, Attempt, Stage};
@@ -91,6 +91,11 @@ pub(crate) struct AutoPipe {
     core: Core<Open>,
     retry: RetryPolicy,
     read_timeout: Option<Duration>,
+    /// Where the commands go, for their spans and metrics.
+    addr: ConnectionAddr,
+    db: u32,
+    /// `trace_arguments` (feature `tracing`).
+    arguments: bool,
 }
 
 impl fmt::Debug for AutoPipe {
@@ -113,6 +118,12 @@ impl AutoPipe {
             ),
             retry,
             read_timeout: info.read_timeout,
+            addr: info.addr.clone(),
+            db: info.db,
+            #[cfg(feature = "tracing")]
+            arguments: info.trace_arguments,
+            #[cfg(not(feature = "tracing"))]
+            arguments: false,
         }
     }
 
@@ -127,7 +138,16 @@ impl AutoPipe {
             &what,
             |_| {
                 let deadline = crate::time::deadline_in(self.read_timeout);
-                match self.core.call(|b| cmd.write_packed(b), deadline) {
+                let at = crate::observe::At {
+                    addr: &self.addr,
+                    db: self.db,
+                    arguments: self.arguments,
+                };
+                let what = crate::observe::What::Command(cmd);
+                let op = crate::observe::start(&what, at);
+                let r = op.run(|| self.core.call(|b| cmd.write_packed(b), deadline));
+                op.finish(&what, r.as_ref().err().map(|(_, e)| e));
+                match r {
                     Ok(v) => Attempt::Done(Ok(v)),
                     Err((stage, e)) => self.judge(stage, cmd, e, &mut loading_until),
                 }

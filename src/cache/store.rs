@@ -238,10 +238,12 @@ impl Store {
                 let v = e.value.clone();
                 drop(sh);
                 self.hits.add(1);
+                crate::observe::cache_hit();
                 return Some(v);
             }
         }
         self.misses.add(1);
+        crate::observe::cache_miss();
         None
     }
 

@@ -168,12 +168,12 @@ impl RedisCluster {
             drop(conn);
             match e.server_error().and_then(Redirect::of) {
                 Some(Redirect::Moved { slot, addr }) => {
-                    log::debug!("{}: slot {slot} moved to {addr}", what());
+                    crate::observe::redirect(&what(), "MOVED", Some(slot), &addr);
                     self.on_moved(slot, &addr, &node.host);
                     Attempt::Redirect(e)
                 }
                 Some(Redirect::Ask { addr }) => {
-                    log::debug!("{}: asked to try {addr}", what());
+                    crate::observe::redirect(&what(), "ASK", None, &addr);
                     match NodeAddr::parse(&addr, &node.host).map(|a| self.node(&a)) {
                         Some(Ok(n)) => {
                             asking = Some(n);

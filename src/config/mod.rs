@@ -184,6 +184,11 @@ pub struct ConnectionInfo {
     /// The `lib-ver` sent with `CLIENT SETINFO` (with [`lib_name`](Self::lib_name)).
     /// Default: this crate's version.
     pub lib_version: String,
+    /// Feature `tracing`: record each command's arguments in its span (`db.query.text`);
+    /// the arguments of `AUTH`, `HELLO`, `MIGRATE`, `ACL SETUSER` and `CONFIG SET` are
+    /// always shown as `?`. Default: `false` (the command's name only).
+    #[cfg(feature = "tracing")]
+    pub trace_arguments: bool,
 }
 
 /// The library name [`ConnectionInfo::lib_name`] starts as.
@@ -208,6 +213,8 @@ impl PartialEq for ConnectionInfo {
             credential_refresh_interval,
             lib_name,
             lib_version,
+            #[cfg(feature = "tracing")]
+            trace_arguments,
         } = self;
         let same_provider = match (credential_provider, &o.credential_provider) {
             (None, None) => true,
@@ -242,6 +249,13 @@ impl PartialEq for ConnectionInfo {
                     &o.lib_name,
                     &o.lib_version,
                 )
+            && {
+                #[cfg(feature = "tracing")]
+                let same = *trace_arguments == o.trace_arguments;
+                #[cfg(not(feature = "tracing"))]
+                let same = true;
+                same
+            }
     }
 }
 
@@ -271,6 +285,8 @@ impl Default for ConnectionInfo {
             credential_refresh_interval: None,
             lib_name: Some(LIB_NAME.to_string()),
             lib_version: env!("CARGO_PKG_VERSION").to_string(),
+            #[cfg(feature = "tracing")]
+            trace_arguments: false,
         }
     }
 }

@@ -348,6 +348,16 @@ macro_rules! builder_setters {
             self
         }
 
+        /// Feature `tracing`: record each command's arguments in its span
+        /// (`db.query.text`), except those of the commands that carry passwords (`AUTH`,
+        /// `HELLO`, `MIGRATE`, `ACL SETUSER`, `CONFIG SET`: shown as `?`). Defaults to off:
+        /// spans name the command only.
+        #[cfg(feature = "tracing")]
+        pub fn trace_arguments(mut self, on: bool) -> Self {
+            self.opts.info.trace_arguments = on;
+            self
+        }
+
         /// Every setting gathered so far.
         pub fn options(&self) -> &$crate::config::Options {
             &self.opts

@@ -21,6 +21,7 @@ use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::failure::{self, Failure, Stage};
 use crate::from_value::FromValue;
+use crate::observe::{self, TimeoutKind};
 use crate::resp::Decoder;
 use crate::time::{deadline_in, left};
 use crate::value::Value;
@@ -42,6 +43,9 @@ pub struct Connection {
     read_timeout: Option<Duration>,
     /// For the log line of a write that timed out.
     write_timeout: Option<Duration>,
+    /// `trace_arguments`: spans record the arguments (feature `tracing`).
+    #[cfg(feature = "tracing")]
+    trace_arguments: bool,
     protocol: Protocol,
     /// MULTI, WATCH, subscriptions, db, CLIENT REPLY: see [`state`].
     state: State,
@@ -73,14 +77,17 @@ impl std::fmt::Debug for Connection {
     }
 }
 
-/// Logs which step of the setup of a connection timed out, and the limit; the error is
+/// Says which step of the setup of a connection timed out, and the limit; the error is
 /// returned unchanged ([`Error::Timeout`] stays a unit variant that callers match on).
 fn setup_error(e: Error, step: &str, info: &ConnectionInfo) -> Error {
     if e.is_timeout() {
-        log::warn!(
-            "connecting to {}: timed out {step} (connect_timeout {:?} bounds the whole setup)",
-            info.addr,
-            info.connect_timeout
+        let note = format!(", bounding the whole setup; timed out {step}");
+        observe::timeout(
+            TimeoutKind::Connect,
+            &info.addr,
+            None,
+            info.connect_timeout,
+            &note,
         );
     }
     e
@@ -133,14 +140,18 @@ impl Connection {
 
     /// [`open`](Self::open) with the credentials of `info` as they are.
     fn open_as(info: &ConnectionInfo) -> Result<Connection> {
+        let started = Instant::now();
         let setup_deadline = deadline_in(info.connect_timeout);
-        let stream = Stream::open(info, setup_deadline)?;
+        let stream =
+            Stream::open(info, setup_deadline).map_err(|e| setup_error(e, "connecting", info))?;
         let mut conn = Connection {
             stream: BufStream::with_capacities(BUF_CAPACITY, BUF_CAPACITY, stream),
             decoder: Decoder::new(),
             addr: info.addr.clone(),
             read_timeout: info.read_timeout,
             write_timeout: info.write_timeout,
+            #[cfg(feature = "tracing")]
+            trace_arguments: info.trace_arguments,
             protocol: info.protocol,
             state: State::default(),
             broken: false,
@@ -150,7 +161,7 @@ impl Connection {
             auth_generation: 0,
         };
         conn.handshake(info, setup_deadline)?;
-        log::debug!("connected to {} (db {})", conn.addr, conn.state.db);
+        observe::connected(&conn.addr, conn.state.db, started.elapsed());
         Ok(conn)
     }
 
@@ -283,28 +294,40 @@ impl Connection {
     /// failed (for the retry logic).
     pub(crate) fn request_staged(&mut self, cmd: &Cmd) -> std::result::Result<Value, Failure> {
         cmd.check_sendable().map_err(|e| (Stage::Unsent, e))?;
-        self.request_once(cmd).map_err(|f| self.log_timeout(cmd, f))
+        let what = observe::What::Command(cmd);
+        let op = observe::start(&what, self.observed());
+        let r = op.run(|| self.request_once(cmd).map_err(|f| self.log_timeout(cmd, f)));
+        op.finish(&what, r.as_ref().err().map(|(_, e)| e));
+        r
+    }
+
+    /// Where this connection's operations run, for their spans: its address and db.
+    pub(crate) fn observed(&self) -> observe::At<'_> {
+        observe::At {
+            addr: &self.addr,
+            db: self.state.db,
+            #[cfg(feature = "tracing")]
+            arguments: self.trace_arguments,
+            #[cfg(not(feature = "tracing"))]
+            arguments: false,
+        }
     }
 
     /// A timeout says no more than its variant ([`Error::Timeout`] is a unit variant that
-    /// callers match on): which limit passed, for which command, goes to the log. The
-    /// command's arguments are never logged (they may be secrets).
+    /// callers match on): which limit passed, for which command, is said by
+    /// [`observe::timeout`]. The command's arguments are never shown (they may be secrets).
     fn log_timeout(&self, cmd: &Cmd, (stage, e): Failure) -> Failure {
         if matches!(e, Error::Timeout) {
-            let (what, limit) = match stage {
-                Stage::Unsent => ("write", self.write_timeout),
-                Stage::Sent => ("read", self.read_timeout),
+            let (kind, limit) = match stage {
+                Stage::Unsent => (TimeoutKind::Write, self.write_timeout),
+                Stage::Sent => (TimeoutKind::Read, self.read_timeout),
             };
-            log::warn!(
-                "{} on {}: {what} timeout ({limit:?}{}) passed",
-                cmd.display_name(),
-                self.addr,
-                if cmd.blocking_timeout().is_some() {
-                    ", plus the command's own blocking timeout"
-                } else {
-                    ""
-                }
-            );
+            let note = if cmd.blocking_timeout().is_some() {
+                ", plus the command's own blocking timeout"
+            } else {
+                ""
+            };
+            observe::timeout(kind, &self.addr, Some(&cmd.display_name()), limit, note);
         }
         (stage, e)
     }
@@ -486,7 +509,7 @@ impl Connection {
 
     fn fail(&mut self, e: Error) -> Error {
         if !self.broken {
-            log::debug!("connection to {} broken: {}", self.addr, e);
+            observe::broken(&self.addr, &e);
         }
         self.broken = true;
         e

@@ -179,6 +179,13 @@ fn tls_timeout(e: Error, addr: &ConnectionAddr, limit: Option<Duration>) -> Erro
     if !e.is_timeout() {
         return e;
     }
+    crate::observe::timeout(
+        crate::observe::TimeoutKind::TlsHandshake,
+        addr,
+        None,
+        limit,
+        ", part of connect_timeout",
+    );
     let message = format!(
         "the TLS handshake with {addr} timed out (connect_timeout {limit:?}): no TLS reply \
          came; is the server listening with TLS there (rediss://), or is it a plain \

@@ -374,7 +374,7 @@ impl PubSub {
     fn reconnect(&mut self) -> Result<()> {
         self.conn = None;
         if self.main_subscribed() {
-            log::debug!("pub/sub connection lost: reconnecting and subscribing again");
+            crate::observe::pubsub_reconnect();
             self.connect()?;
         }
         Ok(())

@@ -291,9 +291,8 @@ fn catch_up(info: &ConnectionInfo, name: &str, watch: &Watch) {
     if let Ok(Value::Array(items)) = query(info, &c) {
         if let [h, p] = &items[..] {
             if let (Some(h), Some(p)) = (text(h), text(p).and_then(|p| p.parse::<u16>().ok())) {
-                let shown = format!("{h}:{p}");
-                if watch.announce((h, p)) {
-                    log::info!("master of {name:?} is {shown} ({} says)", info.addr);
+                if watch.announce((h.clone(), p)) {
+                    crate::observe::failover(name, &h, p, &info.addr);
                 }
             }
         }
@@ -315,12 +314,7 @@ fn follow(mut conn: Connection, info: &ConnectionInfo, name: &str, watch: &Watch
                 ping_at = None;
                 if let Some(addr) = announced(v, name) {
                     if watch.announce(addr.clone()) {
-                        log::info!(
-                            "master of {name:?} is now {}:{} ({} said so)",
-                            addr.0,
-                            addr.1,
-                            info.addr
-                        );
+                        crate::observe::failover(name, &addr.0, addr.1, &info.addr);
                     }
                 }
             }

@@ -27,6 +27,8 @@ mod health_check;
 mod json;
 mod lock;
 mod monitor;
+mod observe_metrics;
+mod observe_tracing;
 mod options;
 mod pipeline;
 mod pool;
