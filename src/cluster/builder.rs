@@ -131,6 +131,7 @@ impl ClusterBuilder {
                 template,
                 seeds,
                 pool_config,
+                auto_pipeline: self.opts.auto_pipeline,
                 read_from_replicas: self.read_from_replicas,
                 max_redirects: self.max_redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
                 topology: RwLock::new(Arc::new(Topology::empty())),

@@ -40,6 +40,7 @@
 //! registry `refresh.rs` (the `CLUSTER SHARDS` parsing in `topology.rs`); the builder
 //! `builder.rs`; pipelines `pipeline.rs`; the cluster-wide SCAN iterator `scan.rs`.
 
+mod autopipe;
 mod builder;
 mod extras;
 pub(crate) mod pipeline;
@@ -108,6 +109,8 @@ pub(crate) struct Node {
     /// Connections that sent `READONLY`, for reads from replicas (only with
     /// `read_from_replicas`).
     pub ro_pool: Option<ConnectionPool>,
+    /// The shared connection for eligible commands, with `auto_pipeline` (`autopipe.rs`).
+    pub auto: Option<Arc<crate::autopipe::AutoPipe>>,
 }
 
 impl Node {
@@ -157,6 +160,8 @@ struct Inner {
     template: ConnectionInfo,
     seeds: Vec<NodeAddr>,
     pool_config: PoolConfig,
+    /// One auto-pipelined connection per node (see `autopipe.rs`).
+    auto_pipeline: bool,
     read_from_replicas: bool,
     max_redirects: usize,
     topology: RwLock<Arc<Topology>>,

@@ -57,6 +57,8 @@ impl RedisCluster {
             },
         };
         let pool = ConnectionPool::new(info.clone(), self.inner.pool_config)?;
+        let auto =
+            super::autopipe::for_node(self.inner.auto_pipeline, &info, &self.inner.pool_config);
         let ro_pool = if self.inner.read_from_replicas {
             Some(ConnectionPool::with_connector(
                 info,
@@ -76,6 +78,7 @@ impl RedisCluster {
             host: addr.host.as_str().into(),
             pool,
             ro_pool,
+            auto,
         };
         nodes.insert(key, node.clone());
         Ok(node)
