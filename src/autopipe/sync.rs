@@ -6,7 +6,7 @@
 //! The API is `parking_lot`'s: `lock()` returns the guard, `wait_until(&mut guard, ..)`
 //! says whether it timed out.
 
-pub(crate) use imp::{Condvar, Mutex};
+pub(crate) use imp::{Condvar, Mutex, MutexGuard};
 
 #[cfg(not(test))]
 mod imp {
