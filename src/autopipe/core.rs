@@ -3,43 +3,38 @@
 //! connection is a [`Link`], opened by an [`Opener`], so that the model tests
 //! (`model.rs`) run this exact code against an in-memory server under `shuttle`.
 //!
-//! # The protocol (one holder at a time, pipelined batches; no thread of its own)
+//! # The protocol ("combining", leader/follower; no thread of its own)
 //!
 //! A caller appends its encoded command to the shared batch (`Shared::buf`) and its reply
-//! slot to the FIFO of queued slots, under the one mutex. If nobody holds the connection,
-//! it becomes the **holder**; otherwise it waits on its own slot. The holder, outside the
-//! lock, loops:
+//! slot to the FIFO of queued slots, under the one mutex. If nobody is driving, it becomes
+//! the **driver**; otherwise it waits on its own slot. The driver, outside the lock:
 //!
-//! 1. when commands are queued (and few replies are still owed, or more are queued than
-//!    owed), it takes the whole batch and its slots and writes them in one write, behind
-//!    the batches already written: the server works on the next batch while the holder
-//!    reads the replies of the last one;
-//! 2. it reads one reply and hands it to the slot at the head of the FIFO of written
-//!    slots (a slot that was abandoned drops it);
-//! 3. once its own reply is in, it passes the connection, with the written slots still
-//!    owed a reply, to the first of their callers that still waits (its slot becomes
-//!    [`SlotState::Drive`]), or else to the first queued caller; with none, the role is
-//!    free again (replies owed to abandoned slots are read by the next holder).
+//! 1. takes the whole batch and its slots (the queue is empty again, the next callers start
+//!    the next batch), and the connection (opening one when there is none);
+//! 2. writes the batch in one write, then reads exactly one reply per slot, in order, and
+//!    hands each to its slot (a slot that was abandoned drops it);
+//! 3. puts the connection back and passes the driver's role to the first caller queued
+//!    meanwhile that still waits (its slot becomes [`SlotState::Drive`]); with none, the
+//!    role is free again.
 //!
-//! So a hand-off is off the critical path: the next batch is on the wire while the next
-//! holder wakes up. A caller that finds nobody holding, nothing queued and nothing owed
-//! sends its command at once, without a slot (the one-thread case costs what the pool
-//! costs).
+//! A caller that finds nobody driving and nothing queued drives at once with its own
+//! command alone, without a slot (the one-thread case costs what the pool costs).
+//!
+//! Every other driver's own slot is in the batch it drives (it queued before it drove), so it
+//! has its reply when its turn ends, and returns.
 //!
 //! # Invariants
 //!
-//! * A slot gets at most one reply, and only the reply read at its own position: slots are
-//!   written and answered in one FIFO order (`queued`, then the holder's `sent`), one reply
-//!   for one slot; a connection that fails fails every written slot not answered yet and is
+//! * A slot gets at most one reply, and only the reply read at its own position in the
+//!   FIFO: the batch's slots and the replies are consumed in the same order, one for one,
+//!   and a connection that fails mid-batch fails every slot not answered yet and is
 //!   dropped (never reused, so no late reply is read for anyone).
 //! * A caller that times out marks its slot abandoned and leaves: its command stays in the
 //!   FIFO (it may already be on the wire), its reply is read and dropped.
-//! * Exactly one holder at a time (`Shared::holding`), and whenever a slot whose caller
-//!   waits is queued or owed a reply, either a holder is running or that caller has been
-//!   told to hold: no wake-up is lost. The role is only handed over under the mutex, to a
-//!   slot found waiting under that slot's own lock.
-//! * The connection and its `sent` FIFO travel together: with the holder while it runs,
-//!   in `Shared` between holders. `sent` is never empty without a connection.
+//! * Exactly one driver at a time (`Shared::driving`), and whenever the queue holds a slot
+//!   whose caller waits, either a driver is running or that caller has been told to drive:
+//!   no wake-up is lost. The role is only handed over under the mutex, to a slot found
+//!   `Queued` under that slot's own lock.
 //! * Lock order: the shared mutex, then a slot's mutex; never the other way round. No
 //!   lock is held during I/O.
 //! * Back-pressure: a caller waits (up to its deadline, then [`Error::PoolTimeout`], never
@@ -51,12 +46,12 @@ use std::io;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::sync::{Condvar, Mutex, MutexGuard};
+use super::sync::{Condvar, Mutex};
 use crate::error::{Error, Result};
 use crate::failure::{Failure, Stage};
 use crate::value::Value;
 
-/// One connection, as the holder uses it.
+/// One connection, as the driver uses it.
 pub(crate) trait Link: Send {
     /// Writes `count` already encoded commands and flushes them.
     fn send(&mut self, bytes: &[u8], count: usize) -> Result<()>;
@@ -83,17 +78,15 @@ pub(crate) struct Limits {
     pub max_batch_bytes: usize,
 }
 
-type Reply = std::result::Result<Value, Failure>;
-
 enum SlotState {
     /// In the FIFO, not written yet.
     Queued,
     /// Written (or about to be): the server may have run it.
     Sent,
-    /// Its caller is asked to hold the connection next.
+    /// Its caller is asked to drive the next batch.
     Drive,
     /// The reply, or why there is none.
-    Done(Reply),
+    Done(std::result::Result<Value, Failure>),
     /// Its caller gave up waiting; the reply is dropped.
     Abandoned,
 }
@@ -119,7 +112,7 @@ impl Slot {
     }
 
     /// Hands over `r`, unless the caller left.
-    fn deliver(&self, r: Reply) {
+    fn deliver(&self, r: std::result::Result<Value, Failure>) {
         let mut st = self.state.lock();
         if matches!(*st, SlotState::Abandoned) {
             return;
@@ -130,10 +123,10 @@ impl Slot {
         self.cv.notify_one();
     }
 
-    /// Asks the caller to hold the connection next; false when it left (or has its reply).
+    /// Asks the caller to drive; false when it left.
     fn offer_drive(&self) -> bool {
         let mut st = self.state.lock();
-        if !matches!(*st, SlotState::Queued | SlotState::Sent) {
+        if !matches!(*st, SlotState::Queued) {
             return false;
         }
         *st = SlotState::Drive;
@@ -143,26 +136,15 @@ impl Slot {
     }
 }
 
-/// A command written and owed a reply.
-enum Owed {
-    /// A waiting (or abandoned) caller's slot.
-    Slot(Arc<Slot>),
-    /// The holder's own command, sent without a slot (the caller alone).
-    Mine,
-}
-
 struct Shared<L> {
-    /// The connection, while nobody holds it.
     link: Option<L>,
-    /// What `link` owes, while nobody holds it (abandoned slots only).
-    sent: VecDeque<Owed>,
-    holding: bool,
+    driving: bool,
     /// The batch being gathered: encoded commands, in the order of `queued`.
     buf: Vec<u8>,
     /// The last batch's buffer, emptied, for the next one.
     spare: Vec<u8>,
     queued: VecDeque<Arc<Slot>>,
-    /// Written and not answered (as last told by the holder).
+    /// Written and not answered.
     in_flight: usize,
     /// Callers waiting for room.
     blocked: usize,
@@ -176,46 +158,6 @@ pub(crate) struct Core<O: Opener> {
     room: Condvar,
 }
 
-/// What one holder carries: the connection, what it owes, and the holder's own reply.
-struct Turn<'a, L> {
-    link: Option<L>,
-    sent: VecDeque<Owed>,
-    /// The holder's slot (`None`: its command is [`Owed::Mine`]).
-    own: Option<&'a Arc<Slot>>,
-    /// The reply of [`Owed::Mine`], once read.
-    mine: Option<Reply>,
-    own_done: bool,
-    /// Replies read since the shared count was last brought up to date.
-    answered: usize,
-}
-
-impl<L: Link> Turn<'_, L> {
-    fn deliver(&mut self, owed: Owed, r: Reply) {
-        self.answered += 1;
-        match owed {
-            Owed::Mine => {
-                self.mine = Some(r);
-                self.own_done = true;
-            }
-            Owed::Slot(s) => {
-                if self.own.is_some_and(|o| Arc::ptr_eq(o, &s)) {
-                    self.own_done = true;
-                }
-                s.deliver(r);
-            }
-        }
-    }
-
-    /// The connection failed (or could not be opened: `Stage::Unsent`): every command
-    /// owed a reply gets `e`.
-    fn fail_sent(&mut self, stage: Stage, e: &Error) {
-        self.link = None;
-        while let Some(owed) = self.sent.pop_front() {
-            self.deliver(owed, Err((stage, copy(e))));
-        }
-    }
-}
-
 impl<O: Opener> Core<O> {
     pub(crate) fn new(opener: O, limits: Limits) -> Core<O> {
         Core {
@@ -226,8 +168,7 @@ impl<O: Opener> Core<O> {
             },
             shared: Mutex::new(Shared {
                 link: None,
-                sent: VecDeque::new(),
-                holding: false,
+                driving: false,
                 buf: Vec::new(),
                 spare: Vec::new(),
                 queued: VecDeque::new(),
@@ -238,7 +179,7 @@ impl<O: Opener> Core<O> {
         }
     }
 
-    /// True while no connection is open (none yet, or the last one broke), or one is in use.
+    /// True while no connection is open (none yet, or the last one broke).
     pub(crate) fn is_disconnected(&self) -> bool {
         self.shared.lock().link.is_none()
     }
@@ -250,7 +191,11 @@ impl<O: Opener> Core<O> {
 
     /// Runs one command: `pack` appends its encoding to the batch; the reply comes back in
     /// order. Waits until `deadline` at most (then [`Error::Timeout`], counted as sent).
-    pub(crate) fn call(&self, pack: impl FnOnce(&mut Vec<u8>), deadline: Option<Instant>) -> Reply {
+    pub(crate) fn call(
+        &self,
+        pack: impl FnOnce(&mut Vec<u8>),
+        deadline: Option<Instant>,
+    ) -> std::result::Result<Value, Failure> {
         let mut sh = self.shared.lock();
         while self.full(&sh) {
             sh.blocked += 1;
@@ -260,51 +205,41 @@ impl<O: Opener> Core<O> {
                 return Err((Stage::Unsent, Error::PoolTimeout));
             }
         }
-        if !sh.holding && sh.queued.is_empty() && sh.sent.is_empty() {
+        if !sh.driving && sh.queued.is_empty() {
             // Nobody else is here: this caller's command is the whole batch, and its reply
             // needs no slot (one thread pays no more than through the pool).
-            sh.holding = true;
+            sh.driving = true;
             sh.in_flight += 1;
-            let mut turn = Turn {
-                link: sh.link.take(),
-                sent: VecDeque::new(),
-                own: None,
-                mine: None,
-                own_done: false,
-                answered: 0,
-            };
+            let link = sh.link.take();
             let mut bytes = std::mem::take(&mut sh.spare);
             drop(sh);
             pack(&mut bytes);
-            turn.sent.push_back(Owed::Mine);
-            let bytes = self.write(&mut turn, bytes, 1);
-            self.hold(&mut turn, Some(bytes));
-            return turn
-                .mine
-                .unwrap_or(Err((Stage::Unsent, Error::PoolTimeout)));
+            let mut out = Err((Stage::Unsent, Error::PoolTimeout));
+            let link = self.exchange(link, &bytes, 1, || {}, |_, r| out = r);
+            self.finish(link, 1, bytes);
+            return out;
         }
         let slot = Arc::new(Slot::new());
         pack(&mut sh.buf);
         sh.queued.push_back(Arc::clone(&slot));
-        let lead = !sh.holding;
-        sh.holding = true;
+        let lead = !sh.driving;
+        sh.driving = true;
         drop(sh);
         if lead {
-            self.take_over(&slot);
+            self.drive();
         }
         self.wait(&slot, deadline)
     }
 
-    fn wait(&self, slot: &Arc<Slot>, deadline: Option<Instant>) -> Reply {
+    fn wait(&self, slot: &Slot, deadline: Option<Instant>) -> std::result::Result<Value, Failure> {
         let mut st = slot.state.lock();
         loop {
             match std::mem::replace(&mut *st, SlotState::Queued) {
                 SlotState::Done(r) => return r,
                 SlotState::Drive => {
-                    // Its command is queued or owed: the turn it takes ends with its reply.
-                    *st = SlotState::Sent;
+                    // Still queued: the batch this caller drives holds its own command.
                     drop(st);
-                    self.take_over(slot);
+                    self.drive();
                     st = slot.state.lock();
                 }
                 SlotState::Abandoned => {
@@ -326,133 +261,100 @@ impl<O: Opener> Core<O> {
         }
     }
 
-    /// A turn of the caller of `own`, whose command is queued or owed: the connection and
-    /// what it owes come from `Shared`.
-    fn take_over(&self, own: &Arc<Slot>) {
-        let mut turn = {
+    /// One driver's turn: the whole batch gathered so far, out and back.
+    fn drive(&self) {
+        let (slots, bytes, link) = {
             let mut sh = self.shared.lock();
-            Turn {
-                link: sh.link.take(),
-                sent: std::mem::take(&mut sh.sent),
-                own: Some(own),
-                mine: None,
-                own_done: false,
-                answered: 0,
-            }
-        };
-        self.hold(&mut turn, None);
-    }
-
-    /// The holder's loop: writes what is queued, reads one reply at a time, until its own
-    /// reply is in; then passes the connection on.
-    fn hold(&self, turn: &mut Turn<'_, O::Link>, mut spare: Option<Vec<u8>>) {
-        loop {
-            let mut sh = self.shared.lock();
-            sh.in_flight -= std::mem::take(&mut turn.answered);
-            if let Some(mut bytes) = spare.take() {
-                bytes.clear();
-                if sh.spare.capacity() == 0
-                    && bytes.capacity() <= self.limits.max_batch_bytes.saturating_mul(2)
-                {
-                    sh.spare = bytes;
-                }
-            }
-            if turn.own_done {
-                self.pass_on(sh, turn);
-                return;
-            }
-            // The next batch goes out when the one on the wire is nearly answered, or when
-            // more is queued than owed: batches stay large, the wire never runs dry.
-            let batch = (!sh.queued.is_empty()
-                && (turn.sent.len() <= 1 || sh.queued.len() >= turn.sent.len()))
-            .then(|| {
-                let next = std::mem::take(&mut sh.spare);
-                let bytes = std::mem::replace(&mut sh.buf, next);
-                let count = sh.queued.len();
-                turn.sent.extend(sh.queued.drain(..).map(Owed::Slot));
-                sh.in_flight += count;
-                (bytes, count)
-            });
-            let wake = batch.is_some() && sh.blocked > 0;
+            let next = std::mem::take(&mut sh.spare);
+            let bytes = std::mem::replace(&mut sh.buf, next);
+            let slots: Vec<Arc<Slot>> = sh.queued.drain(..).collect();
+            sh.in_flight += slots.len();
+            let wake = sh.blocked > 0;
+            let link = sh.link.take();
             drop(sh);
             if wake {
                 self.room.notify_all();
             }
-            if let Some((bytes, count)) = batch {
-                spare = Some(self.write(turn, bytes, count));
-                continue;
-            }
-            let Some(link) = turn.link.as_mut() else {
-                // Unreachable: the holder's own command is queued or owed, and what is owed
-                // has a connection. Nothing to read: look again.
-                debug_assert!(false, "a holder with nothing to read");
-                continue;
-            };
-            match link.recv() {
-                Ok(v) => {
-                    let owed = turn.sent.pop_front().expect("a reply is owed");
-                    let r = match v {
-                        Value::Error(e) => Err((Stage::Sent, Error::Server(e))),
-                        v => Ok(v),
-                    };
-                    turn.deliver(owed, r);
-                }
-                Err(e) => turn.fail_sent(Stage::Sent, &e),
-            }
-        }
+            (slots, bytes, link)
+        };
+        let link = if slots.is_empty() {
+            link
+        } else {
+            let mark = || slots.iter().for_each(|s| s.mark_sent());
+            self.exchange(link, &bytes, slots.len(), mark, |i, r| slots[i].deliver(r))
+        };
+        self.finish(link, slots.len(), bytes);
     }
 
-    /// Writes one batch, the last `count` commands of `turn.sent`, behind what the
-    /// connection owes (opening a connection when there is none, or the idle one went
-    /// stale); returns the buffer for reuse.
-    fn write(&self, turn: &mut Turn<'_, O::Link>, bytes: Vec<u8>, count: usize) -> Vec<u8> {
-        if turn.sent.len() == count {
-            // Nothing else owed: the idle connection is checked before it is used again.
-            turn.link = turn.link.take().and_then(|mut l| l.fresh().then_some(l));
-        }
-        let link = match &mut turn.link {
+    /// Writes a batch of `count` commands, reads one reply for each, in order, and gives
+    /// reply `i` to `deliver(i, ..)` (every one not answered gets the error when the
+    /// connection fails). `sent` runs before the first byte is written. The connection
+    /// comes back unless it failed.
+    fn exchange(
+        &self,
+        link: Option<O::Link>,
+        bytes: &[u8],
+        count: usize,
+        sent: impl FnOnce(),
+        mut deliver: impl FnMut(usize, std::result::Result<Value, Failure>),
+    ) -> Option<O::Link> {
+        let mut link = match link.and_then(|mut l| l.fresh().then_some(l)) {
             Some(l) => l,
             None => match self.opener.open() {
-                // Without a connection nothing else is owed: `sent` is this batch alone.
-                Ok(l) => turn.link.insert(l),
+                Ok(l) => l,
                 Err(e) => {
-                    turn.fail_sent(Stage::Unsent, &e);
-                    return bytes;
+                    fail(&mut deliver, 0..count, Stage::Unsent, &e);
+                    return None;
                 }
             },
         };
-        let first = turn.sent.len() - count;
-        for owed in turn.sent.range(first..) {
-            if let Owed::Slot(s) = owed {
-                s.mark_sent();
+        sent();
+        if let Err(e) = link.send(bytes, count) {
+            fail(&mut deliver, 0..count, Stage::Sent, &e);
+            return None;
+        }
+        for i in 0..count {
+            match link.recv() {
+                Ok(Value::Error(e)) => deliver(i, Err((Stage::Sent, Error::Server(e)))),
+                Ok(v) => deliver(i, Ok(v)),
+                Err(e) => {
+                    fail(&mut deliver, i..count, Stage::Sent, &e);
+                    return None;
+                }
             }
         }
-        if let Err(e) = link.send(&bytes, count) {
-            turn.fail_sent(Stage::Sent, &e);
-        }
-        bytes
+        Some(link)
     }
 
-    /// The end of a turn: the connection (and what it owes) back, the role to the first
-    /// caller still waiting for a reply, else to the first queued one, else free.
-    fn pass_on(&self, mut sh: MutexGuard<'_, Shared<O::Link>>, turn: &mut Turn<'_, O::Link>) {
-        sh.link = turn.link.take();
-        sh.sent = std::mem::take(&mut turn.sent);
-        let next = sh
-            .sent
-            .iter()
-            .filter_map(|o| match o {
-                Owed::Slot(s) => Some(s),
-                Owed::Mine => None,
-            })
-            .chain(sh.queued.iter())
-            .any(|s| s.offer_drive());
-        sh.holding = next;
+    /// The end of a turn: the connection back, the role to the next waiting caller.
+    fn finish(&self, link: Option<O::Link>, answered: usize, mut bytes: Vec<u8>) {
+        let mut sh = self.shared.lock();
+        sh.in_flight -= answered;
+        sh.link = link;
+        bytes.clear();
+        if bytes.capacity() <= self.limits.max_batch_bytes.saturating_mul(2) {
+            sh.spare = bytes;
+        }
+        // Abandoned slots stay queued (their bytes are in the batch): the next driver
+        // sends them and drops their replies.
+        sh.driving = sh.queued.iter().any(|s| s.offer_drive());
         let wake = sh.blocked > 0;
         drop(sh);
         if wake {
             self.room.notify_all();
         }
+    }
+}
+
+/// Gives each request of `which` a copy of `e`: a failed connection takes them all down.
+fn fail(
+    deliver: &mut impl FnMut(usize, std::result::Result<Value, Failure>),
+    which: std::ops::Range<usize>,
+    stage: Stage,
+    e: &Error,
+) {
+    for i in which {
+        deliver(i, Err((stage, copy(e))));
     }
 }
 

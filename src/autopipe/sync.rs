@@ -6,7 +6,7 @@
 //! The API is `parking_lot`'s: `lock()` returns the guard, `wait_until(&mut guard, ..)`
 //! says whether it timed out.
 
-pub(crate) use imp::{Condvar, Mutex, MutexGuard};
+pub(crate) use imp::{Condvar, Mutex};
 
 #[cfg(not(test))]
 mod imp {
