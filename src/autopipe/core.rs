@@ -13,15 +13,17 @@
 //!    the next batch), and the connection (opening one when there is none);
 //! 2. writes the batch in one write, then reads exactly one reply per slot, in order, and
 //!    hands each to its slot (a slot that was abandoned drops it);
-//! 3. puts the connection back and passes the driver's role to the first caller queued
+//! 3. puts the connection back; when callers queued meanwhile, it drives their batch at
+//!    once itself, up to [`EXTRA_TURNS`] more batches (the next batch does not wait for
+//!    another thread to wake up), then passes the driver's role to the first caller queued
 //!    meanwhile that still waits (its slot becomes [`SlotState::Drive`]); with none, the
 //!    role is free again.
 //!
 //! A caller that finds nobody driving and nothing queued drives at once with its own
 //! command alone, without a slot (the one-thread case costs what the pool costs).
 //!
-//! Every other driver's own slot is in the batch it drives (it queued before it drove), so it
-//! has its reply when its turn ends, and returns.
+//! Every other driver's own slot is in the first batch it drives (it queued before it
+//! drove), so it has its reply when its turn ends, and returns.
 //!
 //! # Invariants
 //!
