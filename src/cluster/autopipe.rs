@@ -29,6 +29,9 @@ pub(super) enum Outcome<R = Value> {
     Reply(Result<R>),
 }
 
+/// One attempt on a node's shared connection, as `with_redirects` runs it.
+pub(super) type Shared<'a, R> = &'a dyn Fn(&AutoPipe) -> Outcome<R>;
+
 /// The shared connection of a new node, when auto-pipelining is on.
 pub(super) fn for_node(
     on: bool,

@@ -93,8 +93,7 @@ impl RedisCluster {
     pub(crate) fn run_one(&self, target: &Target, cmd: &Cmd) -> Result<Value> {
         let safe_to_repeat = || routing::is_read_only(cmd);
         let shared = |pipe: &AutoPipe| autopipe::attempt(pipe, cmd);
-        let auto =
-            crate::autopipe::eligible(cmd).then_some(&shared as &dyn Fn(&AutoPipe) -> Outcome);
+        let auto = crate::autopipe::eligible(cmd).then_some(&shared as autopipe::Shared<'_, Value>);
         self.redirected(
             target,
             &safe_to_repeat,
@@ -140,7 +139,7 @@ impl RedisCluster {
         target: &Target,
         safe_to_repeat: &dyn Fn() -> bool,
         what: &dyn Fn() -> String,
-        auto: Option<&dyn Fn(&AutoPipe) -> Outcome<R>>,
+        auto: Option<autopipe::Shared<'_, R>>,
         mut op: impl FnMut(&mut PooledConnection) -> Result<R>,
     ) -> Result<R> {
         let mut target = Cow::Borrowed(target);
