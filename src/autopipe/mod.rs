@@ -4,7 +4,9 @@
 //! Turned on by [`ClientBuilder::auto_pipeline`](crate::ClientBuilder::auto_pipeline) (or
 //! `?auto_pipeline=true`). [`StrictRedis::execute_command`](crate::StrictRedis::execute_command),
 //! and so every command method, then sends each [eligible](eligible) command through the
-//! client's one shared connection; everything else goes through the pool as before.
+//! client's one shared connection; everything else goes through the pool as before. The
+//! cluster client keeps one [`AutoPipe`] per node and runs single attempts on it
+//! ([`AutoPipe::attempt`]) inside its own redirection loop (`src/cluster/autopipe.rs`).
 //!
 //! * **Hand-off** ([`core`]): no thread of its own. The first caller that finds nobody
 //!   writing becomes the driver: it writes every command queued so far in one write,
@@ -17,7 +19,7 @@
 //! * **A broken connection** fails every request on it (ambiguous where sent, unless
 //!   read-only) and is replaced by the next batch; the failed requests are retried where
 //!   the [retry rules](crate::retry) allow (not sent, or read-only), under the pool's
-//!   [`RetryPolicy`](crate::RetryPolicy).
+//!   [`RetryPolicy`](crate::RetryPolicy), by the pool's own decision (`retry::Decision`).
 //! * **Back-pressure**: at most [`MAX_IN_FLIGHT`] commands queued or unanswered, and a
 //!   batch stops taking commands at [`MAX_BATCH_BYTES`]; a caller waits for room (for its
 //!   read timeout at most, then [`Error::PoolTimeout`](crate::Error::PoolTimeout), unsent).

@@ -38,7 +38,8 @@
 //! is `src/cluster/run.rs`; routing plans (split per slot, fan-out, SCAN) `plan.rs`, with
 //! the command tables' routing facts in `routing.rs`; the topology refresh and the node
 //! registry `refresh.rs` (the `CLUSTER SHARDS` parsing in `topology.rs`); the builder
-//! `builder.rs`; pipelines `pipeline.rs`; the cluster-wide SCAN iterator `scan.rs`.
+//! `builder.rs`; pipelines `pipeline.rs`; the cluster-wide SCAN iterator `scan.rs`; the
+//! per-node shared connections of `auto_pipeline(true)` `autopipe.rs`.
 
 mod autopipe;
 mod builder;

@@ -50,16 +50,12 @@ impl Seen {
 /// 16 threads of checked SET/GET, 30 keys each (`key=seq` values: a reply meant for
 /// another caller names another key), on keys whose slots `wanted` accepts.
 fn load(c: &RedisCluster, wanted: impl Fn(u16) -> bool) -> Threads<Seen> {
-    let mut names = (0..).map(|i| format!("apc:{i}"));
-    let key_sets: Vec<Vec<String>> = (0..16)
-        .map(|_| {
-            names
-                .by_ref()
-                .filter(|k| wanted(key_slot(k.as_bytes())))
-                .take(30)
-                .collect()
-        })
+    let keys: Vec<String> = (0..)
+        .map(|i| format!("apc:{i}"))
+        .filter(|k| wanted(key_slot(k.as_bytes())))
+        .take(16 * 30)
         .collect();
+    let key_sets: Vec<Vec<String>> = keys.chunks(30).map(<[String]>::to_vec).collect();
     let c = c.clone();
     Threads::spawn(key_sets, move |keys: Vec<String>, control| {
         let mut s = Seen::default();
@@ -255,11 +251,9 @@ fn a_resharding_under_load_follows_moved_and_ask() {
     let c = auto(&cluster);
     let primaries = cluster.primary_ports();
     let (from, to) = (primaries[0], primaries[1]);
-    let moving: Vec<u16> = cluster
-        .cluster_nodes()
-        .iter()
-        .find(|n| n.port == from)
-        .unwrap()
+    let nodes = cluster.cluster_nodes();
+    let source = nodes.iter().find(|n| n.port == from).unwrap();
+    let moving: Vec<u16> = source
         .slots
         .iter()
         .flat_map(|&(a, b)| a..=b)
