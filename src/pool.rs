@@ -288,7 +288,7 @@ impl ConnectionPool {
     /// for up to the read timeout from the first refusal.
     pub fn request(&self, cmd: &Cmd) -> Result<Value> {
         let what = || cmd.display_name();
-        let mut loading_until = None;
+        let mut decision = retry::Decision::new(self.inner.info.read_timeout);
         retry::run(
             &self.inner.config.retry,
             None,
@@ -304,17 +304,9 @@ impl ConnectionPool {
                     Err(failure) => failure,
                 };
                 drop(conn);
-                if retry::is_loading(&e) {
-                    let until = *loading_until.get_or_insert_with(|| {
-                        crate::time::deadline_in(self.inner.info.read_timeout)
-                    });
-                    return Attempt::Wait(e, until);
-                }
-                // Only looked up on failure: the table costs nothing on the fast path.
-                let read_only = retry::is_read_only(cmd);
                 if self.inner.follows_failover {
                     let demoted = e.server_error().is_some_and(|s| s.kind() == "READONLY");
-                    if demoted || retry::may_retry(stage, read_only, &e) {
+                    if demoted || retry::may_retry(stage, retry::is_read_only(cmd), &e) {
                         // The idle connections lead to the old master.
                         self.clear();
                     }
@@ -322,11 +314,7 @@ impl ConnectionPool {
                         return Attempt::Retry(e);
                     }
                 }
-                if retry::may_retry(stage, read_only, &e) {
-                    Attempt::Retry(e)
-                } else {
-                    Attempt::Done(Err(retry::settle(stage, read_only, e)))
-                }
+                decision.judge(cmd, stage, e)
             },
             |e| e,
         )

@@ -80,6 +80,45 @@ pub(crate) fn run<T>(
     }
 }
 
+/// The retry decision for one command's failed attempts, the same for every path that runs
+/// a single command under [`run`] (the pool, the auto-pipelined connection): a `LOADING`
+/// refusal waits for the server (for the read timeout at most, counted from the first
+/// refusal), a command that certainly did not run, or a read-only one whose connection
+/// broke, is sent again; anything else is returned, marked ambiguous where it may have run.
+pub(crate) struct Decision {
+    read_timeout: Option<Duration>,
+    /// Until when `LOADING` refusals are waited out (set by the first one).
+    loading_until: Option<Option<Instant>>,
+}
+
+impl Decision {
+    /// A fresh decision for one command on connections with this `read_timeout`.
+    pub(crate) fn new(read_timeout: Option<Duration>) -> Decision {
+        Decision {
+            read_timeout,
+            loading_until: None,
+        }
+    }
+
+    /// What the failure `(stage, e)` of one attempt at `cmd` allows.
+    pub(crate) fn judge<T>(&mut self, cmd: &Cmd, stage: Stage, e: Error) -> Attempt<T> {
+        if is_loading(&e) {
+            let timeout = self.read_timeout;
+            let until = *self
+                .loading_until
+                .get_or_insert_with(|| crate::time::deadline_in(timeout));
+            return Attempt::Wait(e, until);
+        }
+        // Only looked up on failure: the table costs nothing on the fast path.
+        let read_only = is_read_only(cmd);
+        if may_retry(stage, read_only, &e) {
+            Attempt::Retry(e)
+        } else {
+            Attempt::Done(Err(settle(stage, read_only, e)))
+        }
+    }
+}
+
 /// Whether opening a connection that failed so is tried again: the connection could not
 /// be had (nothing was sent), the server is still loading its data, or Sentinel knows no
 /// master yet (a failover in progress).

@@ -13,15 +13,17 @@
 //!    the next batch), and the connection (opening one when there is none);
 //! 2. writes the batch in one write, then reads exactly one reply per slot, in order, and
 //!    hands each to its slot (a slot that was abandoned drops it);
-//! 3. puts the connection back and passes the driver's role to the first caller queued
+//! 3. puts the connection back; when callers queued meanwhile, it drives their batch at
+//!    once itself, up to [`EXTRA_TURNS`] more batches (the next batch does not wait for
+//!    another thread to wake up), then passes the driver's role to the first caller queued
 //!    meanwhile that still waits (its slot becomes [`SlotState::Drive`]); with none, the
 //!    role is free again.
 //!
 //! A caller that finds nobody driving and nothing queued drives at once with its own
 //! command alone, without a slot (the one-thread case costs what the pool costs).
 //!
-//! Every other driver's own slot is in the batch it drives (it queued before it drove), so it
-//! has its reply when its turn ends, and returns.
+//! Every other driver's own slot is in the first batch it drives (it queued before it
+//! drove), so it has its reply when its turn ends, and returns.
 //!
 //! # Invariants
 //!
@@ -50,6 +52,10 @@ use super::sync::{Condvar, Mutex};
 use crate::error::{Error, Result};
 use crate::failure::{Failure, Stage};
 use crate::value::Value;
+
+/// Further batches a driver sends, while commands keep being queued, before it hands the
+/// role on (its own caller waits for them: a bound on its latency).
+const EXTRA_TURNS: usize = 2;
 
 /// One connection, as the driver uses it.
 pub(crate) trait Link: Send {
@@ -216,7 +222,9 @@ impl<O: Opener> Core<O> {
             pack(&mut bytes);
             let mut out = Err((Stage::Unsent, Error::PoolTimeout));
             let link = self.exchange(link, &bytes, 1, || {}, |_, r| out = r);
-            self.finish(link, 1, bytes);
+            if self.finish(link, 1, bytes, true) {
+                self.drive(EXTRA_TURNS - 1);
+            }
             return out;
         }
         let slot = Arc::new(Slot::new());
@@ -226,7 +234,7 @@ impl<O: Opener> Core<O> {
         sh.driving = true;
         drop(sh);
         if lead {
-            self.drive();
+            self.drive(EXTRA_TURNS);
         }
         self.wait(&slot, deadline)
     }
@@ -239,7 +247,7 @@ impl<O: Opener> Core<O> {
                 SlotState::Drive => {
                     // Still queued: the batch this caller drives holds its own command.
                     drop(st);
-                    self.drive();
+                    self.drive(EXTRA_TURNS);
                     st = slot.state.lock();
                 }
                 SlotState::Abandoned => {
@@ -261,29 +269,37 @@ impl<O: Opener> Core<O> {
         }
     }
 
-    /// One driver's turn: the whole batch gathered so far, out and back.
-    fn drive(&self) {
-        let (slots, bytes, link) = {
-            let mut sh = self.shared.lock();
-            let next = std::mem::take(&mut sh.spare);
-            let bytes = std::mem::replace(&mut sh.buf, next);
-            let slots: Vec<Arc<Slot>> = sh.queued.drain(..).collect();
-            sh.in_flight += slots.len();
-            let wake = sh.blocked > 0;
-            let link = sh.link.take();
-            drop(sh);
-            if wake {
-                self.room.notify_all();
+    /// One driver's turn: the whole batch gathered so far, out and back; then, while
+    /// commands were queued meanwhile, up to `extra` further batches before the role is
+    /// handed on (the next batch leaves at once instead of after another thread's
+    /// wake-up).
+    fn drive(&self, mut extra: usize) {
+        loop {
+            let (slots, bytes, link) = {
+                let mut sh = self.shared.lock();
+                let next = std::mem::take(&mut sh.spare);
+                let bytes = std::mem::replace(&mut sh.buf, next);
+                let slots: Vec<Arc<Slot>> = sh.queued.drain(..).collect();
+                sh.in_flight += slots.len();
+                let wake = sh.blocked > 0;
+                let link = sh.link.take();
+                drop(sh);
+                if wake {
+                    self.room.notify_all();
+                }
+                (slots, bytes, link)
+            };
+            let link = if slots.is_empty() {
+                link
+            } else {
+                let mark = || slots.iter().for_each(|s| s.mark_sent());
+                self.exchange(link, &bytes, slots.len(), mark, |i, r| slots[i].deliver(r))
+            };
+            if !self.finish(link, slots.len(), bytes, extra > 0) {
+                return;
             }
-            (slots, bytes, link)
-        };
-        let link = if slots.is_empty() {
-            link
-        } else {
-            let mark = || slots.iter().for_each(|s| s.mark_sent());
-            self.exchange(link, &bytes, slots.len(), mark, |i, r| slots[i].deliver(r))
-        };
-        self.finish(link, slots.len(), bytes);
+            extra -= 1;
+        }
     }
 
     /// Writes a batch of `count` commands, reads one reply for each, in order, and gives
@@ -326,8 +342,16 @@ impl<O: Opener> Core<O> {
         Some(link)
     }
 
-    /// The end of a turn: the connection back, the role to the next waiting caller.
-    fn finish(&self, link: Option<O::Link>, answered: usize, mut bytes: Vec<u8>) {
+    /// The end of a turn: the connection back, and the role kept (`keep`, with commands
+    /// queued: returns true, the caller drives the next batch) or handed to the next
+    /// waiting caller.
+    fn finish(
+        &self,
+        link: Option<O::Link>,
+        answered: usize,
+        mut bytes: Vec<u8>,
+        keep: bool,
+    ) -> bool {
         let mut sh = self.shared.lock();
         sh.in_flight -= answered;
         sh.link = link;
@@ -337,12 +361,14 @@ impl<O: Opener> Core<O> {
         }
         // Abandoned slots stay queued (their bytes are in the batch): the next driver
         // sends them and drops their replies.
-        sh.driving = sh.queued.iter().any(|s| s.offer_drive());
+        let kept = keep && !sh.queued.is_empty();
+        sh.driving = kept || sh.queued.iter().any(|s| s.offer_drive());
         let wake = sh.blocked > 0;
         drop(sh);
         if wake {
             self.room.notify_all();
         }
+        kept
     }
 }
 

@@ -4,7 +4,9 @@
 //! Turned on by [`ClientBuilder::auto_pipeline`](crate::ClientBuilder::auto_pipeline) (or
 //! `?auto_pipeline=true`). [`StrictRedis::execute_command`](crate::StrictRedis::execute_command),
 //! and so every command method, then sends each [eligible](eligible) command through the
-//! client's one shared connection; everything else goes through the pool as before.
+//! client's one shared connection; everything else goes through the pool as before. The
+//! cluster client keeps one [`AutoPipe`] per node and runs single attempts on it
+//! ([`AutoPipe::attempt`]) inside its own redirection loop (`src/cluster/autopipe.rs`).
 //!
 //! * **Hand-off** ([`core`]): no thread of its own. The first caller that finds nobody
 //!   writing becomes the driver: it writes every command queued so far in one write,
@@ -17,7 +19,7 @@
 //! * **A broken connection** fails every request on it (ambiguous where sent, unless
 //!   read-only) and is replaced by the next batch; the failed requests are retried where
 //!   the [retry rules](crate::retry) allow (not sent, or read-only), under the pool's
-//!   [`RetryPolicy`](crate::RetryPolicy).
+//!   [`RetryPolicy`](crate::RetryPolicy), by the pool's own decision (`retry::Decision`).
 //! * **Back-pressure**: at most [`MAX_IN_FLIGHT`] commands queued or unanswered, and a
 //!   batch stops taking commands at [`MAX_BATCH_BYTES`]; a caller waits for room (for its
 //!   read timeout at most, then [`Error::PoolTimeout`](crate::Error::PoolTimeout), unsent).
@@ -28,15 +30,16 @@ mod model;
 mod sync;
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use self::core::{Core, Limits, Link, Opener};
 use crate::cmd::Cmd;
 use crate::command_facts::{flags, Effect, Name};
 use crate::config::{ConnectionAddr, ConnectionInfo, RetryPolicy};
 use crate::connection::Connection;
-use crate::error::{Error, Result};
-use crate::retry::{self, Attempt, Stage};
+use crate::error::Result;
+use crate::failure::Failure;
+use crate::retry::{self, Attempt};
 use crate::value::Value;
 
 /// Commands queued or written and not answered yet, at most, per shared connection.
@@ -131,52 +134,32 @@ impl AutoPipe {
     /// the pool's ([`ConnectionPool::request`](crate::ConnectionPool::request)).
     pub(crate) fn request(&self, cmd: &Cmd) -> Result<Value> {
         let what = || cmd.display_name();
-        let mut loading_until = None;
+        let mut decision = retry::Decision::new(self.read_timeout);
         retry::run(
             &self.retry,
             None,
             &what,
-            |_| {
-                let deadline = crate::time::deadline_in(self.read_timeout);
-                let at = crate::observe::At {
-                    addr: &self.addr,
-                    db: self.db,
-                    arguments: self.arguments,
-                };
-                let what = crate::observe::What::Command(cmd);
-                let op = crate::observe::start(&what, at);
-                let r = op.run(|| self.core.call(|b| cmd.write_packed(b), deadline));
-                op.finish(&what, r.as_ref().err().map(|(_, e)| e));
-                match r {
-                    Ok(v) => Attempt::Done(Ok(v)),
-                    Err((stage, e)) => self.judge(stage, cmd, e, &mut loading_until),
-                }
+            |_| match self.attempt(cmd) {
+                Ok(v) => Attempt::Done(Ok(v)),
+                Err((stage, e)) => decision.judge(cmd, stage, e),
             },
             |e| e,
         )
     }
 
-    /// What a failed attempt allows: a `LOADING` refusal waits for the server (for the read
-    /// timeout at most, from the first refusal), a command that certainly did not run or a
-    /// read-only one whose connection broke is sent again, anything else is returned
-    /// (ambiguous where it may have run).
-    fn judge(
-        &self,
-        stage: Stage,
-        cmd: &Cmd,
-        e: Error,
-        loading_until: &mut Option<Option<Instant>>,
-    ) -> Attempt<Value> {
-        if retry::is_loading(&e) {
-            let until =
-                *loading_until.get_or_insert_with(|| crate::time::deadline_in(self.read_timeout));
-            return Attempt::Wait(e, until);
-        }
-        let read_only = retry::is_read_only(cmd);
-        if retry::may_retry(stage, read_only, &e) {
-            Attempt::Retry(e)
-        } else {
-            Attempt::Done(Err(retry::settle(stage, read_only, e)))
-        }
+    /// One attempt at `cmd` on the shared connection, no retry (the cluster runs its own
+    /// loop around it), waiting for the read timeout at most.
+    pub(crate) fn attempt(&self, cmd: &Cmd) -> std::result::Result<Value, Failure> {
+        let deadline = crate::time::deadline_in(self.read_timeout);
+        let at = crate::observe::At {
+            addr: &self.addr,
+            db: self.db,
+            arguments: self.arguments,
+        };
+        let what = crate::observe::What::Command(cmd);
+        let op = crate::observe::start(&what, at);
+        let r = op.run(|| self.core.call(|b| cmd.write_packed(b), deadline));
+        op.finish(&what, r.as_ref().err().map(|(_, e)| e));
+        r
     }
 }

@@ -156,3 +156,11 @@ fn back_pressure_loses_no_wake_up() {
     };
     shuttle::check_pct(move || scenario(4, 2, None, two, |_| false), 2000, 3);
 }
+
+#[test]
+fn a_driver_that_keeps_the_role_for_further_batches_loses_no_caller() {
+    // Four callers of three commands: drivers find commands queued when they finish, and
+    // drive further batches before handing the role on.
+    shuttle::check_random(|| scenario(4, 3, None, ROOMY, |_| false), 2000);
+    shuttle::check_pct(|| scenario(4, 3, None, ROOMY, |t| t == 3), 1000, 3);
+}

@@ -149,6 +149,7 @@ impl ClusterBuilder {
                 template,
                 seeds,
                 pool_config,
+                auto_pipeline: self.opts.auto_pipeline,
                 read_from: self.read_from,
                 max_redirects: self.max_redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
                 topology: RwLock::new(Arc::new(Topology::empty())),

@@ -42,8 +42,10 @@
 //! the command tables' routing facts in `routing.rs`; read routing `read_from.rs`; the topology refresh and the node
 //! registry `refresh.rs` (the `CLUSTER SHARDS` parsing in `topology.rs`); the builder
 //! `builder.rs`; pipelines `pipeline.rs`; the cluster-wide SCAN iterator `scan.rs`; sharded
-//! pub/sub `pubsub.rs`.
+//! pub/sub `pubsub.rs`; the per-node shared connections of `auto_pipeline(true)`
+//! `autopipe.rs`.
 
+mod autopipe;
 mod builder;
 mod extras;
 pub(crate) mod pipeline;
@@ -117,6 +119,8 @@ pub(crate) struct Node {
     pub ro_pool: Option<ConnectionPool>,
     /// Its fitness to serve reads, and its zone (shared by the clones of the node).
     pub state: Arc<read_from::NodeState>,
+    /// The shared connection for eligible commands, with `auto_pipeline` (`autopipe.rs`).
+    pub auto: Option<Arc<crate::autopipe::AutoPipe>>,
 }
 
 impl Node {
@@ -166,6 +170,8 @@ struct Inner {
     template: ConnectionInfo,
     seeds: Vec<NodeAddr>,
     pool_config: PoolConfig,
+    /// One auto-pipelined connection per node (see `autopipe.rs`).
+    auto_pipeline: bool,
     read_from: ReadFrom,
     max_redirects: usize,
     topology: RwLock<Arc<Topology>>,

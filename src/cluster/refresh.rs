@@ -58,6 +58,8 @@ impl RedisCluster {
             },
         };
         let pool = ConnectionPool::new(info.clone(), self.inner.pool_config)?;
+        let auto =
+            super::autopipe::for_node(self.inner.auto_pipeline, &info, &self.inner.pool_config);
         let state = Arc::new(NodeState::default());
         let ro_pool = if self.inner.read_from.uses_replicas() {
             let learn_zone = matches!(self.inner.read_from, ReadFrom::AzAffinity(_));
@@ -77,6 +79,7 @@ impl RedisCluster {
             pool,
             ro_pool,
             state,
+            auto,
         };
         nodes.insert(key, node.clone());
         Ok(node)

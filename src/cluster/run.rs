@@ -4,10 +4,12 @@
 
 use std::borrow::Cow;
 
+use super::autopipe::{self, Outcome};
 use super::pipeline::{self, Merge, Plan};
 use super::routing;
 use super::topology::{NodeAddr, Topology};
 use super::{primary_only, Node, RedisCluster, Target};
+use crate::autopipe::AutoPipe;
 use crate::cmd::{cmd, Cmd};
 use crate::error::{Error, Result, ServerError};
 use crate::pool::PooledConnection;
@@ -87,9 +89,26 @@ impl RedisCluster {
     /// cluster client.
     pub(crate) fn run_one(&self, target: &Target, cmd: &Cmd) -> Result<Value> {
         let safe_to_repeat = || routing::is_read_only(cmd);
-        self.with_redirects(target, &safe_to_repeat, &|| cmd.display_name(), |conn| {
-            conn.request_value(cmd)
-        })
+        let shared = |pipe: &AutoPipe| autopipe::attempt(pipe, cmd);
+        let auto = crate::autopipe::eligible(cmd).then_some(&shared as autopipe::Shared<'_, Value>);
+        self.redirected(
+            target,
+            &safe_to_repeat,
+            &|| cmd.display_name(),
+            auto,
+            |conn| conn.request_value(cmd),
+        )
+    }
+
+    /// [`redirected`](Self::redirected) on the nodes' pools only.
+    pub(crate) fn with_redirects<R>(
+        &self,
+        target: &Target,
+        safe_to_repeat: &dyn Fn() -> bool,
+        what: &dyn Fn() -> String,
+        op: impl FnMut(&mut PooledConnection) -> Result<R>,
+    ) -> Result<R> {
+        self.redirected(target, safe_to_repeat, what, None, op)
     }
 
     /// Runs `op` on a connection to `target`'s node until it succeeds, fails for good, or
@@ -107,11 +126,17 @@ impl RedisCluster {
     ///   a hung primary's slots go to the replica that replaced it); the command is sent
     ///   again only if `safe_to_repeat()` and its slot is now served by another node, else
     ///   the timeout is returned (ambiguous: a write may have been applied).
-    pub(crate) fn with_redirects<R>(
+    ///
+    /// With `auto` (an eligible command, `auto_pipeline` on), an attempt runs `auto` on the
+    /// node's shared connection instead of `op` on a pooled one, where the node has one
+    /// (see `autopipe.rs`); a shared connection that cannot be opened counts as a node
+    /// that refuses connections.
+    fn redirected<R>(
         &self,
         target: &Target,
         safe_to_repeat: &dyn Fn() -> bool,
         what: &dyn Fn() -> String,
+        auto: Option<autopipe::Shared<'_, R>>,
         mut op: impl FnMut(&mut PooledConnection) -> Result<R>,
     ) -> Result<R> {
         let mut target = Cow::Borrowed(target);
@@ -131,41 +156,46 @@ impl RedisCluster {
                     }
                 },
             };
-            let mut conn = match node.pool_for(read_only).get() {
-                Ok(c) => c,
-                Err(e) if read_only => {
-                    // A replica that cannot be reached, or refuses READONLY: passed over for
-                    // a while; the next fit replica (or the primary) is asked at once.
-                    log::debug!("cluster replica {} unusable: {e}", node.addr);
-                    node.state.skip();
-                    if e.is_connection_error() {
-                        self.refresh_if_due(Some(&node.addr));
+            let shared = auto.zip(node.auto_pipe(read_only, ask.is_some()));
+            let result = if let Some((auto, pipe)) = shared {
+                match auto(pipe) {
+                    Outcome::Reply(r) => r,
+                    Outcome::Unreachable(e) => {
+                        return self.unreachable(&node, &mut target, read_only, e)
                     }
-                    return Attempt::Redirect(e);
                 }
-                Err(e) if matches!(e, Error::Io(_) | Error::Timeout) => {
-                    log::debug!("cluster node {} unreachable: {e}", node.addr);
-                    self.refresh_if_due(Some(&node.addr));
-                    if let Target::Node(_) = target.as_ref() {
-                        return Attempt::Done(Err(e));
-                    }
-                    return Attempt::Retry(e);
-                }
-                Err(e) => return Attempt::Done(Err(e)),
-            };
-            if ask.is_some() {
-                if let Err(e) = conn.request_value(&cmd("ASKING")) {
-                    if e.is_connection_error() {
+            } else {
+                let mut conn = match node.pool_for(read_only).get() {
+                    Ok(c) => c,
+                    Err(e) if read_only => {
+                        // A replica that cannot be reached, or refuses READONLY: passed over
+                        // for a while; the next fit replica (or the primary) is asked at once.
+                        log::debug!("cluster replica {} unusable: {e}", node.addr);
+                        node.state.skip();
+                        if e.is_connection_error() {
+                            self.refresh_if_due(Some(&node.addr));
+                        }
                         return Attempt::Redirect(e);
                     }
-                    return Attempt::Done(Err(e));
+                    Err(e) if matches!(e, Error::Io(_) | Error::Timeout) => {
+                        return self.unreachable(&node, &mut target, read_only, e)
+                    }
+                    Err(e) => return Attempt::Done(Err(e)),
+                };
+                if ask.is_some() {
+                    if let Err(e) = conn.request_value(&cmd("ASKING")) {
+                        if e.is_connection_error() {
+                            return Attempt::Redirect(e);
+                        }
+                        return Attempt::Done(Err(e));
+                    }
                 }
-            }
-            let e = match op(&mut conn) {
+                op(&mut conn)
+            };
+            let e = match result {
                 Ok(v) => return Attempt::Done(Ok(v)),
                 Err(e) => e,
             };
-            drop(conn);
             match e.server_error().and_then(Redirect::of) {
                 Some(Redirect::Moved { slot, addr }) => {
                     crate::observe::redirect(&what(), "MOVED", Some(slot), &addr);
@@ -242,6 +272,27 @@ impl RedisCluster {
         retry::run(&self.redirect_policy(), None, what, attempt, |last| {
             self.gave_up(&what(), last)
         })
+    }
+
+    /// A node that could not be reached (nothing was sent): the topology is read again,
+    /// and the command retried after a pause (on the primary, if it was for a replica),
+    /// unless it was meant for that very node.
+    fn unreachable<R>(
+        &self,
+        node: &Node,
+        target: &mut Cow<'_, Target>,
+        read_only: bool,
+        e: Error,
+    ) -> Attempt<R> {
+        log::debug!("cluster node {} unreachable: {e}", node.addr);
+        self.refresh_if_due(Some(&node.addr));
+        if let Target::Node(_) = target.as_ref() {
+            return Attempt::Done(Err(e));
+        }
+        if read_only {
+            *target = Cow::Owned(primary_only(target));
+        }
+        Attempt::Retry(e)
     }
 
     pub(super) fn gave_up(&self, what: &str, last: Error) -> Error {

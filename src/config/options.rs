@@ -279,7 +279,8 @@ macro_rules! builder_setters {
         /// and the commands that change a connection's state still take a pooled
         /// connection. See the guide's "Auto-pipelining". Defaults to off.
         ///
-        /// Only [`StrictRedis`](crate::StrictRedis) acts on it so far: the cluster and
+        /// [`StrictRedis`](crate::StrictRedis) shares one connection; the cluster client one
+        /// per node (reads from replicas and the attempt after an `ASK` keep the pools);
         /// Sentinel clients accept the setting and keep using their pools.
         pub fn auto_pipeline(mut self, on: bool) -> Self {
             self.opts.auto_pipeline = on;

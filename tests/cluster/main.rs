@@ -1,6 +1,7 @@
 //! One test binary for Redis Cluster and Sentinel (`cargo test --test cluster`), on the
 //! test kit's real clusters and Sentinel setups.
 
+mod autopipe_cluster;
 mod cache;
 mod cluster;
 mod cluster_batch;
