@@ -504,9 +504,12 @@ mod tests {
             RedisCluster::from_urls::<&str>(&[]),
             Err(Error::Config(_))
         ));
-        assert!(matches!(
+        // A database other than 0 is the servers' to refuse (Valkey 9 may have it): asked
+        // at build, so an unreachable seed fails as unreachable, not as a bad setting
+        // (tests/cluster/cluster_db.rs has the refusals of real servers).
+        assert!(!matches!(
             RedisCluster::from_urls(&["redis://127.0.0.1:1/3"]),
-            Err(Error::Config(_))
+            Err(Error::Config(_)) | Ok(_)
         ));
         assert!(matches!(
             RedisCluster::from_urls(&["unix:///tmp/x.sock"]),
