@@ -425,7 +425,8 @@ impl TestCluster {
     /// with `redis-cli --cluster reshard`; returns its output.
     ///
     /// On a loaded machine a node may miss `cluster-node-timeout` and the cluster says
-    /// CLUSTERDOWN for a moment, which stops `redis-cli` mid-way: then this waits for the
+    /// CLUSTERDOWN for a moment, or (Valkey) a replica still catching up makes `SETSLOT`
+    /// answer NOREPLICAS, which stops `redis-cli` mid-way: then this waits for the
     /// cluster to be healthy, closes the slot left half-moved (`--cluster fix`) and moves
     /// the slots still missing, up to three times.
     pub fn reshard(&self, from: u16, to: u16, slots: usize) -> String {
@@ -466,7 +467,11 @@ impl TestCluster {
                     output.push_str(&text);
                     return output;
                 }
-                Err(e) if attempt < 3 && e.contains("CLUSTERDOWN") => {
+                // NOREPLICAS: Valkey 8+ has `CLUSTER SETSLOT .. NODE` wait for the replicas,
+                // and a replica still catching up (after a SIGCONT, a failover) misses that.
+                Err(e)
+                    if attempt < 3 && (e.contains("CLUSTERDOWN") || e.contains("NOREPLICAS")) =>
+                {
                     output.push_str(&e);
                     self.wait_healthy(SETUP_TIMEOUT);
                     let mut fix = auth.clone();
