@@ -12,6 +12,8 @@
 #
 # 1. one build: `cargo test --workspace --all-targets --no-run` (cargo's own output);
 # 2. the jobs, at most STRICTREDIS_TEST_JOBS at once (default 3), longest first:
+#    - every test named in ALONE below runs last, in its own process, with no other job
+#      beside it (its assertions are about time);
 #    - every test named in SOLO below runs alone in its own process (a soak of minutes
 #      would otherwise hold up the rest of its binary, whose fault-heavy tests take turns);
 #    - each test binary runs the rest of its tests (cwd and CARGO_* variables as cargo
@@ -28,8 +30,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Tests that take a minute or more, matched as extended regexes against
 # (`kind/target::module::test`) each: each match runs alone, in its own process, from the start.
 SOLO=(
-  '^test/cluster::sentinel_failover::failover_soak$'
   '^test/cluster::cluster_soak::cluster_soak_sigstop_and_kill9_under_checked_load$'
+)
+
+# Tests whose assertions are about time (writes lost per Sentinel failover, against a bound
+# of about a second of load): each runs in its own process once every other job has ended,
+# with nothing beside it, so that the other jobs' load cannot stretch what it measures.
+ALONE=(
+  '^test/cluster::sentinel_failover::failover_soak$'
 )
 
 # Then these jobs, the longest after the solo tests (measured in CI), in this order.
@@ -82,6 +90,12 @@ while IFS=$'\t' read -r target path dir pkg; do
           skips+=(--skip "$t")
         fi
       done
+      for re in "${ALONE[@]}"; do
+        if [[ "$target::$t" =~ $re ]]; then
+          printf 'alone\t%s\t%s\t%s\t%s\t%s\n' "$target::$t" "$path" "$dir" "$pkg" "$t" >>"$work/queue"
+          skips+=(--skip "$t")
+        fi
+      done
     done < <(grep ': test$' "$work/list" || true)
   fi
   printf 'bin\t%s\t%s\t%s\t%s\t%s\n' "$target" "$path" "$dir" "$pkg" "${skips[*]:-}" >>"$work/queue"
@@ -90,14 +104,15 @@ printf 'doc\tdoctests\t-\t-\t-\t-\n' >>"$work/queue"
 # Longest first: the solo tests, then the jobs named in FIRST, in that order, then the rest.
 awk -F'\t' -v first="${FIRST[*]}" '
   BEGIN { n = split(first, f, " "); for (i = 1; i <= n; i++) rank[f[i]] = i }
-  { r = $1 == "solo" ? 0 : ($2 in rank ? rank[$2] : n + 1); printf "%d\t%s\n", r, $0 }' \
+  { r = $1 == "solo" ? 0 : $1 == "alone" ? n + 2 : ($2 in rank ? rank[$2] : n + 1)
+    printf "%d\t%s\n", r, $0 }' \
   "$work/queue" | sort -s -t$'\t' -k1,1n | cut -f2- >"$work/queue.sorted"
 
 # run_job KIND NAME PATH DIR PKG ARGS: one job, its output in $work/<n>.log.
 run_job() {
   local kind=$1 path=$3 dir=$4 pkg=$5 args=$6
   case $kind in
-    solo) (cd "$dir" && CARGO="$cargo_bin" CARGO_MANIFEST_DIR="$dir" CARGO_PKG_NAME="$pkg" \
+    solo | alone) (cd "$dir" && CARGO="$cargo_bin" CARGO_MANIFEST_DIR="$dir" CARGO_PKG_NAME="$pkg" \
             "$path" --exact "$args") ;;
     # shellcheck disable=SC2086 # $args is a list of `--skip NAME` words (no spaces in names)
     bin) (cd "$dir" && CARGO="$cargo_bin" CARGO_MANIFEST_DIR="$dir" CARGO_PKG_NAME="$pkg" \
@@ -134,6 +149,10 @@ reap() {
 
 while IFS=$'\t' read -r kind name path dir pkg args; do
   while [ "${#names[@]}" -ge "$jobs_max" ]; do reap; done
+  # An `alone` job waits for every other job to end.
+  if [ "$kind" = alone ]; then
+    while [ "${#names[@]}" -gt 0 ]; do reap; done
+  fi
   n=$((n + 1))
   printf '%s\n' "$name" >"$work/$n.name"
   run_job "$kind" "$name" "$path" "$dir" "$pkg" "$args" >"$work/$n.log" 2>&1 </dev/null &
