@@ -130,7 +130,10 @@ fn scale(cluster: TestCluster, valkey: bool) {
             promoted(&cluster, heir);
             let r = failover_followed(&cluster, &c, &all, None, at, limit);
             recoveries.push((format!("CLUSTER FAILOVER {old} -> {heir}"), r));
-            cluster.wait_healthy(limit);
+            // Slots served again within `limit` was asserted just above; every node agreeing
+            // on the whole map may take longer on a loaded machine, and is only the start
+            // line of the next step.
+            cluster.wait_healthy(Duration::from_secs(60));
             load.wait_for_ops(BETWEEN);
         }
 
