@@ -75,8 +75,8 @@ done <"$work/build.json" | sort -u >"$work/binaries"
 : >"$work/queue"
 cargo_bin=$(command -v cargo)
 # A proc-macro crate's test binary links the toolchain's libstd dynamically: cargo puts the
-# sysroot's lib folder on the library path when it runs one, and so does this.
-LD_LIBRARY_PATH="$(rustc --print sysroot)/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# toolchain's target lib folder on the library path when it runs one, and so does this.
+LD_LIBRARY_PATH="$(rustc --print target-libdir)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export LD_LIBRARY_PATH
 while IFS=$'\t' read -r target path dir pkg; do
   # The solo tests of this binary: `--list` names them, without the binary's prefix.
