@@ -2,6 +2,7 @@
 //! test kit's real clusters and Sentinel setups.
 
 mod cache;
+mod cache_cluster;
 mod cluster;
 mod cluster_batch;
 mod cluster_db;
