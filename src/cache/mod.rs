@@ -4,12 +4,13 @@
 //! * **What is cached** ([`facts`]): commands whose reply is a function of one key's
 //!   contents, derived from the command table; `MGET` key by key.
 //! * **The store** ([`store`]): keyed by the request (command name and arguments, as
-//!   encoded); one store per server and client, so the database and the protocol are fixed
-//!   for it and part of the key implicitly. The raw [`Value`] is kept; each call converts it
+//!   encoded); one store per client (a cluster's nodes share one: a key lives on one node),
+//!   so the database and the protocol are fixed for it and part of the key implicitly. The raw [`Value`] is kept; each call converts it
 //!   into its own type. Bounded by entries and bytes, CLOCK eviction, sharded by key.
 //! * **Invalidation** ([`channel`]): one connection of ours with
 //!   `CLIENT TRACKING ON REDIRECT <itself> BCAST`, subscribed to `__redis__:invalidate`,
-//!   read by a named thread. Chosen over default-mode tracking on the data connections
+//!   read by a named thread; a cluster has one per node (`src/cluster/cache.rs`), and
+//!   entries are served only while all of them listen. Chosen over default-mode tracking on the data connections
 //!   because the channel then does not depend on them: in default mode the server forgets a
 //!   connection's tracked keys when that connection closes (a pooled connection killed
 //!   while idle), and its invalidations are lost without anyone noticing; with BCAST on

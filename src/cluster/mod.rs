@@ -42,7 +42,7 @@
 //! the command tables' routing facts in `routing.rs`; read routing `read_from.rs`; the topology refresh and the node
 //! registry `refresh.rs` (the `CLUSTER SHARDS` parsing in `topology.rs`); the builder
 //! `builder.rs`; pipelines `pipeline.rs`; the cluster-wide SCAN iterator `scan.rs`; sharded
-//! pub/sub `pubsub.rs`.
+//! pub/sub `pubsub.rs`; client-side caching (a channel per node) `cache.rs`.
 
 mod builder;
 mod cache;

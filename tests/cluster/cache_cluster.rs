@@ -59,7 +59,11 @@ fn seen(c: &RedisCluster, key: &str, want: Option<&str>) -> Duration {
     assert!(ok, "{key} not {want:?} within {BOUND:?}");
     let took = start.elapsed();
     for _ in 0..20 {
-        assert_eq!(c.get::<Option<String>>(key).unwrap().as_deref(), want, "{key}");
+        assert_eq!(
+            c.get::<Option<String>>(key).unwrap().as_deref(),
+            want,
+            "{key}"
+        );
     }
     took
 }
@@ -77,7 +81,11 @@ fn scenario(cluster: &TestCluster, engine: &str) {
     for _ in 0..100 {
         assert_eq!(c.get::<String>(key).unwrap(), "1");
     }
-    assert_eq!(calls(cluster, owner, "get"), before, "a hit went to the server");
+    assert_eq!(
+        calls(cluster, owner, "get"),
+        before,
+        "a hit went to the server"
+    );
     assert_eq!(c.cache_stats().unwrap().hits, hits + 100);
 
     // Another client's write: seen within the bound. Own writes: at once.
