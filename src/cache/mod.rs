@@ -129,12 +129,10 @@ impl Cache {
         }
         let listener = channel::Listener::spawn(self.store.clone(), open, valid, first_wait)?;
         // Two threads adding the same node at once: the second listener is dropped here.
-        let extra = {
-            let mut map = self.listeners.lock();
-            if map.contains_key(&name) {
-                Some(listener)
-            } else {
-                map.insert(name, listener);
+        let extra = match self.listeners.lock().entry(name) {
+            std::collections::hash_map::Entry::Occupied(_) => Some(listener),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(listener);
                 None
             }
         };
