@@ -87,6 +87,21 @@ fn scenario(cluster: &TestCluster, engine: &str) {
         "a hit went to the server"
     );
     assert_eq!(c.cache_stats().unwrap().hits, hits + 100);
+    assert!(other.cache_stats().is_none());
+
+    // MGET over two slots (on two nodes): cached key by key, one hit each.
+    let far = "cc:{b}";
+    assert_ne!(cluster.owner_of_slot(key_slot(far.as_bytes())), owner);
+    c.set(far, "x").unwrap();
+    assert!(
+        wait_until(BOUND, || {
+            let hits = c.cache_stats().unwrap().hits;
+            let v: Vec<Option<String>> = c.mget(&[key, far]).unwrap();
+            assert_eq!(v, [Some("1".to_string()), Some("x".to_string())]);
+            c.cache_stats().unwrap().hits == hits + 2
+        }),
+        "MGET never became two hits"
+    );
 
     // Another client's write: seen within the bound. Own writes: at once.
     other.set(key, "2").unwrap();
