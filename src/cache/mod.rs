@@ -140,6 +140,11 @@ impl Cache {
         Ok(())
     }
 
+    /// Whether every channel listens (entries may be served).
+    pub fn is_up(&self) -> bool {
+        self.store.is_up()
+    }
+
     /// Whether the node `name` has a channel.
     pub fn has_channel(&self, name: &str) -> bool {
         self.listeners.lock().contains_key(name)

@@ -11,6 +11,7 @@
 //! reply from a node without a listening channel is never kept.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
@@ -27,7 +28,12 @@ pub(super) struct ClusterCache {
     /// The map the channels were last set for; held while they are brought in step, so
     /// that the last follow to run sees the latest map.
     seen: Mutex<Arc<Topology>>,
+    /// When a down channel last made a command read the topology again.
+    nudged: Mutex<Option<Instant>>,
 }
+
+/// How often, at most, a down channel makes a command read the topology again.
+const NUDGE_INTERVAL: Duration = Duration::from_secs(1);
 
 impl ClusterCache {
     /// A cache with no channel yet (they open with the first topology).
@@ -35,11 +41,32 @@ impl ClusterCache {
         Ok(ClusterCache {
             cache: Cache::new(config)?,
             seen: Mutex::new(Arc::new(Topology::empty())),
+            nudged: Mutex::new(None),
         })
     }
 }
 
 impl RedisCluster {
+    /// While a channel is down, a command reads the topology again (at most once a
+    /// second): a node gone for good (a primary killed, and replaced by its replica) keeps
+    /// its channel, and the whole cache from serving, until a refresh drops it, and the
+    /// commands that would notice it (those of its slots) may never come.
+    pub(super) fn cache_nudge(&self, cc: &ClusterCache) {
+        if cc.cache.is_up() {
+            return;
+        }
+        {
+            let Some(mut last) = cc.nudged.try_lock() else {
+                return;
+            };
+            if last.is_some_and(|t| t.elapsed() < NUDGE_INTERVAL) {
+                return;
+            }
+            *last = Some(Instant::now());
+        }
+        self.refresh_if_due(None);
+    }
+
     /// Brings the cache's channels in step with the slot map (see the module docs); called
     /// after every change of it.
     pub(super) fn cache_follow(&self) {

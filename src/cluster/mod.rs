@@ -259,7 +259,10 @@ impl RedisCluster {
     /// arguments before it returns.
     pub(crate) fn request(&self, cmd: &Cmd) -> Result<Value> {
         match &self.inner.cache {
-            Some(c) => c.cache.run(cmd, |c| self.route(c)),
+            Some(cc) => {
+                self.cache_nudge(cc);
+                cc.cache.run(cmd, |c| self.route(c))
+            }
             None => self.route(cmd),
         }
     }

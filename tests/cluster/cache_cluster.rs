@@ -170,3 +170,52 @@ fn valkey_cluster_cache_follows_the_slot_map() {
     let cluster = TestCluster::start_valkey();
     scenario(&cluster, "valkey");
 }
+
+/// A primary frozen (SIGSTOP) and replaced by its replica: its channel falls silent, which
+/// stops the cache from serving; the client reads the topology again by itself (no command
+/// of ours goes to that node's slots), leaves the node, and serves hits again.
+#[test]
+fn a_frozen_primary_is_left_and_caching_resumes() {
+    let _heavy = crate::heavy();
+    let cluster = TestCluster::start();
+    let c = RedisCluster::builder()
+        .node(&cluster.url())
+        .connect_timeout(Duration::from_secs(1))
+        .read_timeout(Some(Duration::from_secs(1)))
+        .cache_config(CacheConfig::default())
+        .build()
+        .unwrap();
+    let other = RedisCluster::from_urls(&[cluster.url()]).unwrap();
+    let key = "cc:{a}";
+    let owner = cluster.owner_of_slot(key_slot(key.as_bytes()));
+    let victim = *cluster
+        .primary_ports()
+        .iter()
+        .find(|&&p| p != owner)
+        .unwrap();
+    c.set(key, "1").unwrap();
+    warm(&c, key, "1");
+    let flushes = c.cache_stats().unwrap().flushes;
+    cluster.pause(victim);
+    let frozen = Instant::now();
+    // The silent channel empties the cache (heartbeat: 3 s without an answer).
+    assert!(wait_until(Duration::from_secs(20), || c
+        .cache_stats()
+        .unwrap()
+        .flushes
+        > flushes));
+    let victim_addr = format!("127.0.0.1:{victim}");
+    let resumed = wait_until(Duration::from_secs(60), || {
+        let hits = c.cache_stats().unwrap().hits;
+        assert_eq!(c.get::<String>(key).unwrap(), "1");
+        c.cache_stats().unwrap().hits > hits && !c.primaries().contains(&victim_addr)
+    });
+    assert!(resumed, "caching did not resume after the failover");
+    eprintln!(
+        "frozen primary: hits again {:?} after SIGSTOP",
+        frozen.elapsed()
+    );
+    other.set(key, "2").unwrap();
+    seen(&c, key, Some("2"));
+    cluster.resume(victim);
+}
