@@ -96,7 +96,7 @@ fn scenario(cluster: &TestCluster, engine: &str) {
     assert!(
         wait_until(BOUND, || {
             let hits = c.cache_stats().unwrap().hits;
-            let v: Vec<Option<String>> = c.mget(&[key, far]).unwrap();
+            let v: Vec<Option<String>> = c.mget([key, far]).unwrap();
             assert_eq!(v, [Some("1".to_string()), Some("x".to_string())]);
             c.cache_stats().unwrap().hits == hits + 2
         }),
