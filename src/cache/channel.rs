@@ -6,7 +6,11 @@
 //! server tells it of every key that changes, and of every FLUSHDB/FLUSHALL (a null
 //! message). Any break (the connection lost or killed, a server restart, no answer to the
 //! heartbeat PING, the connector saying the node is no longer the one we want) empties
-//! the store and bumps its generation before the thread connects again.
+//! the store and counts the channel down before the thread connects again. A store may
+//! have several channels (a cluster: one per node, see [`Cache::add_channel`]): entries
+//! are served only while every one of them listens.
+//!
+//! [`Cache::add_channel`]: super::Cache::add_channel
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -49,6 +53,8 @@ impl Listener {
         first_wait: Duration,
     ) -> Result<Listener> {
         let stop = Arc::new(AtomicBool::new(false));
+        // Counted down before anything can be read from its node.
+        store.channel_added();
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("strictredis-cache".into())
@@ -82,22 +88,31 @@ fn run(
     valid: &StillValid,
     first: std::sync::mpsc::Sender<()>,
 ) {
-    // However the thread ends (stopped, or a panic), nothing may be served after it.
-    let _down = DownOnExit(store);
+    // However the thread ends (stopped, or a panic), nothing may be served after it that
+    // it could have invalidated.
+    let state = OnExit {
+        store,
+        up: std::cell::Cell::new(false),
+    };
     let mut backoff = BACKOFF.0;
     let mut first = Some(first);
     while !stop.load(Ordering::Acquire) {
         match open().and_then(subscribe) {
             Ok(conn) => {
                 store.set_up();
+                state.up.set(true);
                 backoff = BACKOFF.0;
                 if let Some(tx) = first.take() {
                     let _ = tx.send(());
                 }
                 listen(store, stop, conn, valid);
+                if stop.load(Ordering::Acquire) {
+                    break;
+                }
                 // Whatever ended it, invalidations may have been lost: nothing read
                 // before may be served.
                 store.flush(false);
+                state.up.set(false);
             }
             Err(e) => {
                 if let Some(tx) = first.take() {
@@ -114,12 +129,24 @@ fn run(
     }
 }
 
-/// Empties the store and marks the channel down when dropped.
-struct DownOnExit<'a>(&'a Store);
+/// On the thread's exit: the channel no longer counts (stopped), or stays down for good
+/// (a panic); the store is emptied either way.
+struct OnExit<'a> {
+    store: &'a Store,
+    up: std::cell::Cell<bool>,
+}
 
-impl Drop for DownOnExit<'_> {
+impl Drop for OnExit<'_> {
     fn drop(&mut self) {
-        self.0.flush(false);
+        if std::thread::panicking() {
+            if self.up.get() {
+                self.store.flush(false);
+            } else {
+                self.store.flush(true);
+            }
+        } else {
+            self.store.channel_removed(self.up.get());
+        }
     }
 }
 

@@ -4,12 +4,13 @@
 //! * **What is cached** ([`facts`]): commands whose reply is a function of one key's
 //!   contents, derived from the command table; `MGET` key by key.
 //! * **The store** ([`store`]): keyed by the request (command name and arguments, as
-//!   encoded); one store per server and client, so the database and the protocol are fixed
-//!   for it and part of the key implicitly. The raw [`Value`] is kept; each call converts it
+//!   encoded); one store per client (a cluster's nodes share one: a key lives on one node),
+//!   so the database and the protocol are fixed for it and part of the key implicitly. The raw [`Value`] is kept; each call converts it
 //!   into its own type. Bounded by entries and bytes, CLOCK eviction, sharded by key.
 //! * **Invalidation** ([`channel`]): one connection of ours with
 //!   `CLIENT TRACKING ON REDIRECT <itself> BCAST`, subscribed to `__redis__:invalidate`,
-//!   read by a named thread. Chosen over default-mode tracking on the data connections
+//!   read by a named thread; a cluster has one per node (`src/cluster/cache.rs`), and
+//!   entries are served only while all of them listen. Chosen over default-mode tracking on the data connections
 //!   because the channel then does not depend on them: in default mode the server forgets a
 //!   connection's tracked keys when that connection closes (a pooled connection killed
 //!   while idle), and its invalidations are lost without anyone noticing; with BCAST on
@@ -29,6 +30,7 @@ mod model;
 mod store;
 mod sync;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -64,36 +66,99 @@ pub struct CacheStats {
     pub bytes: u64,
 }
 
-/// One cache: the store and the thread that keeps it honest (stopped on drop).
+/// One cache: the store and the threads that keep it honest, one per invalidation
+/// channel, by the name of the node it listens to (stopped on drop).
 pub(crate) struct Cache {
     store: Arc<Store>,
-    _listener: channel::Listener,
+    listeners: parking_lot::Mutex<HashMap<Arc<str>, channel::Listener>>,
 }
 
 impl std::fmt::Debug for Cache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Cache")
             .field("up", &self.store.is_up())
+            .field("channels", &self.listeners.lock().len())
             .finish()
     }
 }
 
 impl Cache {
-    /// A cache whose channel opens its connection with `open` and keeps it while `valid`
-    /// says so.
+    /// A cache with no channel yet: nothing is served until [`add_channel`] was called
+    /// for every node and [`started`] once.
+    ///
+    /// [`add_channel`]: Self::add_channel
+    /// [`started`]: Self::started
+    pub fn new(config: &CacheConfig) -> Result<Cache> {
+        config.check()?;
+        Ok(Cache {
+            store: Arc::new(Store::new(config.max_entries, config.max_bytes)),
+            listeners: parking_lot::Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A cache whose one channel opens its connection with `open` and keeps it while
+    /// `valid` says so.
     pub fn start(
         config: &CacheConfig,
         open: Open,
         valid: StillValid,
         first_wait: Duration,
     ) -> Result<Cache> {
-        config.check()?;
-        let store = Arc::new(Store::new(config.max_entries, config.max_bytes));
-        let listener = channel::Listener::spawn(store.clone(), open, valid, first_wait)?;
-        Ok(Cache {
-            store,
-            _listener: listener,
-        })
+        let cache = Cache::new(config)?;
+        cache.add_channel("".into(), open, valid, first_wait)?;
+        cache.started();
+        Ok(cache)
+    }
+
+    /// Every channel of the start is added: entries may be served once they listen.
+    pub fn started(&self) {
+        self.store.set_up();
+    }
+
+    /// Adds a channel for the node `name` (none when it has one): the cache is emptied and
+    /// serves nothing until the channel listens. Waits up to `first_wait` for that.
+    pub fn add_channel(
+        &self,
+        name: Arc<str>,
+        open: Open,
+        valid: StillValid,
+        first_wait: Duration,
+    ) -> Result<()> {
+        if self.listeners.lock().contains_key(&name) {
+            return Ok(());
+        }
+        let listener = channel::Listener::spawn(self.store.clone(), open, valid, first_wait)?;
+        // Two threads adding the same node at once: the second listener is dropped here.
+        let extra = match self.listeners.lock().entry(name) {
+            std::collections::hash_map::Entry::Occupied(_) => Some(listener),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(listener);
+                None
+            }
+        };
+        drop(extra);
+        Ok(())
+    }
+
+    /// Whether every channel listens (entries may be served).
+    pub fn is_up(&self) -> bool {
+        self.store.is_up()
+    }
+
+    /// Whether the node `name` has a channel.
+    pub fn has_channel(&self, name: &str) -> bool {
+        self.listeners.lock().contains_key(name)
+    }
+
+    /// Stops the channels of the nodes `keep` says no to (joining their threads): the
+    /// cache is emptied for each.
+    pub fn retain_channels(&self, keep: impl Fn(&str) -> bool) {
+        let gone: Vec<channel::Listener> = {
+            let mut map = self.listeners.lock();
+            let names: Vec<Arc<str>> = map.keys().filter(|k| !keep(k)).cloned().collect();
+            names.iter().filter_map(|n| map.remove(n)).collect()
+        };
+        drop(gone);
     }
 
     /// A cache for the server `info` names, its channel a plain connection there.

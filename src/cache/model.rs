@@ -110,6 +110,43 @@ fn broken_channel() {
     check(&store, &server);
 }
 
+/// Two channels (a cluster: the key's node and another), both breaking and coming back
+/// while a reader and a writer of the key run: the other node's channel coming back must
+/// not let replies be kept while the key's node's channel is still down.
+fn two_channels() {
+    let store = Arc::new(Store::new(10, 1 << 20));
+    store.channel_added();
+    store.channel_added();
+    for _ in 0..3 {
+        store.set_up(); // the start's hold and both channels
+    }
+    let server = Arc::new(AtomicI64::new(0));
+    let delivering = Arc::new(AtomicBool::new(true));
+    let reading = reader(&store, &server);
+    let writing = writer(&store, &server, &delivering, 1);
+    let own = {
+        let (store, delivering) = (store.clone(), delivering.clone());
+        shuttle::thread::spawn(move || {
+            delivering.store(false, Ordering::SeqCst);
+            store.flush(false);
+            delivering.store(true, Ordering::SeqCst);
+            store.set_up();
+        })
+    };
+    let other = {
+        let store = store.clone();
+        shuttle::thread::spawn(move || {
+            store.flush(false);
+            store.set_up();
+        })
+    };
+    for t in [reading, writing, own, other] {
+        t.join().unwrap();
+    }
+    check(&store, &server);
+    assert!(store.is_up());
+}
+
 /// FLUSHDB by someone (a null invalidation) racing a read.
 fn flushed() {
     let store = Arc::new(Store::new(10, 1 << 20));
@@ -168,6 +205,37 @@ fn invalidation_beats_a_late_reply() {
 fn a_break_of_the_channel_keeps_nothing_stale() {
     shuttle::check_random(broken_channel, 3000);
     shuttle::check_pct(broken_channel, 2000, 3);
+}
+
+#[test]
+fn another_channel_back_up_keeps_nothing_stale() {
+    shuttle::check_random(two_channels, 3000);
+    shuttle::check_pct(two_channels, 2000, 3);
+}
+
+/// Channels counted: down while any is; a removed one no longer counts.
+#[test]
+fn channels_are_counted() {
+    shuttle::check_random(
+        || {
+            let store = Store::new(10, 1 << 20);
+            assert!(!store.is_up(), "a new store waits for its start");
+            store.channel_added();
+            store.channel_added();
+            store.set_up();
+            store.set_up();
+            assert!(!store.is_up(), "one channel still down");
+            store.set_up();
+            assert!(store.is_up());
+            store.flush(false);
+            assert!(!store.is_up());
+            store.channel_removed(false);
+            assert!(store.is_up(), "the broken channel's node left");
+            store.channel_removed(true);
+            assert!(store.is_up());
+        },
+        1,
+    );
 }
 
 #[test]

@@ -15,11 +15,13 @@
 //!
 //! # The state word
 //!
-//! `generation << 1 | up`. A flush bumps the generation; a broken invalidation channel
-//! bumps it and clears `up`. Entries and tickets carry the word they were made under: a hit
-//! needs the entry's word to equal the current one (so a flush or a break hides every entry
-//! at once, before the shards are even cleared), and no ticket is handed out while the
-//! channel is down.
+//! `generation << DOWN_BITS | down`, `down` the number of invalidation channels not
+//! listening (a cluster has one channel per node; a new store counts one "not started"
+//! until [`Store::set_up`]). A flush bumps the generation; a broken channel bumps it and
+//! counts one more down; a channel listening again counts one less. Entries and tickets
+//! carry the word they were made under: a hit needs the entry's word to equal the current
+//! one (so a flush or a break hides every entry at once, before the shards are even
+//! cleared), and no ticket is handed out while any channel is down.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::AtomicBool;
@@ -31,6 +33,21 @@ use crate::value::Value;
 
 /// Shared bytes: a request or a key.
 pub(crate) type Bytes = Arc<[u8]>;
+
+/// The low bits of the state word: how many channels are down.
+const DOWN_BITS: u32 = 16;
+const DOWN_MASK: u64 = (1 << DOWN_BITS) - 1;
+
+/// Whether no channel is down in the state word `s`.
+fn up(s: u64) -> bool {
+    s & DOWN_MASK == 0
+}
+
+/// `s` with its generation bumped and `down` changed by `delta` (kept within its bits).
+fn next_state(s: u64, delta: i64) -> u64 {
+    let down = ((s & DOWN_MASK) as i64 + delta).clamp(0, DOWN_MASK as i64) as u64;
+    ((s >> DOWN_BITS).wrapping_add(1) << DOWN_BITS) | down
+}
 
 /// Bytes counted for each entry besides its request, key and reply.
 const ENTRY_OVERHEAD: usize = 128;
@@ -148,7 +165,7 @@ pub(crate) struct Store {
     /// Bounds per shard.
     cap_entries: usize,
     cap_bytes: usize,
-    /// `generation << 1 | up`.
+    /// `generation << DOWN_BITS | down`.
     state: AtomicU64,
     next_id: std::sync::atomic::AtomicU64,
     /// The longest key kept so far: a write's arguments longer than it are no key of ours.
@@ -197,8 +214,8 @@ pub(crate) fn value_size(v: &Value) -> usize {
 }
 
 impl Store {
-    /// A store for `max_entries` replies and `max_bytes` (both at least 1); the channel is
-    /// down until [`set_up`](Self::set_up).
+    /// A store for `max_entries` replies and `max_bytes` (both at least 1); it counts one
+    /// channel down ("not started") until [`set_up`](Self::set_up).
     pub fn new(max_entries: usize, max_bytes: usize) -> Store {
         // Small bounds keep one shard, so that the bound is exact rather than per shard.
         let n = if max_entries >= 64 * STRIPES && max_bytes >= (1 << 20) {
@@ -210,7 +227,7 @@ impl Store {
             shards: (0..n).map(|_| RwLock::new(Shard::default())).collect(),
             cap_entries: (max_entries / n).max(1),
             cap_bytes: (max_bytes / n).max(1),
-            state: AtomicU64::new(0),
+            state: AtomicU64::new(1),
             next_id: std::sync::atomic::AtomicU64::new(1),
             longest_key: std::sync::atomic::AtomicUsize::new(0),
             hits: Striped::default(),
@@ -229,7 +246,7 @@ impl Store {
     /// as a miss) when there is none, or the channel is down.
     pub fn get(&self, key: &[u8], request: &[u8]) -> Option<Value> {
         let state = self.state.load(Ordering::Acquire);
-        if state & 1 == 1 {
+        if up(state) {
             let sh = self.shards[self.shard_of(key)].read();
             if let Some(e) = sh.entries.get(request).filter(|e| e.state == state) {
                 if !e.referenced.load(Ordering::Relaxed) {
@@ -251,7 +268,7 @@ impl Store {
     /// channel is down (the reply will not be kept).
     pub fn begin(&self, key: &[u8], request: &[u8]) -> Option<Ticket> {
         let state = self.state.load(Ordering::Acquire);
-        if state & 1 == 0 {
+        if !up(state) {
             return None;
         }
         let shard = self.shard_of(key);
@@ -355,12 +372,30 @@ impl Store {
     }
 
     /// Empties the store and bumps the generation: no reply read before is kept, or served.
-    /// `up` says whether the channel stays usable (a flush) or is down (a break).
+    /// `up` says whether every channel stays as it was (a flush) or one more is down (a
+    /// break).
     pub fn flush(&self, up: bool) {
+        self.transition(if up { 0 } else { 1 });
+    }
+
+    /// A channel is added (a new node of a cluster): down until it calls
+    /// [`set_up`](Self::set_up); the store is emptied.
+    pub fn channel_added(&self) {
+        self.transition(1);
+    }
+
+    /// A channel is gone for good (its node left the cluster, or the cache is dropped):
+    /// it no longer counts, down or up; the store is emptied, as no entry of its node
+    /// may outlive it.
+    pub fn channel_removed(&self, was_up: bool) {
+        self.transition(if was_up { 0 } else { -1 });
+    }
+
+    fn transition(&self, delta: i64) {
         let _ = self
             .state
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
-                Some(((s >> 1).wrapping_add(1) << 1) | u64::from(up && s & 1 == 1))
+                Some(next_state(s, delta))
             });
         for s in self.shards.iter() {
             s.write().clear();
@@ -368,14 +403,19 @@ impl Store {
         self.flushes.add(1);
     }
 
-    /// The channel is listening again: tickets may be taken.
+    /// A channel is listening again: once none is down, tickets may be taken. (The
+    /// generation was bumped when it went down, so nothing from before comes back.)
     pub fn set_up(&self) {
-        self.state.fetch_or(1, Ordering::AcqRel);
+        let _ = self
+            .state
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
+                (s & DOWN_MASK > 0).then(|| s - 1)
+            });
     }
 
-    /// Whether the channel is up.
+    /// Whether every channel is up.
     pub fn is_up(&self) -> bool {
-        self.state.load(Ordering::Acquire) & 1 == 1
+        up(self.state.load(Ordering::Acquire))
     }
 
     /// The counters and the current size.

@@ -112,7 +112,6 @@ impl ClusterBuilder {
     /// Checks the settings ([`Options::validate`]), connects to the first seed node that
     /// answers and reads the topology from it.
     pub fn build(self) -> Result<RedisCluster> {
-        refuse_cache(&self.opts)?;
         let mut infos = Vec::with_capacity(self.seeds.len());
         for info in self.seeds {
             infos.push(info.map_err(Error::Config)?);
@@ -123,6 +122,10 @@ impl ClusterBuilder {
             ));
         }
         self.opts.validate()?;
+        let cache = match &self.opts.cache {
+            Some(c) => Some(super::cache::ClusterCache::new(c)?),
+            None => None,
+        };
         let template = self.opts.info;
         let mut pool_config = self.opts.pool;
         let warm = pool_config.min_size;
@@ -159,10 +162,15 @@ impl ClusterBuilder {
                 specs: RwLock::new(HashMap::new()),
                 counter: AtomicUsize::new(0),
                 clusterscan: std::sync::atomic::AtomicU8::new(super::scan::CLUSTERSCAN_UNKNOWN),
+                cache,
             }),
         };
         cluster.refresh_topology()?;
         cluster.check_db()?;
+        if let Some(c) = &cluster.inner.cache {
+            // The first map's channels are open (or opening): entries may be served.
+            c.cache.started();
+        }
         if warm > 0 {
             let topo = cluster.topology();
             let primaries = topo.primaries().iter().map(|n| &n.pool);
@@ -201,18 +209,4 @@ impl RedisCluster {
             Err(e) => Err(e),
         }
     }
-}
-
-/// The cache hook: client-side caching is not built for the cluster client yet (it needs
-/// one invalidation channel per primary, kept in step with the slot map), so asking for it
-/// is an error rather than a setting silently ignored.
-fn refuse_cache(opts: &Options) -> Result<()> {
-    if opts.cache.is_some() {
-        return Err(Error::Config(
-            "cache_config: client-side caching is not available on RedisCluster yet \
-             (StrictRedis and Sentinel master clients have it)"
-                .into(),
-        ));
-    }
-    Ok(())
 }

@@ -43,10 +43,11 @@
 //! registry `refresh.rs` (the `CLUSTER SHARDS` parsing in `topology.rs`); the builder
 //! `builder.rs`; pipelines `pipeline.rs`; the cluster-wide SCAN iterator `scan.rs`; sharded
 //! pub/sub `pubsub.rs`; the per-node shared connections of `auto_pipeline(true)`
-//! `autopipe.rs`.
+//! `autopipe.rs`; client-side caching (a channel per node) `cache.rs`.
 
 mod autopipe;
 mod builder;
+mod cache;
 mod extras;
 pub(crate) mod pipeline;
 mod plan;
@@ -188,6 +189,8 @@ struct Inner {
     counter: AtomicUsize,
     /// Whether the servers know CLUSTERSCAN (learnt by the first cluster scan).
     clusterscan: std::sync::atomic::AtomicU8,
+    /// The client-side cache of [`ClusterBuilder::cache_config`], when it is on.
+    cache: Option<cache::ClusterCache>,
 }
 
 impl fmt::Debug for RedisCluster {
@@ -256,8 +259,22 @@ impl RedisCluster {
         T::from_value(self.request(&cmd)?)
     }
 
-    /// Runs one command and returns its raw reply (error replies as `Err`).
+    /// Runs one command and returns its raw reply (error replies as `Err`). With
+    /// [`cache_config`](ClusterBuilder::cache_config), a cacheable command may be answered
+    /// from local memory, and any other command drops the cached replies of its
+    /// arguments before it returns.
     pub(crate) fn request(&self, cmd: &Cmd) -> Result<Value> {
+        match &self.inner.cache {
+            Some(cc) => {
+                self.cache_nudge(cc);
+                cc.cache.run(cmd, |c| self.route(c))
+            }
+            None => self.route(cmd),
+        }
+    }
+
+    /// Routes one command to its node(s) and runs it there.
+    fn route(&self, cmd: &Cmd) -> Result<Value> {
         // The common case first: marked keys, all in one slot. No allocation.
         let mut keys = cmd.key_args();
         if let Some(first) = keys.next() {

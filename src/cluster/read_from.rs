@@ -213,6 +213,7 @@ mod tests {
                 clusterscan: std::sync::atomic::AtomicU8::new(
                     super::super::scan::CLUSTERSCAN_UNKNOWN,
                 ),
+                cache: None,
             }),
         }
     }

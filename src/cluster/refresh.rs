@@ -36,6 +36,8 @@ impl RedisCluster {
             next = next.with_slot_moved(slot, node);
         }
         *topo = Arc::new(next);
+        drop(topo);
+        self.cache_follow();
     }
 
     /// The registry's node for `addr`, with its pools made on first use (no I/O).
@@ -147,6 +149,7 @@ impl RedisCluster {
                     );
                     *self.inner.topology.write() = Arc::new(next);
                     self.inner.nodes.lock().retain(|k, _| keep.contains(k));
+                    self.cache_follow();
                     return Ok(());
                 }
                 Ok(_) => errors.push(format!("{}: no slots assigned", addr.key())),

@@ -340,10 +340,10 @@ macro_rules! builder_setters {
         /// (`CLIENT TRACKING`), whoever changed it. Defaults to off.
         ///
         /// [`StrictRedis`](crate::StrictRedis) and the Sentinel client's `master_for`
-        /// clients act on it (with or without `auto_pipeline`); `RedisCluster`'s `build`
-        /// refuses it with [`Error::Config`](crate::Error::Config) for now. `build` waits
-        /// up to the connect timeout for the invalidation channel's first connect (a
-        /// refused connect does not wait, and is retried in the background).
+        /// clients act on it (with or without `auto_pipeline`), and `RedisCluster` (one
+        /// invalidation channel per node, following the slot map). `build` waits up to
+        /// the connect timeout for each invalidation channel's first connect (a refused
+        /// connect does not wait, and is retried in the background).
         pub fn cache_config(mut self, config: $crate::CacheConfig) -> Self {
             self.opts.cache = Some(config);
             self

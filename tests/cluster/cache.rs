@@ -1,12 +1,11 @@
-//! Client-side caching on the Sentinel and cluster clients: a Sentinel failover empties the
-//! cache of a `master_for` client and it follows the new master; the cluster client
-//! refuses `cache_config` (not built for it yet) instead of ignoring it.
+//! Client-side caching on the Sentinel client: a Sentinel failover empties the cache of a
+//! `master_for` client and it follows the new master. (The cluster client's caching is
+//! tested in `cache_cluster.rs`.)
 
 use std::time::Duration;
 
-use strictredis::cluster::RedisCluster;
 use strictredis::sentinel::Sentinel;
-use strictredis::{CacheConfig, Error, StrictRedis};
+use strictredis::{CacheConfig, StrictRedis};
 use strictredis_test_kit::cluster::TestSentinel;
 use strictredis_test_kit::wait_until;
 
@@ -61,17 +60,4 @@ fn a_sentinel_failover_empties_the_cache() {
     assert!(wait_until(Duration::from_secs(2), || r
         .get::<String>("k")
         .is_ok_and(|v| v == "later")));
-}
-
-#[test]
-fn the_cluster_client_refuses_cache_config() {
-    let e = RedisCluster::builder()
-        .node("redis://127.0.0.1:1")
-        .cache_config(CacheConfig::default())
-        .build()
-        .unwrap_err();
-    assert!(
-        matches!(&e, Error::Config(m) if m.contains("cache_config")),
-        "{e}"
-    );
 }

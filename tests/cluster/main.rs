@@ -3,6 +3,7 @@
 
 mod autopipe_cluster;
 mod cache;
+mod cache_cluster;
 mod cluster;
 mod cluster_batch;
 mod cluster_db;
