@@ -4,8 +4,9 @@
 //! timeouts (with the self-deadlock said so).
 #![cfg(feature = "tracing")]
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
 use strictredis::{cmd, Error, RetryPolicy, StrictRedis, Value};
@@ -84,11 +85,62 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
     }
 }
 
+thread_local! {
+    /// The capture of the test running on this thread, if it is capturing.
+    static CURRENT: RefCell<Option<Capture>> = const { RefCell::new(None) };
+}
+
+/// The one global subscriber's layer: hands each callback to the capture of the thread it
+/// runs on. A global subscriber rather than `with_default` per test: tracing caches each
+/// callsite's interest process-wide, and a callsite first reached by a test without a
+/// subscriber, while another thread sets its own, may be cached as "never" (the span of a
+/// command then went missing, once in CI).
+struct Router;
+
+fn current() -> Option<Capture> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Router {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        if let Some(c) = current() {
+            c.on_new_span(attrs, id, ctx);
+        }
+    }
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        if let Some(c) = current() {
+            c.on_record(id, values, ctx);
+        }
+    }
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        if let Some(c) = current() {
+            c.on_event(event, ctx);
+        }
+    }
+    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        if let Some(c) = current() {
+            c.on_close(id, ctx);
+        }
+    }
+}
+
 impl Capture {
-    /// Runs `f` with this capture as the thread's subscriber.
+    /// Runs `f` with this capture recording what this thread emits.
     fn during<T>(&self, f: impl FnOnce() -> T) -> T {
-        let subscriber = tracing_subscriber::registry().with(self.clone());
-        tracing::subscriber::with_default(subscriber, f)
+        static GLOBAL: Once = Once::new();
+        GLOBAL.call_once(|| {
+            tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Router))
+                .expect("no other global subscriber in this test binary");
+        });
+        CURRENT.with(|c| *c.borrow_mut() = Some(self.clone()));
+        struct Reset;
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                CURRENT.with(|c| *c.borrow_mut() = None);
+            }
+        }
+        let _reset = Reset;
+        f()
     }
     fn spans(&self) -> Vec<SpanSeen> {
         self.0.lock().unwrap().closed.clone()
