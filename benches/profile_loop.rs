@@ -11,7 +11,8 @@
 //! Modes (strictredis / redis-rs): `get` / `rs-get` (GET of 16 bytes through the
 //! `StrictRedis` facade / a redis-rs `Connection`), `conn-get` (GET on a held strictredis
 //! connection), `mget` / `rs-mget` (MGET of 100 keys into `Vec<Option<String>>`), `pipe16`, `pipe1000` / `rs-pipe16`, `rs-pipe1000` (pipelined SETs; the count
-//! is in commands), `encode-set` / `rs-encode-set` (no server), `decode-array` /
+//! is in commands), `auto16` / `auto64` (16 or 64 threads of GET/SET
+//! 80/20 on one auto-pipelined client, W9's loop), `encode-set` / `rs-encode-set` (no server), `decode-array` /
 //! `rs-decode-array` (a 1000-element array reply, no server). It starts its own
 //! redis-server on a free port, or uses `--port P`. Without `--bench` (as under
 //! `cargo test --all-targets`) it returns at once.
@@ -111,6 +112,31 @@ fn main() {
                     }
                 }
             }
+        }
+        "auto16" | "auto64" => {
+            // THREADS threads of GET/SET 80/20 on one auto-pipelined client (W9's loop).
+            let threads: u64 = if mode.as_str() == "auto16" { 16 } else { 64 };
+            let r = StrictRedis::builder()
+                .url(&url)
+                .expect("url")
+                .auto_pipeline(true)
+                .build()
+                .expect("client");
+            r.set(KEY, VAL16).expect("SET");
+            std::thread::scope(|s| {
+                for _ in 0..threads {
+                    s.spawn(|| {
+                        for i in 0..count / threads {
+                            if i % 5 != 0 {
+                                let v: Option<Vec<u8>> = r.get(KEY).expect("GET");
+                                black_box(v);
+                            } else {
+                                r.set(KEY, VAL16).expect("SET");
+                            }
+                        }
+                    });
+                }
+            });
         }
         "rs-get" | "rs-pipe16" | "rs-pipe1000" => {
             let mut c = redis::Client::open(url.as_str())

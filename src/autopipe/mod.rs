@@ -8,6 +8,9 @@
 //! cluster client keeps one [`AutoPipe`] per node and runs single attempts on it
 //! ([`AutoPipe::attempt`]) inside its own redirection loop (`src/cluster/autopipe.rs`).
 //!
+//! * **Connections**: two by default (`auto_pipeline_connections`), each with
+//!   its own FIFO ([`core::Core`]); a thread keeps to one of them ([`seat`]), so its
+//!   commands stay in order, and the threads spread evenly over them.
 //! * **Hand-off** ([`core`]): no thread of its own. The first caller that finds nobody
 //!   writing becomes the driver: it writes every command queued so far in one write,
 //!   reads their replies in order, hands each to its caller, and passes the role to a
@@ -41,6 +44,8 @@ use crate::error::Result;
 use crate::failure::Failure;
 use crate::retry::{self, Attempt};
 use crate::value::Value;
+
+pub(crate) use crate::config::AUTO_PIPELINE_MAX_CONNECTIONS as MAX_CONNECTIONS;
 
 /// Commands queued or written and not answered yet, at most, per shared connection.
 pub(crate) const MAX_IN_FLIGHT: usize = 4096;
@@ -91,7 +96,8 @@ impl Opener for Open {
 /// One auto-pipelined connection (opened on first use, replaced when it breaks) with its
 /// retry policy and timeout.
 pub(crate) struct AutoPipe {
-    core: Core<Open>,
+    /// The shared connections; a thread always uses the same one ([`seat`]).
+    cores: Box<[Core<Open>]>,
     retry: RetryPolicy,
     read_timeout: Option<Duration>,
     /// Where the commands go, for their spans and metrics.
@@ -104,21 +110,30 @@ pub(crate) struct AutoPipe {
 impl fmt::Debug for AutoPipe {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AutoPipe")
-            .field("connected", &!self.core.is_disconnected())
+            .field("connections", &self.cores.len())
+            .field(
+                "connected",
+                &self.cores.iter().filter(|c| !c.is_disconnected()).count(),
+            )
             .finish()
     }
 }
 
 impl AutoPipe {
-    pub(crate) fn new(info: &ConnectionInfo, retry: RetryPolicy) -> AutoPipe {
+    /// `connections` shared connections (at least one), each opened on first use.
+    pub(crate) fn new(info: &ConnectionInfo, retry: RetryPolicy, connections: usize) -> AutoPipe {
         AutoPipe {
-            core: Core::new(
-                Open(info.clone()),
-                Limits {
-                    max_in_flight: MAX_IN_FLIGHT,
-                    max_batch_bytes: MAX_BATCH_BYTES,
-                },
-            ),
+            cores: (0..connections.clamp(1, MAX_CONNECTIONS))
+                .map(|_| {
+                    Core::new(
+                        Open(info.clone()),
+                        Limits {
+                            max_in_flight: MAX_IN_FLIGHT,
+                            max_batch_bytes: MAX_BATCH_BYTES,
+                        },
+                    )
+                })
+                .collect(),
             retry,
             read_timeout: info.read_timeout,
             addr: info.addr.clone(),
@@ -158,8 +173,27 @@ impl AutoPipe {
         };
         let what = crate::observe::What::Command(cmd);
         let op = crate::observe::start(&what, at);
-        let r = op.run(|| self.core.call(|b| cmd.write_packed(b), deadline));
+        let core = &self.cores[seat() % self.cores.len()];
+        let r = op.run(|| core.call(|b| cmd.write_packed(b), deadline));
         op.finish(&what, r.as_ref().err().map(|(_, e)| e));
         r
     }
+}
+
+/// This thread's seat: the index it was given on its first auto-pipelined command (one
+/// counter for the whole process, so the threads spread evenly over the connections and
+/// each keeps its own, which keeps one thread's commands in order).
+fn seat() -> usize {
+    use std::cell::Cell;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SEAT: Cell<usize> = const { Cell::new(usize::MAX) };
+    }
+    SEAT.with(|s| {
+        if s.get() == usize::MAX {
+            s.set(NEXT.fetch_add(1, Ordering::Relaxed) % (1 << 20));
+        }
+        s.get()
+    })
 }

@@ -76,9 +76,13 @@ impl StrictRedis {
 
     /// The pool, and the shared connection when auto-pipelining is on.
     fn from_options(o: Options) -> Result<StrictRedis> {
-        let auto = o
-            .auto_pipeline
-            .then(|| Arc::new(AutoPipe::new(&o.info, o.pool.retry)));
+        let auto = o.auto_pipeline.then(|| {
+            Arc::new(AutoPipe::new(
+                &o.info,
+                o.pool.retry,
+                o.auto_pipeline_connections(),
+            ))
+        });
         let cache = match &o.cache {
             Some(c) => Some(Arc::new(Cache::for_server(c, &o.info)?)),
             None => None,

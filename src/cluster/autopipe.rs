@@ -32,13 +32,14 @@ pub(super) enum Outcome<R = Value> {
 /// One attempt on a node's shared connection, as `with_redirects` runs it.
 pub(super) type Shared<'a, R> = &'a dyn Fn(&AutoPipe) -> Outcome<R>;
 
-/// The shared connection of a new node, when auto-pipelining is on.
+/// The shared connections of a new node (`connections` of them), when auto-pipelining is
+/// on.
 pub(super) fn for_node(
-    on: bool,
+    connections: Option<usize>,
     info: &ConnectionInfo,
     pool: &PoolConfig,
 ) -> Option<Arc<AutoPipe>> {
-    on.then(|| Arc::new(AutoPipe::new(info, pool.retry)))
+    connections.map(|n| Arc::new(AutoPipe::new(info, pool.retry, n)))
 }
 
 impl Node {

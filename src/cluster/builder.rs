@@ -126,6 +126,10 @@ impl ClusterBuilder {
             Some(c) => Some(super::cache::ClusterCache::new(c)?),
             None => None,
         };
+        let auto_pipeline = self
+            .opts
+            .auto_pipeline
+            .then(|| self.opts.auto_pipeline_connections());
         let template = self.opts.info;
         let mut pool_config = self.opts.pool;
         let warm = pool_config.min_size;
@@ -152,7 +156,7 @@ impl ClusterBuilder {
                 template,
                 seeds,
                 pool_config,
-                auto_pipeline: self.opts.auto_pipeline,
+                auto_pipeline,
                 read_from: self.read_from,
                 max_redirects: self.max_redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
                 topology: RwLock::new(Arc::new(Topology::empty())),

@@ -171,8 +171,9 @@ struct Inner {
     template: ConnectionInfo,
     seeds: Vec<NodeAddr>,
     pool_config: PoolConfig,
-    /// One auto-pipelined connection per node (see `autopipe.rs`).
-    auto_pipeline: bool,
+    /// With auto-pipelining on, how many shared connections each node gets (see
+    /// `autopipe.rs`).
+    auto_pipeline: Option<usize>,
     read_from: ReadFrom,
     max_redirects: usize,
     topology: RwLock<Arc<Topology>>,

@@ -201,7 +201,7 @@ mod tests {
                 template: crate::config::ConnectionInfo::default(),
                 seeds: Vec::new(),
                 pool_config: crate::pool::PoolConfig::default(),
-                auto_pipeline: false,
+                auto_pipeline: None,
                 read_from,
                 max_redirects: 1,
                 topology: parking_lot::RwLock::new(Arc::new(Topology::empty())),

@@ -164,6 +164,16 @@ pub(crate) static KEYS: &[UrlKey] = &[
     key!(&["auto_pipeline"], Flag, "`true`/`false`/`1`/`0`/`yes`/`no`: share one connection between the threads' commands (see `ClientBuilder::auto_pipeline`)",
         set: |o, v, h| { o.auto_pipeline = parse_flag(v, h)?; Ok(()) },
         show: |o| o.auto_pipeline.then(|| "true".to_string())),
+    key!(&["auto_pipeline_connections"], Count, "shared connections of `auto_pipeline` (1 to 64; default 2), per node on a cluster",
+        set: |o, v, h| {
+            let n = values::parse_count(v, h)?;
+            if !(1..=super::AUTO_PIPELINE_MAX_CONNECTIONS).contains(&n) {
+                return Err(format!("must be 1 to {}", super::AUTO_PIPELINE_MAX_CONNECTIONS));
+            }
+            o.auto_pipeline_connections = Some(n);
+            Ok(())
+        },
+        show: |o| o.auto_pipeline_connections.map(|n| n.to_string())),
     key!(&["ssl_cert_reqs"], Text, "`none` (= `insecure=true`) or `required` (`rediss://` only; not with `insecure`)",
         set: |o, v, h| {
             let on = match v.to_ascii_lowercase().as_str() {

@@ -31,6 +31,7 @@ pub(crate) fn config_message(e: Error) -> String {
     }
 }
 pub(crate) use options::builder_setters;
+pub(crate) use options::AUTO_PIPELINE_MAX_CONNECTIONS;
 
 /// The port used when a URL gives none.
 pub const DEFAULT_PORT: u16 = 6379;

@@ -8,6 +8,14 @@ use super::PoolConfig;
 use super::{ConnectionAddr, ConnectionInfo, DEFAULT_HOST, DEFAULT_PORT};
 use crate::error::{Error, Result};
 
+/// Shared connections per client (per node on a cluster) unless
+/// `auto_pipeline_connections` says otherwise: with two, one batch goes out while the
+/// replies of the other are read (W10 in docs/benchmarks.md).
+pub(crate) const AUTO_PIPELINE_CONNECTIONS: usize = 2;
+
+/// The most shared connections `auto_pipeline_connections` accepts.
+pub(crate) const AUTO_PIPELINE_MAX_CONNECTIONS: usize = 64;
+
 /// Every setting of a client: where and how to connect ([`ConnectionInfo`]), the pool's
 /// sizes and timeout and the [`RetryPolicy`](super::RetryPolicy) ([`PoolConfig`]).
 ///
@@ -73,6 +81,7 @@ use crate::error::{Error, Result};
 /// | `retry_backoff` | seconds | seconds (>= 0) of the first pause before a retry (doubled for each further one) |
 /// | `insecure` | flag | `true`/`false`/`1`/`0`/`yes`/`no`: skip certificate checks (`rediss://` only) |
 /// | `auto_pipeline` | flag | `true`/`false`/`1`/`0`/`yes`/`no`: share one connection between the threads' commands (see `ClientBuilder::auto_pipeline`) |
+/// | `auto_pipeline_connections` | number | shared connections of `auto_pipeline` (1 to 64; default 2), per node on a cluster |
 /// | `ssl_cert_reqs` | text | `none` (= `insecure=true`) or `required` (`rediss://` only; not with `insecure`) |
 /// | `ca_file`, `ssl_ca_certs` | file | CA bundle file (`rediss://` only) |
 /// | `cert_file`, `ssl_certfile` | file | client certificate file (`rediss://` only) |
@@ -87,6 +96,9 @@ pub struct Options {
     pub(crate) pool: PoolConfig,
     /// Auto-pipelining on (see [`Options::auto_pipeline`]).
     pub(crate) auto_pipeline: bool,
+    /// How many shared connections auto-pipelining uses (`None`: the default, see
+    /// [`Options::auto_pipeline_connections`]).
+    pub(crate) auto_pipeline_connections: Option<usize>,
     /// Client-side caching, when on (see [`Options::cache_config`]).
     pub(crate) cache: Option<super::CacheConfig>,
 }
@@ -97,6 +109,10 @@ impl fmt::Debug for Options {
             .field("info", &self.info)
             .field("pool", &self.pool)
             .field("auto_pipeline", &self.auto_pipeline)
+            .field(
+                "auto_pipeline_connections",
+                &self.auto_pipeline_connections(),
+            )
             .field("cache", &self.cache)
             .finish()
     }
@@ -132,6 +148,14 @@ impl Options {
     /// Whether auto-pipelining is on (`auto_pipeline(true)`, `?auto_pipeline=true`).
     pub fn auto_pipeline(&self) -> bool {
         self.auto_pipeline
+    }
+
+    /// How many shared connections auto-pipelining spreads the threads over
+    /// (`auto_pipeline_connections(n)`, `?auto_pipeline_connections=n`; default 2): per
+    /// client, or per node on a cluster.
+    pub fn auto_pipeline_connections(&self) -> usize {
+        self.auto_pipeline_connections
+            .unwrap_or(AUTO_PIPELINE_CONNECTIONS)
     }
 
     /// The client-side caching settings, when caching is on (`cache_config(..)`).
@@ -284,6 +308,17 @@ macro_rules! builder_setters {
         /// Sentinel clients accept the setting and keep using their pools.
         pub fn auto_pipeline(mut self, on: bool) -> Self {
             self.opts.auto_pipeline = on;
+            self
+        }
+
+        /// How many shared connections [`auto_pipeline`](Self::auto_pipeline) uses
+        /// (`?auto_pipeline_connections=n`): each thread keeps to one of them, the threads
+        /// spread evenly. Two (the default) let one batch go out while the replies of
+        /// another are read; more only help with many more threads than cores (see
+        /// docs/benchmarks.md, W10). Per node on a cluster. 1 to 64: outside that,
+        /// [`build`](Self::build) fails with [`Error::Config`](crate::Error::Config).
+        pub fn auto_pipeline_connections(mut self, n: usize) -> Self {
+            self.opts.auto_pipeline_connections = Some(n);
             self
         }
 

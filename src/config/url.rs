@@ -439,7 +439,7 @@ impl Options {
     /// URL accepts and nothing more: no zero timeouts, port 1 to 65535, a non-empty host
     /// without spaces or NUL, a client name without spaces, no username without a password,
     /// `1 <= max_connections`,
-    /// `min_connections <= max_connections`, no TLS key file without a certificate.
+    /// `min_connections <= max_connections`, `1 <= auto_pipeline_connections <= 64`, no TLS key file without a certificate.
     ///
     /// # Errors
     ///
@@ -506,6 +506,14 @@ impl Options {
                 "min_connections ({}) is greater than max_connections ({})",
                 self.pool.min_size, self.pool.max_size
             ));
+        }
+        if let Some(n) = self.auto_pipeline_connections {
+            if !(1..=super::AUTO_PIPELINE_MAX_CONNECTIONS).contains(&n) {
+                return Err(format!(
+                    "invalid value for 'auto_pipeline_connections': must be 1 to {}",
+                    super::AUTO_PIPELINE_MAX_CONNECTIONS
+                ));
+            }
         }
         if info.tls.key_file.is_some() && info.tls.cert_file.is_none() {
             return Err("a TLS key file was given without a certificate file (cert_file)".into());

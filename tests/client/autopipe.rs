@@ -181,6 +181,79 @@ fn the_url_key_turns_it_on_and_is_written_back() {
 }
 
 #[test]
+fn auto_pipeline_connections_sets_how_many_connections_the_threads_share() {
+    let server = RedisServer::start();
+    for n in [1usize, 4] {
+        let r = StrictRedis::builder()
+            .url(&server.url())
+            .unwrap()
+            .auto_pipeline(true)
+            .auto_pipeline_connections(n)
+            .build()
+            .unwrap();
+        let before = connections(&server);
+        // 16 new threads take 16 consecutive seats: every one of the n connections is used.
+        let wrong: u64 = thread::scope(|s| {
+            let hs: Vec<_> = (0..16)
+                .map(|t| {
+                    let r = &r;
+                    s.spawn(move || {
+                        let mut wrong = 0;
+                        for i in 0..50 {
+                            let key = format!("apn:{n}:{t}");
+                            let value = format!("{t}:{i}");
+                            r.set(&key, &value).unwrap();
+                            if r.get::<Option<String>>(&key).unwrap().as_deref()
+                                != Some(value.as_str())
+                            {
+                                wrong += 1;
+                            }
+                        }
+                        wrong
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).sum()
+        });
+        assert_eq!(wrong, 0);
+        assert_eq!(
+            connections(&server) - before,
+            n,
+            "auto_pipeline_connections({n})"
+        );
+        assert_eq!(r.pool().size(), 0);
+    }
+}
+
+#[test]
+fn the_connections_url_key_is_checked_and_written_back() {
+    let base = "redis://127.0.0.1:6379/0";
+    let o = strictredis::Options::from_url(&format!("{base}?auto_pipeline=true")).unwrap();
+    assert_eq!(o.auto_pipeline_connections(), 2, "the default");
+    assert!(!o.to_string().contains("auto_pipeline_connections"), "{o}");
+    let o = strictredis::Options::from_url(&format!(
+        "{base}?auto_pipeline=true&auto_pipeline_connections=3"
+    ))
+    .unwrap();
+    assert_eq!(o.auto_pipeline_connections(), 3);
+    assert!(o.to_string().contains("auto_pipeline_connections=3"), "{o}");
+    for bad in ["0", "65", "x", "-1"] {
+        let e = strictredis::Options::from_url(&format!("{base}?auto_pipeline_connections={bad}"))
+            .unwrap_err();
+        assert!(
+            matches!(e, strictredis::Error::Config(ref m) if m.contains("auto_pipeline_connections")),
+            "{bad}: {e:?}"
+        );
+    }
+    let e = StrictRedis::builder()
+        .auto_pipeline(true)
+        .auto_pipeline_connections(0)
+        .build()
+        .unwrap_err();
+    assert!(matches!(e, strictredis::Error::Config(_)), "{e:?}");
+}
+
+#[test]
 fn error_replies_and_a_read_timeout_reach_only_their_caller() {
     let server = RedisServer::start();
     let r = StrictRedis::builder()
