@@ -27,14 +27,10 @@ use crate::value::Value;
 /// ([`crate::connection::exchange::exchange`]), as one traced operation: `PIPELINE`, or
 /// `MULTI` for a batch that starts with MULTI, with `db.operation.batch.size` (the queued
 /// commands).
-pub(crate) fn exchange<'c, I>(
+pub(crate) fn exchange<'c>(
     conn: &mut Connection,
-    cmds: I,
-) -> std::result::Result<Vec<Value>, Broken>
-where
-    I: IntoIterator<Item = &'c Cmd>,
-    I::IntoIter: Clone,
-{
+    cmds: impl IntoIterator<Item = &'c Cmd, IntoIter: Clone>,
+) -> std::result::Result<Vec<Value>, Broken> {
     let cmds = cmds.into_iter();
     let transaction = cmds
         .clone()

@@ -4,6 +4,27 @@
 //! values (both `String` unless you say otherwise). Structured replies (XPENDING, XINFO,
 //! XAUTOCLAIM, XREAD) have their own types; each converts from the RESP2 form (flat arrays)
 //! and the RESP3 form (maps) alike.
+//!
+//! # Consumer groups
+//!
+//! A consumer group from start to end: create it, read as one of its consumers,
+//! acknowledge, and look at what is still pending.
+//!
+//! ```no_run
+//! use strictredis::commands::streams::{
+//!     PendingEntry, StreamReadReply, XGroupCreateOptions, XPendingOptions, XReadGroupOptions,
+//! };
+//! # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
+//! r.xgroup_create("events", "workers", "$", XGroupCreateOptions::default().mkstream())?;
+//! let read: StreamReadReply =
+//!     r.xreadgroup("workers", "w1", &[("events", ">")], XReadGroupOptions::default())?;
+//! for entry in read.entries_of("events").unwrap_or_default() {
+//!     r.xack("events", "workers", &[entry.id.as_str()])?;
+//! }
+//! let pending: Vec<PendingEntry> =
+//!     r.xpending_range("events", "workers", "-", "+", 10, XPendingOptions::default())?;
+//! # Ok::<(), strictredis::Error>(())
+//! ```
 
 use std::borrow::Borrow;
 
@@ -162,14 +183,8 @@ macro_rules! stream_commands {
             /// Create consumer group `group` on the stream at `key`, starting after `id`
             /// (`"$"` for the stream's last entry, `"0"` for its beginning).
             ///
-            /// Redis 5.0.0+ (ENTRIESREAD: 7.0.0+).
-            ///
-            /// ```no_run
-            /// use strictredis::commands::streams::XGroupCreateOptions;
-            /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-            /// r.xgroup_create("events", "workers", "$", XGroupCreateOptions::default().mkstream())?;
-            /// # Ok::<(), strictredis::Error>(())
-            /// ```
+            /// Redis 5.0.0+ (ENTRIESREAD: 7.0.0+). The module's
+            /// [consumer-group example](crate::commands::streams#consumer-groups) starts here.
             fn xgroup_create(
                 key: impl ToArg,
                 group: impl ToArg,
@@ -298,17 +313,10 @@ macro_rules! stream_commands {
 
             /// The extended form of XPENDING: up to `count` pending entries of `group` with
             /// IDs in `start..=end` (`"-"`, `"+"` for the extremes), optionally only those
-            /// idle for `IDLE` ms (Redis 6.2.0+) or held by one consumer.
+            /// idle for `IDLE` ms (Redis 6.2.0+) or held by one consumer. The module's
+            /// [consumer-group example](crate::commands::streams#consumer-groups) ends with it.
             ///
             /// Redis 5.0.0+.
-            ///
-            /// ```no_run
-            /// use strictredis::commands::streams::{PendingEntry, XPendingOptions};
-            /// # let r = strictredis::StrictRedis::from_url("redis://127.0.0.1/")?;
-            /// let p: Vec<PendingEntry> =
-            ///     r.xpending_range("events", "workers", "-", "+", 10, XPendingOptions::default())?;
-            /// # Ok::<(), strictredis::Error>(())
-            /// ```
             fn xpending_range(
                 key: impl ToArg,
                 group: impl ToArg,
@@ -908,29 +916,19 @@ impl<E: FromValue> FromValue for XAutoClaim<E> {
     }
 }
 
-/// One item of XINFO CONSUMERS.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct XInfoConsumer {
-    /// The consumer's name.
-    pub name: String,
-    /// How many entries it has pending.
-    pub pending: u64,
-    /// Milliseconds since it last interacted with the server.
-    pub idle_ms: u64,
-    /// Milliseconds since its last successful read or claim; `None` on servers that do not
-    /// report it (before Redis 7.2) and when it never had one (`-1`).
-    pub inactive_ms: Option<u64>,
-}
-
-impl FromValue for XInfoConsumer {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut f = ReplyFields::new(v, "XInfoConsumer")?;
-        Ok(XInfoConsumer {
-            name: f.req("name")?,
-            pending: f.req("pending")?,
-            idle_ms: f.req("idle")?,
-            inactive_ms: f.opt_count("inactive")?,
-        })
+crate::from_value::reply::reply_struct! {
+    /// One item of XINFO CONSUMERS.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct XInfoConsumer: keyed {
+        /// The consumer's name.
+        name: String = req("name"),
+        /// How many entries it has pending.
+        pending: u64 = req("pending"),
+        /// Milliseconds since it last interacted with the server.
+        idle_ms: u64 = req("idle"),
+        /// Milliseconds since its last successful read or claim; `None` on servers that do
+        /// not report it (before Redis 7.2) and when it never had one (`-1`).
+        inactive_ms: Option<u64> = count("inactive"),
     }
 }
 
@@ -1060,32 +1058,21 @@ crate::from_value::reply::reply_struct! {
     }
 }
 
-/// A consumer as XINFO STREAM FULL describes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct XInfoFullConsumer {
-    /// The consumer's name.
-    pub name: String,
-    /// When it last interacted with the server, Unix time in milliseconds.
-    pub seen_time_ms: u64,
-    /// When it last read or claimed successfully, Unix time in milliseconds (Redis 7.2+;
-    /// `None` before, or when it never did).
-    pub active_time_ms: Option<u64>,
-    /// How many entries it has pending.
-    pub pel_count: u64,
-    /// Its pending entries (at most COUNT of them).
-    pub pending: Vec<XInfoFullConsumerPending>,
-}
-
-impl FromValue for XInfoFullConsumer {
-    fn from_value(v: Value) -> Result<Self> {
-        let mut f = ReplyFields::new(v, "XInfoFullConsumer")?;
-        Ok(XInfoFullConsumer {
-            name: f.req("name")?,
-            seen_time_ms: f.req("seen-time")?,
-            active_time_ms: f.opt_count("active-time")?,
-            pel_count: f.req("pel-count")?,
-            pending: f.opt("pending")?.unwrap_or_default(),
-        })
+crate::from_value::reply::reply_struct! {
+    /// A consumer as XINFO STREAM FULL describes it.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct XInfoFullConsumer: keyed {
+        /// The consumer's name.
+        name: String = req("name"),
+        /// When it last interacted with the server, Unix time in milliseconds.
+        seen_time_ms: u64 = req("seen-time"),
+        /// When it last read or claimed successfully, Unix time in milliseconds (Redis
+        /// 7.2+; `None` before, or when it never did).
+        active_time_ms: Option<u64> = count("active-time"),
+        /// How many entries it has pending.
+        pel_count: u64 = req("pel-count"),
+        /// Its pending entries (at most COUNT of them).
+        pending: Vec<XInfoFullConsumerPending> = list("pending"),
     }
 }
 

@@ -18,14 +18,10 @@ pub(crate) struct Broken {
 /// Writes every command of `cmds`, flushes once, then reads one reply per command, in
 /// order, noting each reply's effect on the connection's state. Error replies stay in
 /// place as [`Value::Error`].
-pub(crate) fn exchange<'c, I>(
+pub(crate) fn exchange<'c>(
     conn: &mut Connection,
-    cmds: I,
-) -> std::result::Result<Vec<Value>, Broken>
-where
-    I: IntoIterator<Item = &'c Cmd>,
-    I::IntoIter: Clone,
-{
+    cmds: impl IntoIterator<Item = &'c Cmd, IntoIter: Clone>,
+) -> std::result::Result<Vec<Value>, Broken> {
     let cmds = cmds.into_iter();
     let total = cmds.clone().count();
     let mut replies = Vec::with_capacity(total);

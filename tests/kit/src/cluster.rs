@@ -74,6 +74,83 @@ pub fn try_run_cli(args: &[&str]) -> Result<String, String> {
     }
 }
 
+/// Makes a cluster of fresh nodes, as `redis-cli --cluster create` does but without its two
+/// one-second pauses: the first `primaries` nodes share the 16384 slots in even ranges
+/// (redis-cli's split), each node gets its own config epoch, every two nodes meet, and
+/// once every node knows every other, replica `k` (the nodes after the primaries) follows
+/// primary `k % primaries`. The caller then waits for [`TestCluster::is_healthy`]: a
+/// primary reports `cluster_state:ok` 2 s after its start at the earliest (the servers'
+/// own writable delay), which bounds a cluster's start from below.
+fn create(nodes: &[RedisServer], primaries: usize) {
+    let ok = |n: &RedisServer, args: &[&str]| {
+        let r = n.raw_cmd(args);
+        assert_eq!(r, "OK", "{args:?} on {}", n.port());
+    };
+    let per = 16384.0 / primaries as f64;
+    let mut first = 0u32;
+    for (i, n) in nodes[..primaries].iter().enumerate() {
+        let last = if i + 1 == primaries {
+            16383
+        } else {
+            ((per * (i + 1) as f64).round() as u32 - 1).max(first)
+        };
+        ok(
+            n,
+            &[
+                "CLUSTER",
+                "ADDSLOTSRANGE",
+                &first.to_string(),
+                &last.to_string(),
+            ],
+        );
+        first = last + 1;
+    }
+    for (i, n) in nodes.iter().enumerate() {
+        ok(n, &["CLUSTER", "SET-CONFIG-EPOCH", &(i + 1).to_string()]);
+    }
+    // Every pair meets directly (a handshake takes one cluster tick; learning the others by
+    // gossip from one common node takes seconds). A node's bus port is on its own line of
+    // CLUSTER NODES ("myself": ip:port@cport).
+    let bus: Vec<String> = nodes
+        .iter()
+        .map(|n| {
+            n.raw_cmd(&["CLUSTER", "NODES"])
+                .lines()
+                .find(|l| l.contains("myself"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|a| a.split('@').nth(1))
+                .and_then(|b| b.split(',').next())
+                .map(str::to_string)
+                .unwrap_or_else(|| panic!("the bus port of {}", n.port()))
+        })
+        .collect();
+    for (i, n) in nodes.iter().enumerate() {
+        for (m, b) in nodes.iter().zip(&bus).skip(i + 1) {
+            ok(
+                n,
+                &["CLUSTER", "MEET", "127.0.0.1", &m.port().to_string(), b],
+            );
+        }
+    }
+    let ids: Vec<String> = nodes
+        .iter()
+        .map(|n| n.raw_cmd(&["CLUSTER", "MYID"]))
+        .collect();
+    let everyone_known = wait_until(SETUP_TIMEOUT, || {
+        nodes.iter().all(|n| {
+            let text = n.raw_cmd(&["CLUSTER", "NODES"]);
+            ids.iter().all(|id| text.contains(id.as_str()))
+        })
+    });
+    assert!(
+        everyone_known,
+        "the nodes did not meet within {SETUP_TIMEOUT:?}"
+    );
+    for (k, n) in nodes[primaries..].iter().enumerate() {
+        ok(n, &["CLUSTER", "REPLICATE", &ids[k % primaries]]);
+    }
+}
+
 /// One line of `CLUSTER NODES`.
 #[derive(Clone, Debug)]
 pub struct NodeLine {
@@ -220,21 +297,12 @@ impl TestCluster {
                 }
             })
             .collect();
-        let addrs: Vec<String> = nodes.iter().map(|n| n.addr()).collect();
-        let replicas_arg = replicas.to_string();
         let password = extra
             .iter()
             .position(|a| *a == "--requirepass")
             .and_then(|i| extra.get(i + 1))
             .map(|p| p.to_string());
-        let mut args: Vec<&str> = Vec::new();
-        if let Some(p) = &password {
-            args.extend(["-a", p.as_str(), "--no-auth-warning"]);
-        }
-        args.extend(["--cluster", "create"]);
-        args.extend(addrs.iter().map(String::as_str));
-        args.extend(["--cluster-replicas", &replicas_arg, "--cluster-yes"]);
-        run_cli(&args);
+        create(&nodes, primaries);
         let cluster = TestCluster {
             nodes,
             primaries,
