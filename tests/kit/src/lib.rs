@@ -22,6 +22,7 @@
 
 pub mod cluster;
 pub mod proxy;
+pub mod sentinel;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
