@@ -43,6 +43,11 @@ ALONE=(
 # Then these jobs, the longest after the solo tests (measured in CI), in this order.
 FIRST=(test/cluster test/compile_fail test/client doctests)
 
+# Test threads of a binary whose tests mostly wait on timers (cluster formation, failovers):
+# more than libtest's default (one per core), so the light tests run beside the fault-heavy
+# ones, which take turns by their own permit (`heavy()` in tests/cluster/main.rs).
+declare -A THREADS=([test/cluster]=4)
+
 jobs_max=${STRICTREDIS_TEST_JOBS:-3}
 cargo_args=("$@")
 started=$SECONDS
@@ -116,7 +121,7 @@ run_job() {
             "$path" --exact "$args") ;;
     # shellcheck disable=SC2086 # $args is a list of `--skip NAME` words (no spaces in names)
     bin) (cd "$dir" && CARGO="$cargo_bin" CARGO_MANIFEST_DIR="$dir" CARGO_PKG_NAME="$pkg" \
-            "$path" $args) ;;
+            RUST_TEST_THREADS="${THREADS[$2]:-${RUST_TEST_THREADS:-$(nproc)}}" "$path" $args) ;;
     doc) cargo test --workspace --doc "${cargo_args[@]}" --no-fail-fast ;;
   esac
 }

@@ -13,6 +13,8 @@ use strictredis_test_kit::wait_until;
 fn a_sentinel_failover_empties_the_cache() {
     let _serial = crate::heavy();
     let setup = TestSentinel::start();
+    // The old master's demotion, which `master_port` waits for, comes within a second or two.
+    setup.quicken();
     setup.wait_settled();
     let mut b = Sentinel::builder()
         .connect_timeout(Duration::from_secs(1))
