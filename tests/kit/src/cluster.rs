@@ -261,8 +261,8 @@ impl TestCluster {
 
     /// Like [`start_with`](Self::start_with), on Valkey 9.1 when `valkey` is true, with
     /// `node_args(i)` added to the command line of node `i` only, after `extra` (say
-    /// `["--availability-zone", "z1"]`). Nodes are numbered in the order `redis-cli
-    /// --cluster create` is given them: it makes the first `primaries` the primaries (ask
+    /// `["--availability-zone", "z1"]`). The first `primaries` nodes are the primaries;
+    /// replica `k` (node `primaries + k`) follows primary `k % primaries` (or ask
     /// [`cluster_nodes`](Self::cluster_nodes) which replica serves which primary).
     pub fn start_with_node_args(
         valkey: bool,
