@@ -72,14 +72,23 @@ fn a_hit_sends_nothing() {
         warm(&r, || {
             assert_eq!(r.get::<Option<String>>("k").unwrap().as_deref(), Some("v"))
         });
-        let hits = r.cache_stats().unwrap().hits;
+        let st0 = r.cache_stats().unwrap();
         let before = calls(&admin, "get");
         for _ in 0..100 {
             assert_eq!(r.get::<Option<String>>("k").unwrap().as_deref(), Some("v"));
         }
-        assert_eq!(calls(&admin, "get"), before, "a hit reached the server");
+        // Every GET that reached the server was a miss. On a loaded machine an entry may
+        // still go (the invalidation of the admin's SET arriving after the entry was
+        // stored, or a flush when a heartbeat is late): then one read misses and refills.
         let st = r.cache_stats().unwrap();
-        assert!(st.hits >= hits + 100, "{st:?}");
+        let sent = calls(&admin, "get") - before;
+        assert_eq!(
+            sent,
+            st.misses - st0.misses,
+            "a hit reached the server: {st:?}"
+        );
+        assert_eq!(st.hits + st.misses - st0.hits - st0.misses, 100, "{st:?}");
+        assert!(st.hits - st0.hits >= 95, "{st0:?} -> {st:?}");
         assert!(client(&s).cache_stats().is_none());
     }
 }
