@@ -41,7 +41,7 @@ ALONE=(
 )
 
 # Then these jobs, the longest after the solo tests (measured in CI), in this order.
-FIRST=(test/cluster test/compile_fail test/client doctests)
+FIRST=(test/cluster test/client test/compile_fail doctests)
 
 # Test threads of a binary whose tests mostly wait on timers (cluster formation, failovers):
 # more than libtest's default (one per core), so the light tests run beside the fault-heavy
