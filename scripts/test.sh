@@ -6,6 +6,7 @@
 #   bash scripts/test.sh            # everything
 #   STRICTREDIS_TEST_JOBS=2 bash scripts/test.sh   # at most 2 jobs at once (default 3)
 #   bash scripts/test.sh --all-features            # arguments go to both cargo builds
+#   STRICTREDIS_TEST_ALONE_LOCK=FILE bash scripts/test.sh   # the ALONE tests wait to lock FILE
 #
 # Most of the suite's wall time is spent waiting on timers (failovers, node timeouts, soaks),
 # not on the CPU, so the test binaries run in parallel:
@@ -154,9 +155,14 @@ reap() {
 
 while IFS=$'\t' read -r kind name path dir pkg args; do
   while [ "${#names[@]}" -ge "$jobs_max" ]; do reap; done
-  # An `alone` job waits for every other job to end.
+  # An `alone` job waits for every other job to end, and for the lock file named in
+  # STRICTREDIS_TEST_ALONE_LOCK if there is one (.ci/run holds it while its other steps run
+  # beside the suite).
   if [ "$kind" = alone ]; then
     while [ "${#names[@]}" -gt 0 ]; do reap; done
+    if [ -n "${STRICTREDIS_TEST_ALONE_LOCK:-}" ]; then
+      flock "$STRICTREDIS_TEST_ALONE_LOCK" true
+    fi
   fi
   n=$((n + 1))
   printf '%s\n' "$name" >"$work/$n.name"
