@@ -16,7 +16,7 @@
 
 use crate::cmd::{cmd, Cmd};
 use crate::command_facts::Effect;
-use crate::connection::exchange::Broken;
+use crate::connection::exchange::{self, Broken, Replies};
 use crate::connection::Connection;
 use crate::error::{Error, PipelineFailure, Result, ServerError};
 use crate::observe;
@@ -31,6 +31,17 @@ pub(crate) fn exchange<'c>(
     conn: &mut Connection,
     cmds: impl IntoIterator<Item = &'c Cmd, IntoIter: Clone>,
 ) -> std::result::Result<Vec<Value>, Broken> {
+    let cmds = cmds.into_iter();
+    exchange::collect(cmds.clone().count(), |out| exchange_into(conn, cmds, out))
+}
+
+/// [`exchange`], each reply handed to `out` as it is read
+/// ([`crate::connection::exchange::exchange_into`]).
+pub(crate) fn exchange_into<'c>(
+    conn: &mut Connection,
+    cmds: impl IntoIterator<Item = &'c Cmd, IntoIter: Clone>,
+    out: &mut impl Replies,
+) -> Result<()> {
     let cmds = cmds.into_iter();
     let transaction = cmds
         .clone()
@@ -47,9 +58,38 @@ pub(crate) fn exchange<'c>(
         transaction,
     };
     let op = observe::start(&what, conn.observed());
-    let r = op.run(|| crate::connection::exchange::exchange(conn, cmds));
-    op.finish(&what, r.as_ref().err().map(|b| &b.error));
+    let r = op.run(|| exchange::exchange_into(conn, cmds, out));
+    op.finish(&what, r.as_ref().err());
     r
+}
+
+/// The replies of a batch whose caller keeps none of them (a pipeline executed into `()`):
+/// only the first error reply is kept, with its position, so that a pipeline of thousands
+/// of commands does not hold thousands of replies (and the heap it took for them, given
+/// back after each pipeline, which cost a page fault per 4 KiB when taken again).
+#[derive(Default)]
+pub(crate) struct FirstError {
+    taken: usize,
+    first: Option<(usize, ServerError)>,
+}
+
+impl FirstError {
+    /// The first error reply, if any, and its position in the batch.
+    pub(crate) fn into_first(self) -> Option<(usize, ServerError)> {
+        self.first
+    }
+}
+
+impl Replies for FirstError {
+    fn take(&mut self, v: Value) {
+        if let (None, Value::Error(e)) = (&self.first, v) {
+            self.first = Some((self.taken, e));
+        }
+        self.taken += 1;
+    }
+    fn taken(&self) -> usize {
+        self.taken
+    }
 }
 
 /// True for a command that changes the connection's transaction state (MULTI, EXEC,

@@ -37,6 +37,14 @@ pub trait FromValue: Sized {
     fn from_values(items: Vec<Value>) -> Result<Vec<Self>> {
         items.into_iter().map(Self::from_value).collect()
     }
+
+    /// `Some` for a type that keeps nothing of an array reply but that none of it is an
+    /// error (`()`): a pipeline executed into it then keeps no reply but the first error.
+    /// The default, `None`, is right for every other type.
+    #[doc(hidden)]
+    fn discarding() -> Option<Self> {
+        None
+    }
 }
 
 impl FromValue for Value {
@@ -52,6 +60,10 @@ impl FromValue for () {
             Value::Error(e) => Err(Error::Server(e)),
             _ => Ok(()),
         }
+    }
+
+    fn discarding() -> Option<Self> {
+        Some(())
     }
 }
 

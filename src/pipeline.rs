@@ -248,6 +248,11 @@ impl Pipeline {
     /// of no members...) is answered in its place without being sent (see the guide's
     /// "Empty lists"), so it never aborts a transaction.
     pub fn execute<T: FromValue>(&mut self) -> Result<T> {
+        if let Some(nothing) = T::discarding() {
+            if !self.is_transaction() && self.cmds.iter().all(|c| c.local_reply().is_none()) {
+                return self.run_discarding().map(|()| nothing);
+            }
+        }
         let (cmds, replies, ignored) = self.run_queued()?;
         batch::check_replies(&cmds, &replies, self.transaction)?;
         T::from_value(Value::Array(drop_ignored(replies, &ignored)))
@@ -274,14 +279,17 @@ impl Pipeline {
         )
     }
 
-    fn run_queued(&mut self) -> Result<(Vec<Cmd>, Vec<Value>, Vec<usize>)> {
+    /// Takes what is queued for [`execute`](Self::execute): answered at once when every
+    /// command is answered locally (and no WATCH waits for its EXEC), else checked, with a
+    /// connection whose scripts are loaded.
+    fn prepare(&mut self) -> Result<Prepared> {
         let (transaction, cmds, scripts, ignored) = self.take_queued();
         let watching = self.conn.as_ref().is_some_and(|c| c.is_watching());
         // Every command answered locally, and no WATCH to report on: no I/O at all.
         if cmds.iter().all(|c| c.local_reply().is_some()) && !(watching && transaction) {
             self.conn = None;
             let replies = with_local_replies(&cmds, |_| Ok(Vec::new()))?;
-            return Ok((cmds, replies, ignored));
+            return Ok(Prepared::Answered(cmds, replies, ignored));
         }
         if let Err(e) = batch::check_queued(&cmds) {
             self.conn = None;
@@ -299,10 +307,49 @@ impl Pipeline {
             },
         };
         script::load_all(&mut conn, &scripts)?;
-        let replies = with_local_replies(&cmds, |sent| {
-            run(&mut conn, sent, transaction).map_err(|e| batch::settle(sent, e))
-        })?;
-        Ok((cmds, replies, ignored))
+        Ok(Prepared::Send {
+            transaction,
+            cmds,
+            ignored,
+            conn,
+        })
+    }
+
+    fn run_queued(&mut self) -> Result<(Vec<Cmd>, Vec<Value>, Vec<usize>)> {
+        match self.prepare()? {
+            Prepared::Answered(cmds, replies, ignored) => Ok((cmds, replies, ignored)),
+            Prepared::Send {
+                transaction,
+                cmds,
+                ignored,
+                mut conn,
+            } => {
+                let replies = with_local_replies(&cmds, |sent| {
+                    run(&mut conn, sent, transaction).map_err(|e| batch::settle(sent, e))
+                })?;
+                Ok((cmds, replies, ignored))
+            }
+        }
+    }
+
+    /// [`execute`](Self::execute) into a type that keeps no reply (`()`), outside a
+    /// transaction, with no command answered locally: the same commands sent and read, the
+    /// same first error reported, but no reply kept (a pipeline of 1000 SETs no longer
+    /// holds 1000 replies).
+    fn run_discarding(&mut self) -> Result<()> {
+        let Prepared::Send { cmds, mut conn, .. } = self.prepare()? else {
+            // Nothing was queued.
+            return Ok(());
+        };
+        let mut replies = batch::FirstError::default();
+        with_blocking_timeout(&mut conn, &cmds, |conn| {
+            batch::exchange_into(conn, &cmds, &mut replies)
+        })
+        .map_err(|e| batch::settle(&cmds, e))?;
+        match replies.into_first() {
+            Some((i, e)) => Err(batch::failed(&cmds, i, Error::Server(e))),
+            None => Ok(()),
+        }
     }
 
     /// Runs the queued commands on a connection the caller holds (used by
@@ -329,6 +376,21 @@ impl Pipeline {
         batch::check_replies(&cmds, &replies, transaction)?;
         Ok(drop_ignored(replies, &ignored))
     }
+}
+
+/// What [`Pipeline::prepare`] took: the commands with their replies when no I/O was needed,
+/// or the commands, whether they go inside MULTI/EXEC, and the connection to send them on.
+/// (Returned once per `execute` and taken apart at once: boxing the connection would cost an
+/// allocation per pipeline for nothing.)
+#[allow(clippy::large_enum_variant)]
+enum Prepared {
+    Answered(Vec<Cmd>, Vec<Value>, Vec<usize>),
+    Send {
+        transaction: bool,
+        cmds: Vec<Cmd>,
+        ignored: Vec<usize>,
+        conn: PooledConnection,
+    },
 }
 
 /// `replies` without those at the positions in `ignored` (ascending).
@@ -370,19 +432,29 @@ fn total_blocking(cmds: &[Cmd]) -> Option<BlockingTimeout> {
     total
 }
 
-/// Runs the pipeline, with the read timeout raised for its blocking commands if it has any
-/// (BLPOP and friends queued in a pipeline wait on the server as they do alone).
+/// Runs the pipeline, with the read timeout raised for its blocking commands if it has any.
 fn run(conn: &mut Connection, cmds: &[Cmd], transaction: bool) -> Result<Vec<Value>> {
+    with_blocking_timeout(conn, cmds, |conn| run_plain(conn, cmds, transaction))
+}
+
+/// Runs `send` (which sends `cmds`) with the read timeout raised for the blocking commands
+/// of `cmds` if there are any (BLPOP and friends queued in a pipeline wait on the server as
+/// they do alone).
+fn with_blocking_timeout<R>(
+    conn: &mut Connection,
+    cmds: &[Cmd],
+    send: impl FnOnce(&mut Connection) -> Result<R>,
+) -> Result<R> {
     let Some(blocking) = total_blocking(cmds) else {
-        return run_plain(conn, cmds, transaction);
+        return send(conn);
     };
     let base = conn.read_timeout();
     let raised = conn.blocking_read_timeout(blocking);
     if raised == base {
-        return run_plain(conn, cmds, transaction);
+        return send(conn);
     }
     conn.set_socket_read_timeout(raised)?;
-    let r = run_plain(conn, cmds, transaction);
+    let r = send(conn);
     if !conn.is_broken() {
         conn.set_socket_read_timeout(base)?;
     }

@@ -41,6 +41,18 @@ fn commit_set(r: &StrictRedis, mut p: Pipeline, key: &str, value: &str) {
     assert_eq!(got, value);
 }
 
+/// Queues INCR `key`, a CLIENT KILL of every normal connection (this one included), and
+/// INCR `key` again: the server answers the kill, then closes the connection, so the
+/// second INCR never runs.
+fn incr_kill_incr(p: &mut Pipeline, key: &str) {
+    let kill = cmd("CLIENT KILL")
+        .arg("TYPE")
+        .arg("normal")
+        .arg("SKIPME")
+        .arg("no");
+    p.incr(key).queue(kill).incr(key);
+}
+
 /// SET `key` to `value` in a transaction pipeline of its own.
 fn pipelined_set(r: &StrictRedis, key: &str, value: &str) {
     let mut p = r.pipeline();
@@ -130,6 +142,61 @@ fn an_error_in_a_plain_pipeline_does_not_stop_the_others() {
     // The connection stayed in sync.
     assert_eq!(r.ping().unwrap(), "PONG");
     assert_eq!(r.pool().size(), 1);
+}
+
+/// A plain pipeline executed into `()` keeps no reply (only the first error): it reports
+/// what one executed into `Vec<Value>` reports, and runs the same commands.
+#[test]
+fn a_plain_pipeline_into_unit_reports_the_first_error_as_a_vec_would() {
+    let server = RedisServer::start();
+    let r = client(&server);
+    r.rpush("list", "x").unwrap();
+
+    let mut p = r.pipeline_without_transaction();
+    p.set("before", "1")
+        .incr("list")
+        .incr("list")
+        .set("after", "2");
+    let err = p.execute::<()>().unwrap_err();
+    let (index, command, source) = pipeline_error(&err);
+    assert_eq!((index, command), (1, "INCR"), "the first of the two errors");
+    assert_eq!(source.server_error().unwrap().kind(), "WRONGTYPE");
+    assert!(err.to_string().contains("#1 (INCR)"), "{err}");
+    assert!(p.is_empty());
+    let (before, after): (Option<String>, Option<String>) =
+        (r.get("before").unwrap(), r.get("after").unwrap());
+    assert_eq!(
+        (before.as_deref(), after.as_deref()),
+        (Some("1"), Some("2"))
+    );
+
+    // Without an error: every command ran, on one connection that stayed in sync.
+    let mut p = r.pipeline_without_transaction();
+    for i in 0..2_000 {
+        p.rpush("n", i);
+    }
+    let () = p.execute().unwrap();
+    assert_eq!(r.llen("n").unwrap(), 2_000);
+    assert_eq!(r.ping().unwrap(), "PONG");
+    assert_eq!(r.pool().size(), 1);
+
+    // A connection lost part way is an I/O error that says how many replies had arrived,
+    // and the connection is not pooled.
+    let mut p = r.pipeline_without_transaction();
+    incr_kill_incr(&mut p, "k");
+    let err = p.execute::<()>().unwrap_err();
+    assert!(err.is_io(), "{err:?}");
+    assert!(err.to_string().contains("after 2 of 3"), "{err}");
+    assert_eq!(r.pool().size(), 0, "the broken connection was closed");
+    let k: i64 = r.get("k").unwrap();
+    assert_eq!(k, 1, "the command after the kill never ran");
+
+    // Commands answered without the server (an empty DEL) take the path that keeps the
+    // replies, and still convert into `()`.
+    let mut p = r.pipeline_without_transaction();
+    p.delete(&[] as &[&str]).incr("k");
+    let () = p.execute().unwrap();
+    assert_eq!(r.get::<i64>("k").unwrap(), 2);
 }
 
 #[test]
@@ -430,16 +497,7 @@ fn a_connection_lost_mid_pipeline_is_an_io_error_and_is_not_pooled() {
     let server = RedisServer::start();
     let r = client(&server);
     let mut p = r.pipeline_without_transaction();
-    // The server answers the CLIENT KILL that kills our own connection, then closes it.
-    p.incr("n")
-        .queue(
-            cmd("CLIENT KILL")
-                .arg("TYPE")
-                .arg("normal")
-                .arg("SKIPME")
-                .arg("no"),
-        )
-        .incr("n");
+    incr_kill_incr(&mut p, "n");
     let err = p.execute::<Vec<Value>>().unwrap_err();
     assert!(err.is_io(), "{err:?}");
     assert!(err.to_string().contains("after 2 of 3"), "{err}");
