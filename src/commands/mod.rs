@@ -10,7 +10,10 @@
 //!
 //! The body builds the [`Cmd`](crate::Cmd); the return type is the reply's Rust type. Type
 //! parameters listed after the name are reply types (bound by `FromValue`, chosen by the
-//! caller); argument-side generics are always written `impl Trait`.
+//! caller); argument-side generics are always written `impl Trait`. In the stream table, an
+//! entry followed by `with JUSTID { /// docs  fn name -> Reply; }` declares that command's
+//! JUSTID form too (`xclaim_justid`, `xautoclaim_justid`): the same arguments, the same
+//! command with `JUSTID` last.
 //!
 //! The table is handed to an *emitter* that turns every entry into a method of one target:
 //! [`StrictRedis`](crate::StrictRedis) and the cluster client (`&self`, returns `Result`),

@@ -35,10 +35,13 @@ use crate::from_value::reply::{into_pairs, items_between, next_item, ReplyFields
 use crate::from_value::FromValue;
 use crate::value::Value;
 
-/// The stream command table; see [the module docs](crate::commands).
+/// The stream command table; see [the module docs](crate::commands). An entry followed by
+/// `with JUSTID { /// docs  fn name -> Reply; }` declares the command's JUSTID form as well:
+/// the same arguments, the same command with `JUSTID` last, another reply
+/// ([`with_justid_forms`] writes it out).
 macro_rules! stream_commands {
     ($emit:ident $($pre:tt)*) => {
-        $emit! { $($pre)*
+        $crate::commands::streams::with_justid_forms! { [$emit [$($pre)*]] []
             /// Acknowledge `ids` in consumer group `group`: removes them from its pending
             /// entries list; returns how many were acknowledged.
             ///
@@ -104,27 +107,13 @@ macro_rules! stream_commands {
                     .arg(start)
                     .opt_token("COUNT", count)
             }
-
-            /// XAUTOCLAIM with JUSTID: as [`xautoclaim`](Self::xautoclaim), but returns the
-            /// claimed IDs only, and does not count as a delivery.
-            ///
-            /// Redis 6.2.0+.
-            fn xautoclaim_justid(
-                key: impl ToArg,
-                group: impl ToArg,
-                consumer: impl ToArg,
-                min_idle_ms: u64,
-                start: impl ToArg,
-                count: Option<u64>,
-            ) -> XAutoClaim<String> {
-                cmd("XAUTOCLAIM")
-                    .key(key)
-                    .arg(group)
-                    .arg(consumer)
-                    .arg(min_idle_ms)
-                    .arg(start)
-                    .opt_token("COUNT", count)
-                    .arg("JUSTID")
+            with JUSTID {
+                /// XAUTOCLAIM with JUSTID: as [`xautoclaim`](Self::xautoclaim) (the same
+                /// arguments), but returns the claimed IDs only, and does not count as a
+                /// delivery.
+                ///
+                /// Redis 6.2.0+.
+                fn xautoclaim_justid -> XAutoClaim<String>;
             }
 
             /// Give `consumer` the pending entries `ids` of `group` that are idle for at
@@ -148,29 +137,12 @@ macro_rules! stream_commands {
                         .args(ids),
                 )
             }
-
-            /// XCLAIM with JUSTID: returns the claimed IDs only, and does not count as a
-            /// delivery.
-            ///
-            /// Redis 5.0.0+.
-            fn xclaim_justid(
-                key: impl ToArg,
-                group: impl ToArg,
-                consumer: impl ToArg,
-                min_idle_ms: u64,
-                ids: impl ToArgs,
-                options: XClaimOptions,
-            ) -> Vec<String> {
-                options
-                    .apply(
-                        cmd("XCLAIM")
-                            .key(key)
-                            .arg(group)
-                            .arg(consumer)
-                            .arg(min_idle_ms)
-                            .args(ids),
-                    )
-                    .arg("JUSTID")
+            with JUSTID {
+                /// XCLAIM with JUSTID: as [`xclaim`](Self::xclaim) (the same arguments),
+                /// but returns the claimed IDs only, and does not count as a delivery.
+                ///
+                /// Redis 5.0.0+.
+                fn xclaim_justid -> Vec<String>;
             }
 
             /// Delete the entries `ids` from the stream; returns how many were deleted.
@@ -441,6 +413,37 @@ macro_rules! stream_commands {
     };
 }
 pub(crate) use stream_commands;
+
+/// Writes out the entries of [`stream_commands`] for `$emit`, one at a time: an entry
+/// followed by `with JUSTID { .. }` becomes two, the second with the first's arguments and
+/// its command with `JUSTID` appended. The entries written so far ride in the second
+/// bracket; at the end, `$emit` gets them all at once (as `method_names` needs).
+macro_rules! with_justid_forms {
+    ([$emit:ident [$($pre:tt)*]] [$($done:tt)*]) => {
+        $emit! { $($pre)* $($done)* }
+    };
+    ($head:tt [$($done:tt)*]
+        $(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
+        ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block
+        with JUSTID { $(#[$jmeta:meta])* fn $jname:ident -> $jret:ty; }
+        $($rest:tt)*
+    ) => {
+        $crate::commands::streams::with_justid_forms! { $head [$($done)*
+            $(#[$meta])* fn $name $(<$($gen),+>)? ($($arg : $ty),*) -> $ret $body
+            $(#[$jmeta])* fn $jname($($arg : $ty),*) -> $jret { ($body).arg("JUSTID") }
+        ] $($rest)* }
+    };
+    ($head:tt [$($done:tt)*]
+        $(#[$meta:meta])* fn $name:ident $(<$($gen:ident),+>)?
+        ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty $body:block
+        $($rest:tt)*
+    ) => {
+        $crate::commands::streams::with_justid_forms! { $head [$($done)*
+            $(#[$meta])* fn $name $(<$($gen),+>)? ($($arg : $ty),*) -> $ret $body
+        ] $($rest)* }
+    };
+}
+pub(crate) use with_justid_forms;
 
 // ---------------------------------------------------------------------------------------
 // Arguments
